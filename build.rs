@@ -1,0 +1,40 @@
+//! Generates the models and the blocking operations from the OpenAPI document.
+//!
+//! The document is `openapi/workspaces.yaml`, or the file named by `OPENROUTER_OPENAPI_SPEC`;
+//! `OPENROUTER_OPENAPI_TAGS` (comma-separated, default `Workspaces`) selects the operations.
+//! All the work is in the `openrouter-workspaces-codegen` crate; this script only wires it
+//! to Cargo.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use openrouter_workspaces_codegen::{Config, SPEC_ENV, TAGS_ENV, generate};
+
+fn main() -> ExitCode {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed={SPEC_ENV}");
+    println!("cargo:rerun-if-env-changed={TAGS_ENV}");
+
+    let vendored = manifest_dir.join("openapi").join("workspaces.yaml");
+    let config = Config::from_vars(|name| std::env::var(name).ok(), &vendored, &manifest_dir);
+    println!("cargo:rerun-if-changed={}", config.spec.display());
+
+    match generate(&config) {
+        Ok(source) => {
+            let target = out_dir.join("openrouter_workspaces.rs");
+            if let Err(e) = std::fs::write(&target, source) {
+                eprintln!("error: cannot write {}: {e}", target.display());
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // One line Cargo shows as the reason the build failed; no backtrace.
+            eprintln!("error: cannot generate the client from the OpenAPI document: {e}");
+            println!("cargo:warning=openrouter-workspaces: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

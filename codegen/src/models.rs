@@ -1,0 +1,180 @@
+//! Stage 5: the model types, from progenitor's type space.
+//!
+//! Progenitor runs over a copy of the document without paths: with paths it also checks
+//! that every error status of an operation shares one schema, which OpenRouter's do not,
+//! and our own emitter writes the operations anyway.
+//!
+//! Validation keywords are removed from the copy. With them, typify wraps every constrained
+//! field in a newtype whose `TryFrom` owns the check; we check constraints in one place
+//! before sending instead (see the runtime's `validation` module), so that models stay
+//! plain structs and a response that drifts from a request-side limit still decodes.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator};
+use serde_json::{Value, json};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::parse::parse;
+
+/// Keywords that only restrict values; models do not enforce them.
+const VALIDATION_KEYWORDS: [&str; 13] = [
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// Generates the model types of every schema in `components/schemas`, as the contents of
+/// a `types` module.
+pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
+    let mut models_doc = doc.clone();
+    models_doc["paths"] = json!({});
+    if let Some(schemas) = models_doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            strip_validation(schema);
+        }
+    }
+    let spec = parse(&models_doc, file)?;
+
+    let mut settings = GenerationSettings::default();
+    settings.with_derive("PartialEq");
+    let mut generator = Generator::new(&settings);
+
+    let tokens = contain_panics(|| {
+        generator
+            .generate_tokens(&spec)
+            .map(|_client_code_we_do_not_use| generator.get_type_space().to_stream())
+    })
+    .map_err(|panic_message| {
+        Error::new(
+            ErrorKind::Models,
+            file,
+            "/components/schemas",
+            format!("the model generator panicked: {panic_message}"),
+        )
+    })?
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::Models,
+            file,
+            "/components/schemas",
+            format!("the model generator rejected the schemas: {e}"),
+        )
+    })?;
+    Ok(tokens)
+}
+
+/// Runs `f`, turning a panic into its message; the default hook's backtrace is kept off
+/// the build output.
+pub(crate) fn contain_panics<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let message = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&message);
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let text = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "unknown panic payload".to_string()
+        };
+        let location = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut m) = sink.lock() {
+            *m = format!("{text}{location}");
+        }
+    }));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(previous);
+    outcome.map_err(|_| {
+        message
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_else(|_| "panic (message lost)".into())
+    })
+}
+
+/// Removes validation keywords from a schema and every schema nested in it.
+fn strip_validation(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    for keyword in VALIDATION_KEYWORDS {
+        // A boolean `exclusiveMinimum` belongs to a removed `minimum`; both go.
+        map.remove(keyword);
+    }
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        properties.values_mut().for_each(strip_validation);
+    }
+    for keyword in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(keyword) {
+            strip_validation(child);
+        }
+    }
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(keyword) {
+            branches.iter_mut().for_each(strip_validation);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(schemas: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": schemas}
+        })
+    }
+
+    #[test]
+    fn constrained_fields_stay_plain_types() {
+        let tokens = generate_models(
+            &doc(
+                json!({"Thing": {"type": "object", "required": ["slug"], "properties": {
+                    "slug": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5}
+                }}}),
+            ),
+            Path::new("s.yaml"),
+        )
+        .unwrap()
+        .to_string();
+        assert!(tokens.contains("pub struct Thing"), "{tokens}");
+        assert!(
+            tokens.contains("pub slug : :: std :: string :: String"),
+            "{tokens}"
+        );
+        assert!(
+            !tokens.contains("ThingSlug"),
+            "no newtype for the constrained field"
+        );
+    }
+
+    #[test]
+    fn panics_are_contained_with_their_message() {
+        let err = contain_panics(|| panic!("boom at schema X")).unwrap_err();
+        assert!(err.starts_with("boom at schema X"), "{err}");
+    }
+}

@@ -1,0 +1,1568 @@
+//! Stage 6: one blocking operation builder per OpenAPI operation, grouped by tag.
+//!
+//! The emitted code only describes requests (method, path, parameters, body, rules,
+//! response types) and hands them to the runtime's single execution path; it never sends
+//! anything itself. What it refers to in the runtime is listed in [`RUNTIME_CONTRACT`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Response, Schema, SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result, pointer_push};
+use crate::select::split_component_ref;
+
+/// The runtime items the generated code uses; the runtime crate must provide all of them.
+pub const RUNTIME_CONTRACT: &str = "crate::Client, crate::Error, crate::options::{CallOptions, \
+     call_options!}, crate::execute::{Operation, Method, ErrorStatus, StatusMatch, RequestParts, \
+     JsonBody}, crate::validation::{Rules, FieldRule, Pattern}, crate::pagination::{OffsetPaged, \
+     Items}, crate::retry::SpecRetry";
+
+/// Header parameters the client sets from its configuration (attribution) or itself
+/// (credentials, content negotiation): never arguments of a generated method.
+pub const CLIENT_HEADERS: [&str; 6] = [
+    "http-referer",
+    "x-openrouter-title",
+    "x-openrouter-categories",
+    "authorization",
+    "accept",
+    "content-type",
+];
+
+/// Emits the operations of `spec` (already selected and normalised; `doc` is its JSON form).
+pub fn generate_operations(spec: &OpenAPI, doc: &Value, file: &Path) -> Result<TokenStream> {
+    let ctx = Context { spec, file };
+    let mut operations = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue; // refused in `select`
+        };
+        for (method, op) in item.iter() {
+            operations.push(ctx.operation(path, method, op, &item.parameters)?);
+        }
+    }
+    check_unique_names(&operations, file)?;
+
+    let error_bodies = collect_error_bodies(&operations);
+    let mut by_tag: BTreeMap<String, Vec<&Op>> = BTreeMap::new();
+    for op in &operations {
+        by_tag.entry(op.tag.clone()).or_default().push(op);
+    }
+    let tag_modules = by_tag
+        .iter()
+        .map(|(tag, ops)| emit_tag(spec, tag, ops))
+        .collect::<Vec<_>>();
+    let error_enum = emit_error_bodies(&error_bodies);
+    let spec_info = emit_spec_info(spec, doc);
+    Ok(quote! {
+        #error_enum
+        #spec_info
+        #(#tag_modules)*
+    })
+}
+
+struct Context<'a> {
+    spec: &'a OpenAPI,
+    file: &'a Path,
+}
+
+/// One operation, as the emitter needs it.
+struct Op {
+    id: String,
+    tag: String,
+    method: String,
+    path: String,
+    pointer: String,
+    method_name: Ident,
+    builder: Ident,
+    summary: Option<String>,
+    description: Option<String>,
+    params: Vec<Param>,
+    body: Option<Body>,
+    success: Option<TokenStream>,
+    success_status: Option<String>,
+    errors: Vec<(StatusCode, Option<String>)>,
+    pagination: Option<Pagination>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+struct Param {
+    name: String,
+    ident: Ident,
+    location: Location,
+    required: bool,
+    field: FieldType,
+    rules: Rules,
+    nullable: bool,
+    description: Option<String>,
+    example: Option<Value>,
+}
+
+struct Body {
+    /// The named model type of the whole body, when it has one.
+    type_name: Option<String>,
+    fields: Vec<BodyField>,
+    /// The body is an object whose properties get setters.
+    object: bool,
+}
+
+struct BodyField {
+    name: String,
+    ident: Ident,
+    field: FieldType,
+    required: bool,
+    nullable: bool,
+    rules: Rules,
+    description: Option<String>,
+    example: Option<Value>,
+}
+
+struct Pagination {
+    offset: Ident,
+    limit: Ident,
+    results: String,
+    item: TokenStream,
+    total: Option<String>,
+}
+
+/// How a parameter or body field is typed in the generated API.
+#[derive(Clone)]
+enum FieldType {
+    String,
+    Uuid,
+    Integer { unsigned: bool, narrow: bool },
+    Number,
+    Boolean,
+    Array(Box<FieldType>),
+    Named(String),
+    Map,
+    Any,
+}
+
+#[derive(Default, Clone)]
+struct Rules {
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    pattern: Option<String>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    exclusive_minimum: bool,
+    exclusive_maximum: bool,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+}
+
+impl Context<'_> {
+    fn error(&self, kind: ErrorKind, pointer: &str, message: impl Into<String>) -> Error {
+        Error::new(kind, self.file, pointer, message)
+    }
+
+    fn operation(
+        &self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        path_params: &[ReferenceOr<Parameter>],
+    ) -> Result<Op> {
+        let pointer = pointer_push(&pointer_push("/paths", path), method);
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| self.error(ErrorKind::MissingOperationId, &pointer, "no operationId"))?;
+        let tag = op.tags.first().cloned().unwrap_or_else(|| "default".into());
+        let name = op
+            .extensions
+            .get("x-speakeasy-name-override")
+            .and_then(Value::as_str)
+            .unwrap_or(&id)
+            .to_snake_case();
+        let method_name = safe_ident(&name);
+        let builder = format_ident!("{}", id.to_upper_camel_case());
+
+        let params = self.parameters(path, &pointer, path_params, &op.parameters)?;
+        let body = match &op.request_body {
+            Some(body) => Some(self.body(body, &pointer_push(&pointer, "requestBody"))?),
+            None => None,
+        };
+        let (success, success_status) = self.success(op, &pointer)?;
+        let errors = self.errors(op, &pointer)?;
+        let pagination = self.pagination(op, &params, success.as_ref().map(|(_, n)| n.as_str()));
+        Ok(Op {
+            id,
+            tag,
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            pointer,
+            method_name,
+            builder,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            params,
+            body,
+            success: success.map(|(tokens, _)| tokens),
+            success_status,
+            errors,
+            pagination,
+        })
+    }
+
+    fn resolve<'a, T>(
+        &'a self,
+        item: &'a ReferenceOr<T>,
+        section: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+        pointer: &str,
+    ) -> Result<&'a T> {
+        let mut current = item;
+        for _ in 0..16 {
+            match current {
+                ReferenceOr::Item(t) => return Ok(t),
+                ReferenceOr::Reference { reference } => {
+                    let (_, name) = split_component_ref(reference).ok_or_else(|| {
+                        self.error(
+                            ErrorKind::Unsupported,
+                            pointer,
+                            format!("unsupported reference `{reference}`"),
+                        )
+                    })?;
+                    current = self
+                        .spec
+                        .components
+                        .as_ref()
+                        .and_then(|c| section(c).get(&name))
+                        .ok_or_else(|| {
+                            self.error(
+                                ErrorKind::DanglingRef,
+                                pointer,
+                                format!("`{reference}` points at nothing"),
+                            )
+                        })?;
+                }
+            }
+        }
+        Err(self.error(
+            ErrorKind::Unsupported,
+            pointer,
+            "reference chain too long or circular",
+        ))
+    }
+
+    fn schema_by_name(&self, name: &str) -> Option<&Schema> {
+        let item = self.spec.components.as_ref()?.schemas.get(name)?;
+        match item {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => {
+                let (_, next) = split_component_ref(reference)?;
+                self.schema_by_name(&next)
+            }
+        }
+    }
+
+    fn parameters(
+        &self,
+        path: &str,
+        pointer: &str,
+        path_level: &[ReferenceOr<Parameter>],
+        op_level: &[ReferenceOr<Parameter>],
+    ) -> Result<Vec<Param>> {
+        // Operation-level parameters replace path-level ones of the same name and location.
+        let mut merged: Vec<(&Parameter, String)> = Vec::new();
+        let path_pointer = pointer.rsplit_once('/').map_or("", |(item, _)| item);
+        for (list, owner) in [(path_level, path_pointer), (op_level, pointer)] {
+            for (i, p) in list.iter().enumerate() {
+                let at = pointer_push(&pointer_push(owner, "parameters"), &i.to_string());
+                let resolved = self.resolve(p, |c| &c.parameters, &at)?;
+                let key = parameter_key(resolved);
+                merged.retain(|(q, _)| parameter_key(q) != key);
+                merged.push((resolved, at));
+            }
+        }
+        let mut out = Vec::new();
+        let mut idents = HashSet::new();
+        for (param, at) in merged {
+            let data = param.parameter_data_ref();
+            let location = match param {
+                Parameter::Path { .. } => Location::Path,
+                Parameter::Query { .. } => Location::Query,
+                Parameter::Header { .. } => {
+                    if CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
+                        continue;
+                    }
+                    Location::Header
+                }
+                Parameter::Cookie { .. } => {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &at,
+                        format!("cookie parameter `{}` is not supported", data.name),
+                    ));
+                }
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                return Err(self.error(
+                    ErrorKind::Unsupported,
+                    &at,
+                    format!(
+                        "parameter `{}` uses `content`; only `schema` is supported",
+                        data.name
+                    ),
+                ));
+            };
+            let described = self.describe(schema, &pointer_push(&at, "schema"))?;
+            if location == Location::Path && !path.contains(&format!("{{{}}}", data.name)) {
+                return Err(self.error(
+                    ErrorKind::Invalid,
+                    &at,
+                    format!("path parameter `{}` does not appear in `{path}`", data.name),
+                ));
+            }
+            let ident = safe_ident(&data.name.to_snake_case());
+            if !idents.insert(ident.to_string()) {
+                return Err(self.error(
+                    ErrorKind::DuplicateName,
+                    &at,
+                    format!("two parameters would both be named `{ident}`"),
+                ));
+            }
+            out.push(Param {
+                name: data.name.clone(),
+                ident,
+                location,
+                required: data.required || location == Location::Path,
+                field: described.field,
+                rules: described.rules,
+                nullable: described.nullable,
+                description: data.description.clone().or(described.description),
+                example: data.example.clone().or(described.example),
+            });
+        }
+        // Every `{name}` in the template needs a parameter.
+        for segment in path.split('/') {
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                if !out
+                    .iter()
+                    .any(|p| p.location == Location::Path && p.name == name)
+                {
+                    return Err(self.error(
+                        ErrorKind::Invalid,
+                        pointer,
+                        format!("`{path}` has `{{{name}}}` but no path parameter of that name"),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn body(&self, body: &ReferenceOr<RequestBody>, pointer: &str) -> Result<Body> {
+        let body = self.resolve(body, |c| &c.request_bodies, pointer)?;
+        let Some((_, media)) = body.content.iter().find(|(m, _)| is_json(m)) else {
+            let types: Vec<&String> = body.content.keys().collect();
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                pointer,
+                format!("request bodies must be JSON; this one is {types:?}"),
+            ));
+        };
+        let schema = media.schema.as_ref().ok_or_else(|| {
+            self.error(
+                ErrorKind::Unsupported,
+                pointer,
+                "a JSON request body without a schema",
+            )
+        })?;
+        let type_name = match schema {
+            ReferenceOr::Reference { reference } => split_component_ref(reference).map(|(_, n)| n),
+            ReferenceOr::Item(_) => None,
+        };
+        let resolved = self.resolve(schema, |c| &c.schemas, pointer)?;
+        let mut fields = Vec::new();
+        let mut object = false;
+        if let SchemaKind::Type(Type::Object(obj)) = &resolved.schema_kind {
+            object = true;
+            for (name, prop) in &obj.properties {
+                let prop = prop.clone().unbox();
+                let at = pointer_push(&pointer_push(pointer, "properties"), name);
+                let described = self.describe(&prop, &at)?;
+                fields.push(BodyField {
+                    name: name.clone(),
+                    ident: safe_ident(&name.to_snake_case()),
+                    field: described.field,
+                    required: obj.required.contains(name),
+                    nullable: described.nullable,
+                    rules: described.rules,
+                    description: described.description,
+                    example: described.example,
+                });
+            }
+        }
+        Ok(Body {
+            type_name,
+            fields,
+            object,
+        })
+    }
+
+    /// The first documented 2xx response with a JSON schema: its type and status.
+    fn success(
+        &self,
+        op: &openapiv3::Operation,
+        pointer: &str,
+    ) -> Result<(Option<(TokenStream, String)>, Option<String>)> {
+        for (status, response) in &op.responses.responses {
+            let is_success = match status {
+                StatusCode::Code(c) => (200..300).contains(c),
+                StatusCode::Range(r) => *r == 2,
+            };
+            if !is_success {
+                continue;
+            }
+            let at = pointer_push(&pointer_push(pointer, "responses"), &status.to_string());
+            let response = self.resolve(response, |c| &c.responses, &at)?;
+            let name = self.json_schema_name(response);
+            return Ok((
+                name.map(|n| {
+                    let ident = type_ident(&n);
+                    (quote!(types::#ident), n)
+                }),
+                Some(status.to_string()),
+            ));
+        }
+        Ok((None, None))
+    }
+
+    fn json_schema_name(&self, response: &Response) -> Option<String> {
+        let (_, media) = response.content.iter().find(|(m, _)| is_json(m))?;
+        match media.schema.as_ref()? {
+            ReferenceOr::Reference { reference } => split_component_ref(reference).map(|(_, n)| n),
+            ReferenceOr::Item(_) => None,
+        }
+    }
+
+    fn errors(
+        &self,
+        op: &openapiv3::Operation,
+        pointer: &str,
+    ) -> Result<Vec<(StatusCode, Option<String>)>> {
+        let mut out = Vec::new();
+        for (status, response) in &op.responses.responses {
+            let is_error = match status {
+                StatusCode::Code(c) => *c >= 400,
+                StatusCode::Range(r) => *r >= 4,
+            };
+            if !is_error {
+                continue;
+            }
+            let at = pointer_push(&pointer_push(pointer, "responses"), &status.to_string());
+            let response = self.resolve(response, |c| &c.responses, &at)?;
+            out.push((status.clone(), self.json_schema_name(response)));
+        }
+        Ok(out)
+    }
+
+    fn pagination(
+        &self,
+        op: &openapiv3::Operation,
+        params: &[Param],
+        response_type: Option<&str>,
+    ) -> Option<Pagination> {
+        let ext = op.extensions.get("x-speakeasy-pagination")?;
+        if ext.get("type").and_then(Value::as_str) != Some("offsetLimit") {
+            return None;
+        }
+        let input = |kind: &str| -> Option<Ident> {
+            let name = ext
+                .get("inputs")?
+                .as_array()?
+                .iter()
+                .find(|i| i.get("type").and_then(Value::as_str) == Some(kind))?
+                .get("name")?
+                .as_str()?;
+            params
+                .iter()
+                .find(|p| p.name == name && p.location == Location::Query)
+                .map(|p| p.ident.clone())
+        };
+        let results = ext
+            .pointer("/outputs/results")
+            .and_then(Value::as_str)?
+            .strip_prefix("$.")?
+            .to_string();
+        let response = self.schema_by_name(response_type?)?;
+        let SchemaKind::Type(Type::Object(obj)) = &response.schema_kind else {
+            return None;
+        };
+        let items = match obj.properties.get(&results)? {
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::Array(a)) => a.items.clone()?,
+                _ => return None,
+            },
+            ReferenceOr::Reference { .. } => return None,
+        };
+        let item = match items.unbox() {
+            ReferenceOr::Reference { reference } => {
+                let (_, name) = split_component_ref(&reference)?;
+                let ident = type_ident(&name);
+                quote!(types::#ident)
+            }
+            ReferenceOr::Item(_) => return None,
+        };
+        let total = obj
+            .properties
+            .get("total_count")
+            .filter(|_| obj.required.iter().any(|r| r == "total_count"))
+            .map(|_| "total_count".to_string());
+        Some(Pagination {
+            offset: input("offset")?,
+            limit: input("limit")?,
+            results,
+            item,
+            total,
+        })
+    }
+
+    /// What a parameter or property schema means for the generated API.
+    fn describe(&self, schema: &ReferenceOr<Schema>, pointer: &str) -> Result<Described> {
+        let schema = match schema {
+            ReferenceOr::Reference { reference } => {
+                let (_, name) = split_component_ref(reference).ok_or_else(|| {
+                    self.error(
+                        ErrorKind::Unsupported,
+                        pointer,
+                        format!("unsupported reference `{reference}`"),
+                    )
+                })?;
+                let target = self.schema_by_name(&name).ok_or_else(|| {
+                    self.error(
+                        ErrorKind::DanglingRef,
+                        pointer,
+                        format!("`{reference}` points at nothing"),
+                    )
+                })?;
+                return Ok(Described {
+                    field: FieldType::Named(name),
+                    rules: Rules::default(),
+                    nullable: false,
+                    description: target.schema_data.description.clone(),
+                    example: None,
+                });
+            }
+            ReferenceOr::Item(schema) => schema,
+        };
+        let data = &schema.schema_data;
+        let mut rules = Rules::default();
+        let field = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                rules.min_length = s.min_length;
+                rules.max_length = s.max_length;
+                if let Some(pattern) = &s.pattern {
+                    if let Err(e) = regress::Regex::new(pattern) {
+                        return Err(self.error(
+                            ErrorKind::Invalid,
+                            &pointer_push(pointer, "pattern"),
+                            format!("pattern `{pattern}` is not a valid regular expression: {e}"),
+                        ));
+                    }
+                    rules.pattern = Some(pattern.clone());
+                }
+                match &s.format {
+                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => FieldType::Uuid,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => {
+                        return Err(self.error(
+                            ErrorKind::Unsupported,
+                            pointer,
+                            "binary strings are not supported",
+                        ));
+                    }
+                    _ => FieldType::String,
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                rules.minimum = i.minimum.map(|m| m as f64);
+                rules.maximum = i.maximum.map(|m| m as f64);
+                rules.exclusive_minimum = i.exclusive_minimum;
+                rules.exclusive_maximum = i.exclusive_maximum;
+                let narrow = matches!(
+                    &i.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32)
+                );
+                FieldType::Integer {
+                    unsigned: i.minimum.is_some_and(|m| m >= 0),
+                    narrow,
+                }
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                rules.minimum = n.minimum;
+                rules.maximum = n.maximum;
+                rules.exclusive_minimum = n.exclusive_minimum;
+                rules.exclusive_maximum = n.exclusive_maximum;
+                FieldType::Number
+            }
+            SchemaKind::Type(Type::Boolean(_)) => FieldType::Boolean,
+            SchemaKind::Type(Type::Array(a)) => {
+                rules.min_items = a.min_items;
+                rules.max_items = a.max_items;
+                let item = match &a.items {
+                    Some(items) => {
+                        self.describe(&items.clone().unbox(), &pointer_push(pointer, "items"))?
+                            .field
+                    }
+                    None => FieldType::Any,
+                };
+                FieldType::Array(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
+                match &o.additional_properties {
+                    None | Some(AdditionalProperties::Any(true)) => FieldType::Map,
+                    Some(AdditionalProperties::Schema(_)) => FieldType::Map,
+                    Some(AdditionalProperties::Any(false)) => FieldType::Map,
+                }
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                let mut inner = self.describe(&all_of[0], &pointer_push(pointer, "allOf/0"))?;
+                inner.nullable |= data.nullable;
+                inner.description = data.description.clone().or(inner.description);
+                return Ok(inner);
+            }
+            _ => FieldType::Any,
+        };
+        Ok(Described {
+            field,
+            rules,
+            nullable: data.nullable,
+            description: data.description.clone(),
+            example: data.example.clone(),
+        })
+    }
+}
+
+struct Described {
+    field: FieldType,
+    rules: Rules,
+    nullable: bool,
+    description: Option<String>,
+    example: Option<Value>,
+}
+
+/// Parameters are the same when name and location agree (header names in any case).
+fn parameter_key(p: &Parameter) -> (String, u8) {
+    let name = &p.parameter_data_ref().name;
+    match p {
+        Parameter::Path { .. } => (name.clone(), 0),
+        Parameter::Query { .. } => (name.clone(), 1),
+        Parameter::Header { .. } => (name.to_ascii_lowercase(), 2),
+        Parameter::Cookie { .. } => (name.clone(), 3),
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {
+    let mut methods = HashSet::new();
+    let mut builders = HashSet::new();
+    for op in ops {
+        if !methods.insert((op.tag.clone(), op.method_name.to_string())) {
+            return Err(Error::new(
+                ErrorKind::DuplicateName,
+                file,
+                &op.pointer,
+                format!(
+                    "two operations of tag `{}` would both be named `{}`",
+                    op.tag, op.method_name
+                ),
+            ));
+        }
+        if !builders.insert(op.builder.to_string()) {
+            return Err(Error::new(
+                ErrorKind::DuplicateName,
+                file,
+                &op.pointer,
+                format!(
+                    "two operations would both generate the builder `{}`",
+                    op.builder
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A Rust identifier for `name`, raw where it is a keyword.
+fn safe_ident(name: &str) -> Ident {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    };
+    match syn::parse_str::<Ident>(&cleaned) {
+        Ok(ident) => ident,
+        Err(_) if matches!(cleaned.as_str(), "self" | "super" | "crate" | "Self") => {
+            format_ident!("{cleaned}_")
+        }
+        Err(_) => Ident::new_raw(&cleaned, proc_macro2::Span::call_site()),
+    }
+}
+
+/// The identifier typify gives the model of component `name`.
+fn type_ident(name: &str) -> Ident {
+    safe_ident(&name.to_upper_camel_case())
+}
+
+// ---------------------------------------------------------------------------------------
+// Emission
+// ---------------------------------------------------------------------------------------
+
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+/// Rust tokens for a field's stored type.
+fn rust_type(field: &FieldType) -> TokenStream {
+    match field {
+        FieldType::String => quote!(::std::string::String),
+        FieldType::Uuid => quote!(::uuid::Uuid),
+        FieldType::Integer {
+            unsigned: true,
+            narrow: true,
+        } => quote!(u32),
+        FieldType::Integer {
+            unsigned: true,
+            narrow: false,
+        } => quote!(u64),
+        FieldType::Integer {
+            unsigned: false,
+            narrow: true,
+        } => quote!(i32),
+        FieldType::Integer {
+            unsigned: false,
+            narrow: false,
+        } => quote!(i64),
+        FieldType::Number => quote!(f64),
+        FieldType::Boolean => quote!(bool),
+        FieldType::Array(item) => {
+            let item = rust_type(item);
+            quote!(::std::vec::Vec<#item>)
+        }
+        FieldType::Named(name) => {
+            let ident = type_ident(name);
+            quote!(types::#ident)
+        }
+        FieldType::Map => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        FieldType::Any => quote!(::serde_json::Value),
+    }
+}
+
+/// The argument type a setter takes, and the expression that turns the argument `value`
+/// into the stored type.
+fn setter_input(field: &FieldType) -> (TokenStream, TokenStream) {
+    match field {
+        FieldType::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        ),
+        FieldType::Array(item) if matches!(**item, FieldType::String) => (
+            quote!(
+                impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>
+            ),
+            quote!(
+                value
+                    .into_iter()
+                    .map(::std::convert::Into::into)
+                    .collect::<::std::vec::Vec<::std::string::String>>()
+            ),
+        ),
+        FieldType::Array(item) => {
+            let item = rust_type(item);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = #item>),
+                quote!(value.into_iter().collect::<::std::vec::Vec<#item>>()),
+            )
+        }
+        other => (rust_type(other), quote!(value)),
+    }
+}
+
+/// A Rust expression of `field`'s type for examples: the spec's example, else a placeholder.
+fn example_expr(field: &FieldType, example: Option<&Value>, name: &str, spec: &OpenAPI) -> String {
+    match field {
+        FieldType::String => {
+            let text = example
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("example-{}", name.to_snake_case().replace('_', "-")));
+            format!("{text:?}")
+        }
+        FieldType::Uuid => "uuid::Uuid::nil()".into(),
+        FieldType::Integer { .. } => example.and_then(Value::as_i64).unwrap_or(1).to_string(),
+        FieldType::Number => format!("{:?}", example.and_then(Value::as_f64).unwrap_or(1.0)),
+        FieldType::Boolean => example.and_then(Value::as_bool).unwrap_or(true).to_string(),
+        FieldType::Array(item) => format!("[{}]", example_expr(item, None, name, spec)),
+        FieldType::Named(type_name) => {
+            let first_variant = spec
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(type_name))
+                .and_then(ReferenceOr::as_item)
+                .and_then(|s| match &s.schema_kind {
+                    SchemaKind::Type(Type::String(st)) => {
+                        st.enumeration.iter().flatten().next().cloned()
+                    }
+                    _ => None,
+                });
+            match first_variant {
+                Some(v) => format!(
+                    "types::{}::{}",
+                    type_ident(type_name),
+                    v.to_upper_camel_case()
+                ),
+                None => format!("types::{}::default()", type_ident(type_name)),
+            }
+        }
+        FieldType::Map => "serde_json::Map::new()".into(),
+        FieldType::Any => "serde_json::Value::Null".into(),
+    }
+}
+
+fn emit_rules(rules: &Rules, pattern_static: Option<&Ident>) -> TokenStream {
+    let opt_usize = |v: Option<usize>| match v {
+        Some(n) => {
+            let n = n as u64;
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let opt_f64 = |v: Option<f64>| match v {
+        Some(n) => quote!(::std::option::Option::Some(#n)),
+        None => quote!(::std::option::Option::None),
+    };
+    let min_length = opt_usize(rules.min_length);
+    let max_length = opt_usize(rules.max_length);
+    let min_items = opt_usize(rules.min_items);
+    let max_items = opt_usize(rules.max_items);
+    let minimum = opt_f64(rules.minimum);
+    let maximum = opt_f64(rules.maximum);
+    let exclusive_minimum = rules.exclusive_minimum;
+    let exclusive_maximum = rules.exclusive_maximum;
+    let pattern = match pattern_static {
+        Some(p) => quote!(::std::option::Option::Some(&#p)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        crate::validation::Rules {
+            min_length: #min_length,
+            max_length: #max_length,
+            pattern: #pattern,
+            minimum: #minimum,
+            maximum: #maximum,
+            exclusive_minimum: #exclusive_minimum,
+            exclusive_maximum: #exclusive_maximum,
+            min_items: #min_items,
+            max_items: #max_items,
+        }
+    }
+}
+
+/// Variant name of the error body enum for a schema: `BadRequestResponse` → `BadRequest`.
+fn error_variant(schema: &str) -> Ident {
+    let trimmed = schema
+        .strip_suffix("Response")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(schema);
+    type_ident(trimmed)
+}
+
+fn collect_error_bodies(ops: &[Op]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for op in ops {
+        for (_, schema) in &op.errors {
+            if let Some(s) = schema {
+                if !seen.contains(s) {
+                    seen.push(s.clone());
+                }
+            }
+        }
+    }
+    seen
+}
+
+fn emit_error_bodies(schemas: &[String]) -> TokenStream {
+    let variants = schemas.iter().map(|s| {
+        let variant = error_variant(s);
+        let ty = type_ident(s);
+        let doc = format!(" The documented `{s}` body.");
+        quote!(#[doc = #doc] #variant(types::#ty))
+    });
+    let decoders = schemas.iter().map(|s| {
+        let variant = error_variant(s);
+        let decoder = format_ident!("decode_{}", variant.to_string().to_snake_case());
+        quote! {
+            pub(crate) fn #decoder(bytes: &[u8]) -> ::std::option::Option<Self> {
+                ::serde_json::from_slice(bytes).ok().map(Self::#variant)
+            }
+        }
+    });
+    quote! {
+        /// The typed body of an error response, for the statuses the API documents.
+        ///
+        /// Kept in [`ApiError::body`](crate::ApiError::body); the raw bytes are always kept
+        /// too, so nothing is lost when a body does not match its documented schema.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum ApiErrorBody {
+            #(#variants,)*
+        }
+
+        impl ApiErrorBody {
+            #(#decoders)*
+        }
+    }
+}
+
+fn emit_spec_info(spec: &OpenAPI, doc: &Value) -> TokenStream {
+    let server = match spec.servers.first() {
+        Some(s) => {
+            let url = &s.url;
+            quote!(::std::option::Option::Some(#url))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let retry = match doc.get("x-speakeasy-retries") {
+        Some(r) if r.get("strategy").and_then(Value::as_str) == Some("backoff") => {
+            let b = r.get("backoff");
+            let ms = |key: &str, default: u64| {
+                b.and_then(|b| b.get(key))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(default)
+            };
+            let initial = ms("initialInterval", 500);
+            let max_interval = ms("maxInterval", 60_000);
+            let max_elapsed = ms("maxElapsedTime", 3_600_000);
+            let exponent = b
+                .and_then(|b| b.get("exponent"))
+                .and_then(Value::as_f64)
+                .unwrap_or(1.5);
+            let connection = r
+                .get("retryConnectionErrors")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let statuses: Vec<String> = r
+                .get("statusCodes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|s| match s {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            quote! {
+                ::std::option::Option::Some(crate::retry::SpecRetry {
+                    initial_interval_ms: #initial,
+                    max_interval_ms: #max_interval,
+                    exponent: #exponent,
+                    max_elapsed_ms: #max_elapsed,
+                    retry_connection_errors: #connection,
+                    status_codes: &[#(#statuses),*],
+                })
+            }
+        }
+        _ => quote!(::std::option::Option::None),
+    };
+    let title = &spec.info.title;
+    let version = &spec.info.version;
+    quote! {
+        /// Facts the client takes from the OpenAPI document it was generated from.
+        pub(crate) mod spec {
+            /// The first server of the document: the default base URL.
+            pub(crate) const DEFAULT_BASE_URL: ::std::option::Option<&str> = #server;
+            /// The document's retry extension (`x-speakeasy-retries`), when it has one.
+            pub(crate) const RETRY: ::std::option::Option<crate::retry::SpecRetry> = #retry;
+            /// The document's title and version.
+            #[allow(dead_code)]
+            pub(crate) const API: (&str, &str) = (#title, #version);
+        }
+    }
+}
+
+fn emit_tag(spec: &OpenAPI, tag: &str, ops: &[&Op]) -> TokenStream {
+    let module = safe_ident(&tag.to_snake_case());
+    let accessor = module.clone();
+    let group = format_ident!("{}", tag.to_upper_camel_case());
+    let tag_description = spec
+        .tags
+        .iter()
+        .find(|t| t.name == tag)
+        .and_then(|t| t.description.clone())
+        .unwrap_or_default();
+    let group_doc = format!(
+        " The operations tagged `{tag}`: get them with [`Client::{accessor}`](crate::Client::{accessor})."
+    );
+    let accessor_doc = format!(" The operations tagged `{tag}`. {tag_description}");
+    let module_doc = format!(" Operation builders of the `{tag}` tag. {tag_description}");
+    let methods = ops.iter().map(|op| emit_method(spec, op, &module));
+    let builders = ops.iter().map(|op| emit_builder(op));
+    quote! {
+        #[doc = #module_doc]
+        pub mod #module {
+            #[allow(unused_imports)]
+            use crate::types;
+
+            #[doc = #group_doc]
+            #[derive(Clone, Copy, Debug)]
+            pub struct #group<'a> {
+                client: &'a crate::Client,
+            }
+
+            impl crate::Client {
+                #[doc = #accessor_doc]
+                pub fn #accessor(&self) -> #group<'_> {
+                    #group { client: self }
+                }
+            }
+
+            impl<'a> #group<'a> {
+                #(#methods)*
+            }
+
+            #(#builders)*
+        }
+    }
+}
+
+fn required_args(op: &Op) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == Location::Path || p.required)
+        .collect()
+}
+
+fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
+    let Op {
+        method_name,
+        builder,
+        ..
+    } = op;
+    let args = required_args(op);
+    let arg_decls = args.iter().map(|p| {
+        let ident = &p.ident;
+        let (input, _) = setter_input(&p.field);
+        quote!(#ident: #input)
+    });
+    let arg_inits = args.iter().map(|p| {
+        let ident = &p.ident;
+        let (_, convert) = setter_input(&p.field);
+        quote!(#ident: { let value = #ident; #convert })
+    });
+    let optional_inits = op
+        .params
+        .iter()
+        .filter(|p| !(p.location == Location::Path || p.required))
+        .map(|p| {
+            let ident = &p.ident;
+            quote!(#ident: ::std::option::Option::None)
+        });
+    let body_init = op
+        .body
+        .as_ref()
+        .map(|_| quote!(body: crate::execute::JsonBody::new(),));
+
+    // Documentation: summary, description, what goes on the wire, arguments, example.
+    let mut doc = String::new();
+    if let Some(summary) = &op.summary {
+        doc.push_str(&format!("{summary}.\n\n"));
+    }
+    if let Some(description) = &op.description {
+        doc.push_str(&format!("{description}\n\n"));
+    }
+    doc.push_str(&format!(
+        "Sends `{} {}` (operation `{}`). Build the request with the returned [`{builder}`], then call [`{builder}::send`].\n",
+        op.method, op.path, op.id
+    ));
+    if !args.is_empty() {
+        doc.push_str("\n# Arguments\n\n");
+        for p in &args {
+            doc.push_str(&format!(
+                "* `{}`: {}\n",
+                p.ident,
+                p.description.clone().unwrap_or_else(|| format!(
+                    "the `{}` {}",
+                    p.name,
+                    location_word(p.location)
+                ))
+            ));
+        }
+    }
+    let required_fields: Vec<&BodyField> = op
+        .body
+        .iter()
+        .flat_map(|b| b.fields.iter())
+        .filter(|f| f.required)
+        .collect();
+    if !required_fields.is_empty() {
+        let names: Vec<String> = required_fields
+            .iter()
+            .map(|f| format!("`{}`", f.ident))
+            .collect();
+        doc.push_str(&format!(
+            "\nRequired before sending: {}.\n",
+            names.join(", ")
+        ));
+    }
+    doc.push_str("\n# Example\n\n```no_run\n");
+    doc.push_str("# use openrouter_workspaces::{types, Client, Error};\n");
+    doc.push_str("# fn main() -> Result<(), Error> {\n");
+    doc.push_str("let client = Client::from_env()?;\n");
+    let arg_examples: Vec<String> = args
+        .iter()
+        .map(|p| example_expr(&p.field, p.example.as_ref(), &p.name, spec))
+        .collect();
+    doc.push_str(&format!(
+        "let response = client\n    .{module}()\n    .{method_name}({})\n",
+        arg_examples.join(", ")
+    ));
+    for f in &required_fields {
+        doc.push_str(&format!(
+            "    .{}({})\n",
+            f.ident,
+            example_expr(&f.field, f.example.as_ref(), &f.name, spec)
+        ));
+    }
+    doc.push_str("    .send()?;\nprintln!(\"{response:?}\");\n# Ok(())\n# }\n```");
+    let doc = doc_lines(&doc);
+
+    quote! {
+        #doc
+        pub fn #method_name(&self, #(#arg_decls),*) -> #builder<'a> {
+            #builder {
+                client: self.client,
+                #(#arg_inits,)*
+                #(#optional_inits,)*
+                #body_init
+                options: crate::options::CallOptions::default(),
+            }
+        }
+    }
+}
+
+fn location_word(location: Location) -> &'static str {
+    match location {
+        Location::Path => "path parameter",
+        Location::Query => "query parameter",
+        Location::Header => "header",
+    }
+}
+
+fn emit_builder(op: &Op) -> TokenStream {
+    let Op { builder, id, .. } = op;
+    let op_static = format_ident!("{}", id.to_snake_case().to_uppercase());
+    let method_variant = format_ident!("{}", op.method.to_upper_camel_case());
+    let path_template = &op.path;
+    let op_id = &op.id;
+    let method_name = &op.method_name;
+
+    // Statics: pattern, parameter rules, body rules.
+    let mut statics = Vec::new();
+    let pattern_ident = |owner: &str, pattern: &Option<String>, statics: &mut Vec<TokenStream>| {
+        pattern.as_ref().map(|p| {
+            let ident = format_ident!("{}_{}_PATTERN", op_static, owner.to_snake_case().to_uppercase());
+            statics.push(quote!(static #ident: crate::validation::Pattern = crate::validation::Pattern::new(#p);));
+            ident
+        })
+    };
+
+    let fields = op.params.iter().map(|p| {
+        let ident = &p.ident;
+        let ty = rust_type(&p.field);
+        if p.location == Location::Path || p.required {
+            quote!(#ident: #ty)
+        } else {
+            quote!(#ident: ::std::option::Option<#ty>)
+        }
+    });
+
+    let optional_setters = op
+        .params
+        .iter()
+        .filter(|p| !(p.location == Location::Path || p.required))
+        .map(|p| {
+            let ident = &p.ident;
+            let (input, convert) = setter_input(&p.field);
+            let doc = doc_lines(&format!(
+                "{} (optional {} `{}`).",
+                p.description
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches('.'),
+                location_word(p.location),
+                p.name
+            ));
+            quote! {
+                #doc
+                pub fn #ident(mut self, value: #input) -> Self {
+                    self.#ident = ::std::option::Option::Some(#convert);
+                    self
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+
+    let mut param_steps = Vec::new();
+    // Path: literal pieces and encoded parameters, in template order.
+    for piece in split_template(path_template) {
+        match piece {
+            TemplatePiece::Literal(text) => param_steps.push(quote!(request.push_path(#text);)),
+            TemplatePiece::Param(name) => {
+                let Some(p) = op
+                    .params
+                    .iter()
+                    .find(|p| p.location == Location::Path && p.name == name)
+                else {
+                    continue; // checked while reading the spec
+                };
+                let ident = &p.ident;
+                let pattern = pattern_ident(&p.name, &p.rules.pattern, &mut statics);
+                let rules = emit_rules(&p.rules, pattern.as_ref());
+                param_steps.push(quote!(request.path_param(#name, &self.#ident, &#rules)?;));
+            }
+        }
+    }
+    for p in op.params.iter().filter(|p| p.location != Location::Path) {
+        let ident = &p.ident;
+        let name = &p.name;
+        let pattern = pattern_ident(&p.name, &p.rules.pattern, &mut statics);
+        let rules = emit_rules(&p.rules, pattern.as_ref());
+        let value = if p.required {
+            quote!(::std::option::Option::Some(&self.#ident))
+        } else {
+            quote!(self.#ident.as_ref())
+        };
+        let call = match p.location {
+            Location::Query => quote!(query_param),
+            _ => quote!(header_param),
+        };
+        let _ = p.nullable;
+        param_steps.push(quote!(request.#call(#name, #value, &#rules)?;));
+    }
+
+    let mut body_field = TokenStream::new();
+    let mut body_setters = Vec::new();
+    let mut body_step = TokenStream::new();
+    if let Some(body) = &op.body {
+        body_field = quote!(body: crate::execute::JsonBody,);
+        let rules_ident = format_ident!("{}_BODY", op_static);
+        let field_rules = body.fields.iter().map(|f| {
+            let name = &f.name;
+            let required = f.required;
+            let nullable = f.nullable;
+            let pattern = pattern_ident(&f.name, &f.rules.pattern, &mut statics);
+            let rules = emit_rules(&f.rules, pattern.as_ref());
+            quote!(crate::validation::FieldRule { name: #name, required: #required, nullable: #nullable, rules: #rules })
+        }).collect::<Vec<_>>();
+        let count = field_rules.len();
+        statics.push(quote!(static #rules_ident: [crate::validation::FieldRule; #count] = [#(#field_rules),*];));
+        let object = body.object;
+        body_step = quote!(request.json_body(self.body, &#rules_ident, #object)?;);
+        for f in &body.fields {
+            let ident = &f.ident;
+            let name = &f.name;
+            let (input, convert) = setter_input(&f.field);
+            let what = f
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{name}` field"));
+            let mut doc = format!("{} (body field `{name}`", what.trim_end_matches('.'));
+            doc.push_str(if f.required {
+                ", required)."
+            } else {
+                ", optional)."
+            });
+            let rules_text = describe_rules(&f.rules);
+            if !rules_text.is_empty() {
+                doc.push_str(&format!("\n\nChecked before sending: {rules_text}."));
+            }
+            let doc = doc_lines(&doc);
+            body_setters.push(quote! {
+                #doc
+                pub fn #ident(mut self, value: #input) -> Self {
+                    self.body.set(#name, #convert);
+                    self
+                }
+            });
+            if f.nullable {
+                let clear = format_ident!("clear_{}", ident.to_string().trim_start_matches("r#"));
+                let doc = format!(
+                    " Sends `\"{name}\": null`, which clears the field, as opposed to leaving it out, which keeps it."
+                );
+                body_setters.push(quote! {
+                    #[doc = #doc]
+                    pub fn #clear(mut self) -> Self {
+                        self.body.set_null(#name);
+                        self
+                    }
+                });
+            }
+        }
+        if let Some(type_name) = &body.type_name {
+            let ty = type_ident(type_name);
+            let doc = format!(
+                " Sets the whole body from a [`types::{ty}`]; fields set before are replaced, fields set after are applied on top of it."
+            );
+            body_setters.push(quote! {
+                #[doc = #doc]
+                pub fn body(mut self, value: types::#ty) -> Self {
+                    self.body.replace_with(&value);
+                    self
+                }
+            });
+        }
+    }
+
+    let success = op.success.clone().unwrap_or_else(|| quote!(()));
+    let success_doc = format!(
+        " Validates the request, sends it (retrying as the client's policy allows) and decodes the {} response.",
+        op.success_status
+            .clone()
+            .unwrap_or_else(|| "success".into())
+    );
+    let errors = op.errors.iter().map(|(status, schema)| {
+        let matcher = match status {
+            StatusCode::Code(c) => quote!(crate::execute::StatusMatch::Code(#c)),
+            StatusCode::Range(r) => quote!(crate::execute::StatusMatch::Class(#r)),
+        };
+        match schema {
+            Some(s) => {
+                let decoder = format_ident!("decode_{}", error_variant(s).to_string().to_snake_case());
+                quote!(crate::execute::ErrorStatus { status: #matcher, decode: ::std::option::Option::Some(crate::ApiErrorBody::#decoder) })
+            }
+            None => quote!(crate::execute::ErrorStatus { status: #matcher, decode: ::std::option::Option::None }),
+        }
+    });
+
+    let builder_doc = format!(
+        " A `{} {}` request (operation `{}`), built by [`{}::{}`](super::{}::{}); sent by [`send`](Self::send).",
+        op.method,
+        op.path,
+        op.id,
+        op.tag.to_upper_camel_case(),
+        method_name,
+        op.tag.to_upper_camel_case(),
+        method_name
+    );
+
+    let pagination = op.pagination.as_ref().map(|p| {
+        let Pagination { offset, limit, results, item, total } = p;
+        let results = format_ident!("{}", results);
+        let total = match total {
+            Some(t) => {
+                let t = format_ident!("{}", t);
+                quote!(u64::try_from(page.#t).ok())
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        quote! {
+            impl<'a> #builder<'a> {
+                /// Iterates over every item across pages, fetching each page only when the
+                /// previous one is used up. The page size is this request's `limit` (or the
+                /// server's default); iteration starts at its `offset`. An error is yielded
+                /// as an item, after the items already fetched, and ends the iteration.
+                pub fn items(self) -> crate::pagination::Items<Self> {
+                    let offset = self.#offset.map(u64::from).unwrap_or(0);
+                    let limit = self.#limit.map(u64::from);
+                    crate::pagination::Items::new(self, offset, limit)
+                }
+            }
+
+            impl crate::pagination::OffsetPaged for #builder<'_> {
+                type Item = #item;
+
+                fn fetch_page(
+                    &self,
+                    offset: u64,
+                ) -> ::std::result::Result<(::std::vec::Vec<Self::Item>, ::std::option::Option<u64>), crate::Error> {
+                    let page = self.clone().#offset(offset).send()?;
+                    ::std::result::Result::Ok((page.#results, #total))
+                }
+            }
+        }
+    });
+
+    quote! {
+        #(#statics)*
+
+        static #op_static: crate::execute::Operation = crate::execute::Operation {
+            id: #op_id,
+            method: crate::execute::Method::#method_variant,
+            path: #path_template,
+            errors: &[#(#errors),*],
+        };
+
+        #[doc = #builder_doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until `send` is called"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #(#fields,)*
+            #body_field
+            options: crate::options::CallOptions,
+        }
+
+        impl<'a> #builder<'a> {
+            #(#optional_setters)*
+            #(#body_setters)*
+
+            #[doc = #success_doc]
+            pub fn send(self) -> ::std::result::Result<#success, crate::Error> {
+                let mut request = crate::execute::RequestParts::new(&#op_static);
+                #(#param_steps)*
+                #body_step
+                self.client.execute(request, &self.options)
+            }
+        }
+
+        crate::options::call_options!(#builder);
+
+        #pagination
+    }
+}
+
+enum TemplatePiece<'a> {
+    Literal(&'a str),
+    Param(&'a str),
+}
+
+fn split_template(template: &str) -> Vec<TemplatePiece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        if start > 0 {
+            out.push(TemplatePiece::Literal(&rest[..start]));
+        }
+        out.push(TemplatePiece::Param(&rest[start + 1..start + len]));
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(TemplatePiece::Literal(rest));
+    }
+    out
+}
+
+fn describe_rules(rules: &Rules) -> String {
+    let mut parts = Vec::new();
+    match (rules.min_length, rules.max_length) {
+        (Some(a), Some(b)) => parts.push(format!("{a} to {b} characters")),
+        (Some(a), None) => parts.push(format!("at least {a} characters")),
+        (None, Some(b)) => parts.push(format!("at most {b} characters")),
+        _ => {}
+    }
+    if let Some(p) = &rules.pattern {
+        parts.push(format!("matches `{p}`"));
+    }
+    if let Some(m) = rules.minimum {
+        parts.push(format!(
+            "{} {m}",
+            if rules.exclusive_minimum {
+                "greater than"
+            } else {
+                "at least"
+            }
+        ));
+    }
+    if let Some(m) = rules.maximum {
+        parts.push(format!(
+            "{} {m}",
+            if rules.exclusive_maximum {
+                "less than"
+            } else {
+                "at most"
+            }
+        ));
+    }
+    match (rules.min_items, rules.max_items) {
+        (Some(a), Some(b)) => parts.push(format!("{a} to {b} items")),
+        (Some(a), None) => parts.push(format!("at least {a} items")),
+        (None, Some(b)) => parts.push(format!("at most {b} items")),
+        _ => {}
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_splits_into_literals_and_params() {
+        let pieces = split_template("/workspaces/{id}/budgets/{interval}");
+        let rendered: Vec<String> = pieces
+            .iter()
+            .map(|p| match p {
+                TemplatePiece::Literal(l) => format!("L{l}"),
+                TemplatePiece::Param(n) => format!("P{n}"),
+            })
+            .collect();
+        assert_eq!(
+            rendered,
+            ["L/workspaces/", "Pid", "L/budgets/", "Pinterval"]
+        );
+    }
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(safe_ident("type").to_string(), "r#type");
+        assert_eq!(safe_ident("self").to_string(), "self_");
+        assert_eq!(safe_ident("9lives").to_string(), "_9lives");
+        assert_eq!(safe_ident("x-key").to_string(), "x_key");
+    }
+
+    #[test]
+    fn error_variants_drop_the_response_suffix() {
+        assert_eq!(
+            error_variant("BadRequestResponse").to_string(),
+            "BadRequest"
+        );
+        assert_eq!(error_variant("Response").to_string(), "Response");
+    }
+
+    #[test]
+    fn rules_are_described_for_docs() {
+        let rules = Rules {
+            min_length: Some(1),
+            max_length: Some(50),
+            minimum: Some(0.0),
+            exclusive_minimum: true,
+            ..Rules::default()
+        };
+        assert_eq!(describe_rules(&rules), "1 to 50 characters, greater than 0");
+    }
+}

@@ -1,0 +1,467 @@
+//! The client and its configuration.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::http::{HeaderName, HeaderValue, Uri};
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// Environment variable read for the API key.
+pub const API_KEY_ENV: &str = "OPENROUTER_API_KEY";
+/// Environment variable read for the base URL.
+pub const BASE_URL_ENV: &str = "OPENROUTER_BASE_URL";
+/// Environment variable read for the default `HTTP-Referer` header.
+pub const HTTP_REFERER_ENV: &str = "OPENROUTER_HTTP_REFERER";
+/// Environment variable read for the default `X-OpenRouter-Title` header.
+pub const APP_TITLE_ENV: &str = "OPENROUTER_APP_TITLE";
+/// Environment variable read for the default `X-OpenRouter-Categories` header.
+pub const APP_CATEGORIES_ENV: &str = "OPENROUTER_APP_CATEGORIES";
+
+/// Default timeout of one attempt, from sending the request to the end of the response.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default timeout for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit on the size of a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub(crate) const HTTP_REFERER: HeaderName = HeaderName::from_static("http-referer");
+pub(crate) const APP_TITLE: HeaderName = HeaderName::from_static("x-openrouter-title");
+pub(crate) const APP_CATEGORIES: HeaderName = HeaderName::from_static("x-openrouter-categories");
+
+/// A blocking client of the OpenRouter Workspaces API.
+///
+/// Cheap to clone (the clones share one connection pool) and safe to share between
+/// threads. Operations are grouped by tag: `client.workspaces().list()`.
+///
+/// ```no_run
+/// use openrouter_workspaces::Client;
+///
+/// # fn main() -> Result<(), openrouter_workspaces::Error> {
+/// let client = Client::from_env()?; // OPENROUTER_API_KEY, optional OPENROUTER_BASE_URL
+/// for workspace in client.workspaces().list().items() {
+///     println!("{}", workspace?.slug);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// The client's fixed state: everything per-call work only reads.
+pub(crate) struct Inner {
+    pub(crate) agent: ureq::Agent,
+    /// A caller's agent keeps its own settings; ours already has the ones we need.
+    pub(crate) agent_is_ours: bool,
+    pub(crate) base_url: String,
+    pub(crate) authorization: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) http_referer: Option<HeaderValue>,
+    pub(crate) app_title: Option<HeaderValue>,
+    pub(crate) app_categories: Option<HeaderValue>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) on_attempt: Option<AttemptHook>,
+}
+
+/// A function called after every attempt.
+pub(crate) type AttemptHook = Arc<dyn Fn(&Attempt<'_>) + Send + Sync>;
+
+/// What one attempt of a call did; given to the hook set with
+/// [`ClientBuilder::on_attempt`], for metrics and tracing.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Attempt<'a> {
+    /// The operationId of the call.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The full URL requested (it never contains the key).
+    pub url: &'a str,
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// What came of it.
+    pub outcome: AttemptOutcome,
+    /// How long the attempt took.
+    pub elapsed: Duration,
+    /// The wait before the next attempt, when there will be one.
+    pub next_delay: Option<Duration>,
+}
+
+/// The result of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttemptOutcome {
+    /// A response arrived with this status.
+    Status(u16),
+    /// No complete answer within the timeout.
+    Timeout,
+    /// The connection failed; the message says how.
+    Transport(String),
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("api_key", &"<redacted>")
+            .field("http_referer", &inner.http_referer)
+            .field("app_title", &inner.app_title)
+            .field("app_categories", &inner.app_categories)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with nothing set: give it at least an API key.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `OPENROUTER_API_KEY` (required),
+    /// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and
+    /// `OPENROUTER_APP_CATEGORIES`.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::from_env()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The base URL every request path is appended to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use openrouter_workspaces::{Client, RetryPolicy};
+///
+/// # fn main() -> Result<(), openrouter_workspaces::Error> {
+/// let client = Client::builder()
+///     .api_key("sk-or-v1-example")
+///     .app_title("inventory-sync")
+///     .timeout(Duration::from_secs(10))
+///     .retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(20)))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://openrouter.ai/api/v1");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    http_referer: Option<String>,
+    app_title: Option<String>,
+    app_categories: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    agent: Option<ureq::Agent>,
+    max_response_bytes: Option<u64>,
+    allow_insecure_http: bool,
+    on_attempt: Option<AttemptHook>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("http_referer", &self.http_referer)
+            .field("app_title", &self.app_title)
+            .field("app_categories", &self.app_categories)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("custom_agent", &self.agent.is_some())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder filled from the process environment (see [`Client::from_env`]); setters
+    /// called afterwards win.
+    pub fn from_env() -> Self {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A builder filled from `lookup` instead of the process environment, with the same
+    /// variable names: for configuration kept elsewhere, and for tests.
+    ///
+    /// ```
+    /// use openrouter_workspaces::ClientBuilder;
+    ///
+    /// let vars = [("OPENROUTER_API_KEY", "sk-or-test"), ("OPENROUTER_BASE_URL", "http://127.0.0.1:9/v1")];
+    /// let client = ClientBuilder::from_env_with(|name| {
+    ///     vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    /// })
+    /// .build()
+    /// .unwrap();
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        Self {
+            api_key: get(API_KEY_ENV),
+            base_url: get(BASE_URL_ENV),
+            http_referer: get(HTTP_REFERER_ENV),
+            app_title: get(APP_TITLE_ENV),
+            app_categories: get(APP_CATEGORIES_ENV),
+            ..Self::default()
+        }
+    }
+
+    /// The API key (a management key), sent as `Authorization: Bearer …`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL, for example a proxy or a local emulator. Default: the server of the
+    /// OpenAPI document, `https://openrouter.ai/api/v1`. A trailing slash is ignored; a
+    /// path prefix is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Default `HTTP-Referer` header: your app's URL, for attribution. Unset means not sent.
+    pub fn http_referer(mut self, value: impl Into<String>) -> Self {
+        self.http_referer = Some(value.into());
+        self
+    }
+
+    /// Default `X-OpenRouter-Title` header: your app's display name. Unset means not sent.
+    pub fn app_title(mut self, value: impl Into<String>) -> Self {
+        self.app_title = Some(value.into());
+        self
+    }
+
+    /// Default `X-OpenRouter-Categories` header: comma-separated categories such as
+    /// `cli-agent`. Unset means not sent.
+    pub fn app_categories(mut self, value: impl Into<String>) -> Self {
+        self.app_categories = Some(value.into());
+        self
+    }
+
+    /// Timeout of one attempt, from sending the request to the end of the response body
+    /// (default [`DEFAULT_TIMEOUT`], 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout for establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
+    /// Ignored when you hand in your own agent.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy of every call (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Uses your own configured `ureq::Agent` (TLS roots, proxy, pool sizes). The client
+    /// still reads error bodies itself and applies its timeouts per request.
+    pub fn agent(mut self, agent: ureq::Agent) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+
+    /// The largest response body accepted (default [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Allows a plain `http://` base URL on a host other than loopback, which would send
+    /// the key unencrypted. Off by default: such a URL is refused by [`build`](Self::build).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Calls `hook` after every attempt of every call, with what happened and the wait
+    /// before the next attempt: for metrics and tracing.
+    pub fn on_attempt(mut self, hook: impl Fn(&Attempt<'_>) + Send + Sync + 'static) -> Self {
+        self.on_attempt = Some(Arc::new(hook));
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// Fails with [`Error::Config`] when there is no API key, when the base URL is not an
+    /// absolute `http(s)` URL (or is plain `http` to a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http)), or when a header value cannot be
+    /// sent (control characters such as CR or LF).
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self
+            .api_key
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no API key: set {API_KEY_ENV} or call ClientBuilder::api_key"
+                ))
+            })?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| {
+            Error::Config("the API key contains characters a header cannot carry".into())
+        })?;
+        authorization.set_sensitive(true);
+
+        let base_url = self
+            .base_url
+            .or_else(|| crate::spec::DEFAULT_BASE_URL.map(str::to_string))
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no base URL: the OpenAPI document names no server; set {BASE_URL_ENV}"
+                ))
+            })?;
+        let base_url = check_base_url(&base_url, self.allow_insecure_http)?;
+
+        let header = |name: &HeaderName, value: Option<String>| -> Result<_, Error> {
+            value
+                .map(|v| {
+                    HeaderValue::try_from(v).map_err(|_| {
+                        Error::Config(format!(
+                            "the `{name}` value contains characters a header cannot carry (control characters such as CR or LF)"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let http_referer = header(&HTTP_REFERER, self.http_referer)?;
+        let app_title = header(&APP_TITLE, self.app_title)?;
+        let app_categories = header(&APP_CATEGORIES, self.app_categories)?;
+
+        let user_agent = HeaderValue::from_static(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ));
+        let (agent, agent_is_ours) = match self.agent {
+            Some(agent) => (agent, false),
+            None => {
+                let config = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_connect(Some(
+                        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                    ))
+                    .timeout_global(Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)))
+                    // An API answer is never a redirect; following one would move the key.
+                    .max_redirects(0)
+                    .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"))
+                    .build();
+                (ureq::Agent::new_with_config(config), true)
+            }
+        };
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent,
+                agent_is_ours,
+                base_url,
+                authorization,
+                user_agent,
+                http_referer,
+                app_title,
+                app_categories,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                retry: self.retry.unwrap_or_default(),
+                max_response_bytes: self
+                    .max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                on_attempt: self.on_attempt,
+            }),
+        })
+    }
+}
+
+/// Validates a base URL and returns it without a trailing slash.
+fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: Uri = trimmed
+        .parse()
+        .map_err(|e| Error::Config(format!("base URL `{trimmed}` is not a URL: {e}")))?;
+    let host = uri
+        .host()
+        .ok_or_else(|| Error::Config(format!("base URL `{trimmed}` has no host")))?;
+    if uri.query().is_some() {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` must not have a query"
+        )));
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if allow_insecure_http || is_loopback(host) => {}
+        Some("http") => {
+            return Err(Error::Config(format!(
+                "base URL `{trimmed}` is plain http to {host}, which would send the API key unencrypted; \
+                 use https, or ClientBuilder::allow_insecure_http(true) if you mean it"
+            )));
+        }
+        _ => {
+            return Err(Error::Config(format!(
+                "base URL `{trimmed}` must start with https:// (or http:// for a local server)"
+            )));
+        }
+    }
+    Ok(trimmed.to_string())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_prefix_and_drops_trailing_slash() {
+        assert_eq!(
+            check_base_url("https://example.com/api/v1/", false).unwrap(),
+            "https://example.com/api/v1"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_base_url("http://localhost:8080/v1", false).is_ok());
+        assert!(check_base_url("http://[::1]:8080", false).is_ok());
+        let err = check_base_url("http://example.com", false).unwrap_err();
+        assert!(err.to_string().contains("unencrypted"), "{err}");
+        assert!(check_base_url("http://example.com", true).is_ok());
+        assert!(check_base_url("ftp://example.com", true).is_err());
+        assert!(check_base_url("not a url", true).is_err());
+    }
+}

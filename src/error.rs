@@ -1,0 +1,255 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::ApiErrorBody;
+
+/// Everything a call can fail with.
+///
+/// Each variant says when it happens. None of them ever holds the API key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with a status of 400 or above (after any retries).
+    ///
+    /// The status, headers and raw body are kept; for the statuses the OpenAPI document
+    /// describes, the body is also decoded into [`ApiErrorBody`]. Look at
+    /// [`ApiError::status`] to decide what to do: 4xx means the request must change, 5xx
+    /// that it may work later.
+    Api(Box<ApiError>),
+    /// An argument broke a rule the API documents (a length, a pattern, a range, a required
+    /// field). Nothing was sent. Fix the named field.
+    InvalidInput(InvalidInput),
+    /// The client could not be built: no API key, an unusable base URL, a header value that
+    /// cannot be sent. Fix the configuration or the environment.
+    Config(String),
+    /// The server could not be reached, or the connection failed before a complete answer
+    /// arrived (after any retries). Check the network and the base URL; idempotent calls
+    /// can be tried again.
+    Transport {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// How many times the request was sent (or tried to be).
+        attempts: u32,
+        /// Whether the request can have reached the server; when `false` it certainly did not.
+        maybe_sent: bool,
+        /// The underlying failure.
+        source: ureq::Error,
+    },
+    /// No complete answer arrived within the per-attempt timeout (after any retries).
+    Timeout {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The timeout of one attempt.
+        timeout: Duration,
+    },
+    /// A success response could not be decoded into its documented type: a body that is
+    /// not JSON, has a non-JSON content type, is cut short or misses required fields. The
+    /// request did take effect on the server.
+    Decode {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// The HTTP status of the response.
+        status: u16,
+        /// What did not fit.
+        message: String,
+        /// The start of the body, for diagnosis (at most 512 bytes, lossy UTF-8).
+        body_excerpt: String,
+    },
+    /// The response body was larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    ResponseTooLarge {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+}
+
+impl Error {
+    /// The API error, when this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an API or decode error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How many attempts were made, where the call got as far as sending.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api(api) => Some(api.attempts),
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::InvalidInput(input) => fmt::Display::fmt(input, f),
+            Error::Config(message) => write!(f, "invalid client configuration: {message}"),
+            Error::Transport {
+                operation,
+                attempts,
+                source,
+                ..
+            } => write!(
+                f,
+                "{operation}: connection failed after {} ({source})",
+                attempts_text(*attempts)
+            ),
+            Error::Timeout {
+                operation,
+                attempts,
+                timeout,
+            } => write!(
+                f,
+                "{operation}: no answer within {timeout:?}, after {}",
+                attempts_text(*attempts)
+            ),
+            Error::Decode {
+                operation,
+                status,
+                message,
+                body_excerpt,
+            } => write!(
+                f,
+                "{operation}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}"
+            ),
+            Error::ResponseTooLarge { operation, limit } => write!(
+                f,
+                "{operation}: the response body is larger than the limit of {limit} bytes"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{n} attempts")
+    }
+}
+
+/// An error status from the API, with everything the response said.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operationId of the call.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: ureq::http::HeaderMap,
+    /// The raw response body, as received.
+    pub raw_body: Vec<u8>,
+    /// The body decoded into its documented schema, when the status is documented and the
+    /// body matches it.
+    pub body: Option<ApiErrorBody>,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// The wait the server asked for (`retry-after-ms` or `Retry-After`), if any. Set when
+    /// the client gave up because that wait would pass its total retry bound.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The server's message: `error.message` of a JSON error body, else the body as text.
+    pub fn message(&self) -> String {
+        serde_json::from_slice::<serde_json::Value>(&self.raw_body)
+            .ok()
+            .and_then(|v| {
+                v.pointer("/error/message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| excerpt(&self.raw_body))
+    }
+
+    /// The raw body as (lossy) UTF-8 text.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.raw_body).into_owned()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: HTTP {}: {}",
+            self.operation,
+            self.status,
+            self.message()
+        )?;
+        if self.attempts > 1 {
+            write!(f, " (after {})", attempts_text(self.attempts))?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (server asked to retry after {wait:?})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A request argument that breaks a documented rule; nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InvalidInput {
+    /// The operationId of the call, or `"client"` for client configuration checks.
+    pub operation: &'static str,
+    /// The parameter, body field or header that is wrong.
+    pub field: String,
+    /// The rule it breaks, as a sentence fragment ("must be at most 100 characters").
+    pub problem: String,
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: invalid `{}`: {}",
+            self.operation, self.field, self.problem
+        )
+    }
+}
+
+/// The first 512 bytes of `body` as lossy UTF-8.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 512;
+    let end = body.len().min(MAX);
+    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    if body.len() > MAX {
+        text.push('…');
+    }
+    text
+}

@@ -1,0 +1,50 @@
+//! A blocking client for the OpenRouter Workspaces management API: workspaces, their
+//! spending budgets and their members.
+//!
+//! The models ([`types`]) and one request builder per operation ([`workspaces`]) are
+//! generated at build time from the OpenAPI document in `openapi/`; this crate's own code
+//! is the runtime around them: [`Client`] configuration, the single execution path with
+//! retries, attribution headers, errors, input checks and pagination.
+//!
+//! ```no_run
+//! use openrouter_workspaces::{Client, types::WorkspaceBudgetInterval};
+//!
+//! # fn main() -> Result<(), openrouter_workspaces::Error> {
+//! let client = Client::from_env()?;
+//! let created = client
+//!     .workspaces()
+//!     .create()
+//!     .name("Staging")
+//!     .slug("staging")
+//!     .send()?;
+//! client
+//!     .workspaces()
+//!     .set_budget("staging", WorkspaceBudgetInterval::Monthly)
+//!     .limit_usd(250.0)
+//!     .send()?;
+//! println!("created {}", created.data.id);
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod error;
+mod execute;
+mod options;
+mod pagination;
+mod retry;
+mod validation;
+
+pub use client::{
+    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, Attempt, AttemptOutcome, BASE_URL_ENV, Client,
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    HTTP_REFERER_ENV,
+};
+pub use error::{ApiError, Error, InvalidInput};
+pub use options::CallOptions;
+pub use pagination::{Items, OffsetPaged};
+pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
+
+// The generated models (`types`), operation builders (one module per tag), the typed
+// error bodies (`ApiErrorBody`) and the facts taken from the spec (`spec`).
+include!(concat!(env!("OUT_DIR"), "/openrouter_workspaces.rs"));
