@@ -24,6 +24,21 @@ pub(crate) struct Rules {
     pub(crate) max_items: Option<u64>,
 }
 
+impl Rules {
+    /// No constraint at all.
+    pub(crate) const NONE: Rules = Rules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: false,
+        exclusive_maximum: false,
+        min_items: None,
+        max_items: None,
+    };
+}
+
 /// The rules of one property of a JSON body.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FieldRule {
@@ -170,17 +185,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const NONE: Rules = Rules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: false,
-        exclusive_maximum: false,
-        min_items: None,
-        max_items: None,
-    };
+    const NONE: Rules = Rules::NONE;
 
     static SLUG: Pattern = Pattern::new("^[a-z0-9]+(?:-[a-z0-9]+)*$");
 

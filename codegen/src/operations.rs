@@ -130,6 +130,11 @@ struct BodyField {
     example: Option<Value>,
 }
 
+struct Success {
+    status: String,
+    schema: Option<String>,
+}
+
 struct Pagination {
     offset: Ident,
     limit: Ident,
@@ -152,7 +157,7 @@ enum FieldType {
     Any,
 }
 
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 struct Rules {
     min_length: Option<usize>,
     max_length: Option<usize>,
@@ -163,6 +168,12 @@ struct Rules {
     exclusive_maximum: bool,
     min_items: Option<usize>,
     max_items: Option<usize>,
+}
+
+impl Rules {
+    fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
 }
 
 impl Context<'_> {
@@ -197,9 +208,10 @@ impl Context<'_> {
             Some(body) => Some(self.body(body, &pointer_push(&pointer, "requestBody"))?),
             None => None,
         };
-        let (success, success_status) = self.success(op, &pointer)?;
+        let success = self.success(op, &pointer)?;
         let errors = self.errors(op, &pointer)?;
-        let pagination = self.pagination(op, &params, success.as_ref().map(|(_, n)| n.as_str()));
+        let success_schema = success.as_ref().and_then(|s| s.schema.as_deref());
+        let pagination = self.pagination(op, &params, success_schema);
         Ok(Op {
             id,
             tag,
@@ -212,8 +224,11 @@ impl Context<'_> {
             description: op.description.clone(),
             params,
             body,
-            success: success.map(|(tokens, _)| tokens),
-            success_status,
+            success: success_schema.map(|name| {
+                let ident = type_ident(name);
+                quote!(types::#ident)
+            }),
+            success_status: success.map(|s| s.status),
             errors,
             pagination,
         })
@@ -350,17 +365,16 @@ impl Context<'_> {
         }
         // Every `{name}` in the template needs a parameter.
         for segment in path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                if !out
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+                && !out
                     .iter()
                     .any(|p| p.location == Location::Path && p.name == name)
-                {
-                    return Err(self.error(
-                        ErrorKind::Invalid,
-                        pointer,
-                        format!("`{path}` has `{{{name}}}` but no path parameter of that name"),
-                    ));
-                }
+            {
+                return Err(self.error(
+                    ErrorKind::Invalid,
+                    pointer,
+                    format!("`{path}` has `{{{name}}}` but no path parameter of that name"),
+                ));
             }
         }
         Ok(out)
@@ -415,12 +429,8 @@ impl Context<'_> {
         })
     }
 
-    /// The first documented 2xx response with a JSON schema: its type and status.
-    fn success(
-        &self,
-        op: &openapiv3::Operation,
-        pointer: &str,
-    ) -> Result<(Option<(TokenStream, String)>, Option<String>)> {
+    /// The first documented 2xx response: its status, and the name of its JSON schema.
+    fn success(&self, op: &openapiv3::Operation, pointer: &str) -> Result<Option<Success>> {
         for (status, response) in &op.responses.responses {
             let is_success = match status {
                 StatusCode::Code(c) => (200..300).contains(c),
@@ -431,16 +441,12 @@ impl Context<'_> {
             }
             let at = pointer_push(&pointer_push(pointer, "responses"), &status.to_string());
             let response = self.resolve(response, |c| &c.responses, &at)?;
-            let name = self.json_schema_name(response);
-            return Ok((
-                name.map(|n| {
-                    let ident = type_ident(&n);
-                    (quote!(types::#ident), n)
-                }),
-                Some(status.to_string()),
-            ));
+            return Ok(Some(Success {
+                status: status.to_string(),
+                schema: self.json_schema_name(response),
+            }));
         }
-        Ok((None, None))
+        Ok(None)
     }
 
     fn json_schema_name(&self, response: &Response) -> Option<String> {
@@ -850,6 +856,9 @@ fn example_expr(field: &FieldType, example: Option<&Value>, name: &str, spec: &O
 }
 
 fn emit_rules(rules: &Rules, pattern_static: Option<&Ident>) -> TokenStream {
+    if rules.is_empty() {
+        return quote!(crate::validation::Rules::NONE);
+    }
     let opt_usize = |v: Option<usize>| match v {
         Some(n) => {
             let n = n as u64;
@@ -901,10 +910,10 @@ fn collect_error_bodies(ops: &[Op]) -> Vec<String> {
     let mut seen = Vec::new();
     for op in ops {
         for (_, schema) in &op.errors {
-            if let Some(s) = schema {
-                if !seen.contains(s) {
-                    seen.push(s.clone());
-                }
+            if let Some(s) = schema
+                && !seen.contains(s)
+            {
+                seen.push(s.clone());
             }
         }
     }

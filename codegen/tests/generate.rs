@@ -1,0 +1,269 @@
+//! The whole pipeline, from a file to formatted Rust: what it produces for our document and
+//! the upstream ones, and the error it gives for each kind of broken document.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use openrouter_workspaces_codegen::{Config, ErrorKind, generate};
+
+/// Writes `text` to a fresh file named `name` in a per-test temporary folder.
+fn spec_file(test: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "openrouter-workspaces-codegen-{}-{test}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write spec");
+    path
+}
+
+/// A small valid document with one operation; `extra_schemas` are appended (YAML).
+fn minimal(extra_schemas: &str, operation_extra: &str) -> String {
+    format!(
+        r##"openapi: 3.1.0
+info: {{title: t, version: "1"}}
+paths:
+  /things/{{id}}:
+    get:
+      operationId: getThing
+      tags: [Workspaces]
+{operation_extra}
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/Thing"}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        name: {{type: [string, "null"]}}
+{extra_schemas}
+"##
+    )
+}
+
+fn generated(path: &Path, tags: &[&str]) -> String {
+    let mut config = Config::new(path);
+    config.tags = tags.iter().map(|t| t.to_string()).collect();
+    generate(&config).unwrap_or_else(|e| panic!("generation failed: {e}"))
+}
+
+fn builders(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub struct "))
+        .filter(|rest| rest.contains("<'a>"))
+        .map(|rest| rest.split('<').next().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn project_document_generates_twelve_operations_and_parses_as_rust() {
+    let source = generated(&common::project_spec(), &["Workspaces"]);
+    assert!(source.starts_with("// @generated"), "generated header");
+    syn::parse_file(&source).expect("valid Rust");
+    assert_eq!(
+        builders(&source),
+        [
+            "BulkAddWorkspaceMembers",
+            "BulkRemoveWorkspaceMembers",
+            "CreateWorkspace",
+            "DeleteWorkspace",
+            "DeleteWorkspaceBudget",
+            "GetWorkspace",
+            "GetWorkspaceBudget",
+            "ListWorkspaceBudgets",
+            "ListWorkspaceMembers",
+            "ListWorkspaces",
+            "UpdateWorkspace",
+            "UpsertWorkspaceBudget",
+            "Workspaces",
+        ]
+    );
+    for method in [
+        "pub fn list(",
+        "pub fn create(",
+        "pub fn get(",
+        "pub fn update(",
+        "pub fn delete(",
+        "pub fn list_budgets(",
+        "pub fn get_budget(",
+        "pub fn set_budget(",
+        "pub fn delete_budget(",
+        "pub fn list_members(",
+        "pub fn bulk_add_members(",
+        "pub fn bulk_remove_members(",
+    ] {
+        assert!(source.contains(method), "missing {method}");
+    }
+    // Attribution headers are client settings, never method arguments.
+    assert!(!source.contains("fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
+    assert!(source.contains("crate::options::call_options!(GetWorkspace);"));
+}
+
+#[test]
+#[cfg_attr(
+    not(upstream_specs),
+    ignore = "the upstream OpenAPI documents are not in ../shared/openapi"
+)]
+fn upstream_documents_generate_their_workspaces_operations() {
+    let new = generated(
+        &common::upstream_spec("openrouter-2026-08-22.yaml"),
+        &["Workspaces"],
+    );
+    syn::parse_file(&new).expect("valid Rust");
+    assert_eq!(builders(&new).len(), 13, "12 operations and the tag group");
+
+    let old = generated(
+        &common::upstream_spec("openrouter-2026-04-20.yaml"),
+        &["Workspaces"],
+    );
+    syn::parse_file(&old).expect("valid Rust");
+    assert_eq!(
+        builders(&old),
+        [
+            "BulkAddWorkspaceMembers",
+            "BulkRemoveWorkspaceMembers",
+            "CreateWorkspace",
+            "DeleteWorkspace",
+            "GetWorkspace",
+            "ListWorkspaces",
+            "UpdateWorkspace",
+            "Workspaces",
+        ]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(upstream_specs),
+    ignore = "the upstream OpenAPI documents are not in ../shared/openapi"
+)]
+fn upstream_document_with_every_tag_reports_the_model_generator_panic() {
+    // The full document has schemas the model generator panics on; that must come back as
+    // an error naming the file, not as a panic.
+    let path = common::upstream_spec("openrouter-2026-08-22.yaml");
+    let mut config = Config::new(&path);
+    config.tags = vec!["Responses".into(), "Chat".into(), "Workspaces".into()];
+    let err = generate(&config).expect_err("these tags hit a generator panic");
+    assert_eq!(err.kind, ErrorKind::Models);
+    assert!(
+        err.to_string().contains("openrouter-2026-08-22.yaml"),
+        "{err}"
+    );
+    assert!(err.message.contains("panicked"), "{err}");
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let err = generate(&Config::new("/nonexistent/dir/spec.yaml")).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Io);
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/dir/spec.yaml: cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_yaml_is_a_syntax_error() {
+    let path = spec_file("yaml", "broken.yaml", "openapi: 3.1.0\npaths: [unclosed\n");
+    let err = generate(&Config::new(&path)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert!(
+        err.to_string().contains("broken.yaml: invalid YAML"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_json_is_a_syntax_error() {
+    let path = spec_file("json", "broken.json", "{\"openapi\": \"3.1.0\", ");
+    let err = generate(&Config::new(&path)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert!(
+        err.to_string().contains("broken.json: invalid JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_documents_generate_like_yaml() {
+    let yaml = minimal("", "");
+    let value: serde_json::Value = serde_yaml_ng::from_str(&yaml).expect("yaml");
+    let path = spec_file("json-ok", "spec.json", &value.to_string());
+    let source = generated(&path, &["Workspaces"]);
+    assert!(source.contains("pub struct GetThing<'a>"));
+}
+
+#[test]
+fn dangling_ref_names_its_pointer() {
+    let text = minimal("", "").replace("#/components/schemas/Thing", "#/components/schemas/Gone");
+    let path = spec_file("dangling", "spec.yaml", &text);
+    let err = generate(&Config::new(&path)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::DanglingRef);
+    assert_eq!(
+        err.pointer,
+        "/paths/~1things~1{id}/get/responses/200/content/application~1json/schema/$ref"
+    );
+}
+
+#[test]
+fn operation_without_operation_id_is_an_error() {
+    let text = minimal("", "").replace("      operationId: getThing\n", "");
+    let path = spec_file("no-id", "spec.yaml", &text);
+    let err = generate(&Config::new(&path)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::MissingOperationId);
+    assert_eq!(err.pointer, "/paths/~1things~1{id}/get");
+    assert!(err.to_string().contains("has no operationId"), "{err}");
+}
+
+#[test]
+fn unmappable_3_1_construct_is_an_error_with_pointer() {
+    let text = minimal(
+        "    Pair:\n      type: array\n      prefixItems: [{type: string}, {type: integer}]\n",
+        "",
+    )
+    .replace(
+        "        name: {type: [string, \"null\"]}",
+        "        name: {type: [string, \"null\"]}\n        pair: {$ref: \"#/components/schemas/Pair\"}",
+    );
+    let path = spec_file("prefix", "spec.yaml", &text);
+    let err = generate(&Config::new(&path)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert_eq!(err.pointer, "/components/schemas/Pair/prefixItems");
+}
+
+#[test]
+fn unknown_tag_lists_the_document_tags() {
+    let path = spec_file("tags", "spec.yaml", &minimal("", ""));
+    let mut config = Config::new(&path);
+    config.tags = vec!["Nope".into()];
+    let err = generate(&config).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NoOperations);
+    assert!(err.message.contains("Workspaces"), "{err}");
+}
+
+#[test]
+fn config_reads_spec_and_tags_from_variables() {
+    let vars = |name: &str| match name {
+        "OPENROUTER_OPENAPI_SPEC" => Some("specs/other.json".to_string()),
+        "OPENROUTER_OPENAPI_TAGS" => Some(" API Keys , Workspaces,".to_string()),
+        _ => None,
+    };
+    let config = Config::from_vars(vars, Path::new("/vendored.yaml"), Path::new("/repo"));
+    assert_eq!(config.spec, Path::new("/repo/specs/other.json"));
+    assert_eq!(config.tags, ["API Keys", "Workspaces"]);
+    let defaults = Config::from_vars(|_| None, Path::new("/vendored.yaml"), Path::new("/repo"));
+    assert_eq!(defaults.spec, Path::new("/vendored.yaml"));
+    assert_eq!(defaults.tags, ["Workspaces"]);
+}
