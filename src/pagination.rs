@@ -42,6 +42,10 @@ impl<P: OffsetPaged> std::fmt::Debug for Items<P> {
     }
 }
 
+#[allow(
+    dead_code,
+    reason = "used by generated operations; a document may not need every form"
+)]
 impl<P: OffsetPaged> Items<P> {
     pub(crate) fn new(request: P, offset: u64, page_size: Option<u64>) -> Self {
         Self {

@@ -24,6 +24,10 @@ pub(crate) struct Rules {
     pub(crate) max_items: Option<u64>,
 }
 
+#[allow(
+    dead_code,
+    reason = "used by generated operations; a document may not need every form"
+)]
 impl Rules {
     /// No constraint at all.
     pub(crate) const NONE: Rules = Rules {
@@ -55,6 +59,10 @@ pub(crate) struct Pattern {
     compiled: OnceLock<regress::Regex>,
 }
 
+#[allow(
+    dead_code,
+    reason = "used by generated operations; a document may not need every form"
+)]
 impl Pattern {
     pub(crate) const fn new(source: &'static str) -> Self {
         Self {
@@ -101,10 +109,10 @@ pub(crate) fn check(
                     plural(max)
                 )));
             }
-            if let Some(pattern) = rules.pattern {
-                if !pattern.is_match(text) {
-                    return Err(fail(format!("must match the pattern {}", pattern.source)));
-                }
+            if let Some(pattern) = rules.pattern
+                && !pattern.is_match(text)
+            {
+                return Err(fail(format!("must match the pattern {}", pattern.source)));
             }
         }
         Value::Number(number) => {

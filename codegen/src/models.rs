@@ -37,6 +37,9 @@ const VALIDATION_KEYWORDS: [&str; 13] = [
     "maxProperties",
 ];
 
+/// String formats kept as plain `String`s in the models.
+const STRING_FORMATS: [&str; 4] = ["date-time", "date", "time", "duration"];
+
 /// Generates the model types of every schema in `components/schemas`, as the contents of
 /// a `types` module.
 pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
@@ -121,6 +124,16 @@ fn strip_validation(schema: &mut Value) {
         // A boolean `exclusiveMinimum` belongs to a removed `minimum`; both go.
         map.remove(keyword);
     }
+    // Dates and times stay the server's strings: typify would need chrono for them, and a
+    // string keeps every value the server sends, parseable by whichever date crate the
+    // caller uses.
+    if map
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| STRING_FORMATS.contains(&f))
+    {
+        map.remove("format");
+    }
     if let Some(Value::Object(properties)) = map.get_mut("properties") {
         properties.values_mut().for_each(strip_validation);
     }
@@ -170,6 +183,25 @@ mod tests {
             !tokens.contains("ThingSlug"),
             "no newtype for the constrained field"
         );
+    }
+
+    #[test]
+    fn dates_stay_strings() {
+        let tokens = generate_models(
+            &doc(
+                json!({"Stamp": {"type": "object", "required": ["at"], "properties": {
+                    "at": {"type": "string", "format": "date-time"}
+                }}}),
+            ),
+            Path::new("s.yaml"),
+        )
+        .unwrap()
+        .to_string();
+        assert!(
+            tokens.contains("pub at : :: std :: string :: String"),
+            "{tokens}"
+        );
+        assert!(!tokens.contains("chrono"));
     }
 
     #[test]

@@ -133,8 +133,49 @@ pub fn normalise(doc: &mut Value, file: &Path) -> Result<()> {
             }
         }
     }
+    lift_nullable_compositions(doc);
     lift_inline_schemas(doc);
     Ok(())
+}
+
+/// A component that is a nullable composition (`allOf`/`anyOf`/`oneOf` plus `nullable`)
+/// becomes a nullable reference to a new component `<Name>Value` holding the composition.
+/// The model generator otherwise names the wrapper and the wrapped type alike and defines
+/// the type twice.
+fn lift_nullable_compositions(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut lifted = Vec::new();
+    for (name, schema) in schemas.iter_mut() {
+        let Some(map) = schema.as_object_mut() else {
+            continue;
+        };
+        let composed = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if !composed || map.get("nullable") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        let mut inner = std::mem::take(map);
+        inner.remove("nullable");
+        let value_name = format!("{name}Value");
+        if let Some(description) = inner.get("description").cloned() {
+            map.insert("description".into(), description);
+        }
+        map.insert("nullable".into(), Value::Bool(true));
+        map.insert(
+            "allOf".into(),
+            json!([{ "$ref": format!("#/components/schemas/{value_name}") }]),
+        );
+        lifted.push((value_name, Value::Object(inner)));
+    }
+    for (name, schema) in lifted {
+        schemas.entry(name).or_insert(schema);
+    }
 }
 
 fn normalise_parameter_list(list: Option<&mut Value>, base: &str, file: &Path) -> Result<()> {

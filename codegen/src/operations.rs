@@ -137,7 +137,9 @@ struct Success {
 
 struct Pagination {
     offset: Ident,
+    offset_type: FieldType,
     limit: Ident,
+    limit_type: FieldType,
     results: String,
     item: TokenStream,
     total: Option<String>,
@@ -488,7 +490,7 @@ impl Context<'_> {
         if ext.get("type").and_then(Value::as_str) != Some("offsetLimit") {
             return None;
         }
-        let input = |kind: &str| -> Option<Ident> {
+        let input = |kind: &str| -> Option<(Ident, FieldType)> {
             let name = ext
                 .get("inputs")?
                 .as_array()?
@@ -499,7 +501,8 @@ impl Context<'_> {
             params
                 .iter()
                 .find(|p| p.name == name && p.location == Location::Query)
-                .map(|p| p.ident.clone())
+                .filter(|p| matches!(p.field, FieldType::Integer { .. }))
+                .map(|p| (p.ident.clone(), p.field.clone()))
         };
         let results = ext
             .pointer("/outputs/results")
@@ -530,9 +533,13 @@ impl Context<'_> {
             .get("total_count")
             .filter(|_| obj.required.iter().any(|r| r == "total_count"))
             .map(|_| "total_count".to_string());
+        let (offset, offset_type) = input("offset")?;
+        let (limit, limit_type) = input("limit")?;
         Some(Pagination {
-            offset: input("offset")?,
-            limit: input("limit")?,
+            offset,
+            offset_type,
+            limit,
+            limit_type,
             results,
             item,
             total,
@@ -784,33 +791,63 @@ fn rust_type(field: &FieldType) -> TokenStream {
     }
 }
 
-/// The argument type a setter takes, and the expression that turns the argument `value`
+/// The argument type a setter takes, and the expression that turns the argument `var`
 /// into the stored type.
-fn setter_input(field: &FieldType) -> (TokenStream, TokenStream) {
+fn setter_input(field: &FieldType, var: &Ident) -> (TokenStream, TokenStream) {
     match field {
         FieldType::String => (
             quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(value.into()),
+            quote!(#var.into()),
         ),
         FieldType::Array(item) if matches!(**item, FieldType::String) => (
             quote!(
                 impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>
             ),
-            quote!(
-                value
-                    .into_iter()
-                    .map(::std::convert::Into::into)
-                    .collect::<::std::vec::Vec<::std::string::String>>()
-            ),
+            quote!(#var.into_iter().map(::std::convert::Into::into).collect::<::std::vec::Vec<::std::string::String>>()),
         ),
         FieldType::Array(item) => {
             let item = rust_type(item);
             (
                 quote!(impl ::std::iter::IntoIterator<Item = #item>),
-                quote!(value.into_iter().collect::<::std::vec::Vec<#item>>()),
+                quote!(#var.into_iter().collect::<::std::vec::Vec<#item>>()),
             )
         }
-        other => (rust_type(other), quote!(value)),
+        other => (rust_type(other), quote!(#var)),
+    }
+}
+
+/// An expression turning `option`, an `Option` of integer type `field`, into an
+/// `Option<u64>` (`None` for a negative value).
+fn option_to_u64(field: &FieldType, option: TokenStream) -> TokenStream {
+    match field {
+        FieldType::Integer {
+            unsigned: true,
+            narrow: false,
+        } => option,
+        FieldType::Integer {
+            unsigned: true,
+            narrow: true,
+        } => quote!(#option.map(u64::from)),
+        _ => quote!(#option.and_then(|value| u64::try_from(value).ok())),
+    }
+}
+
+/// An expression turning the `u64` `var` into integer type `field`, saturating.
+fn from_u64(field: &FieldType, var: TokenStream) -> TokenStream {
+    match field {
+        FieldType::Integer {
+            unsigned: true,
+            narrow: false,
+        } => quote!(#var),
+        FieldType::Integer {
+            unsigned: true,
+            narrow: true,
+        } => quote!(u32::try_from(#var).unwrap_or(u32::MAX)),
+        FieldType::Integer {
+            unsigned: false,
+            narrow: true,
+        } => quote!(i32::try_from(#var).unwrap_or(i32::MAX)),
+        _ => quote!(i64::try_from(#var).unwrap_or(i64::MAX)),
     }
 }
 
@@ -1082,13 +1119,17 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
     let args = required_args(op);
     let arg_decls = args.iter().map(|p| {
         let ident = &p.ident;
-        let (input, _) = setter_input(&p.field);
+        let (input, _) = setter_input(&p.field, ident);
         quote!(#ident: #input)
     });
     let arg_inits = args.iter().map(|p| {
         let ident = &p.ident;
-        let (_, convert) = setter_input(&p.field);
-        quote!(#ident: { let value = #ident; #convert })
+        let (_, convert) = setter_input(&p.field, ident);
+        if *ident == convert.to_string() {
+            quote!(#ident)
+        } else {
+            quote!(#ident: #convert)
+        }
     });
     let optional_inits = op
         .params
@@ -1223,7 +1264,7 @@ fn emit_builder(op: &Op) -> TokenStream {
         .filter(|p| !(p.location == Location::Path || p.required))
         .map(|p| {
             let ident = &p.ident;
-            let (input, convert) = setter_input(&p.field);
+            let (input, convert) = setter_input(&p.field, &format_ident!("value"));
             let doc = doc_lines(&format!(
                 "{} (optional {} `{}`).",
                 p.description
@@ -1302,7 +1343,7 @@ fn emit_builder(op: &Op) -> TokenStream {
         for f in &body.fields {
             let ident = &f.ident;
             let name = &f.name;
-            let (input, convert) = setter_input(&f.field);
+            let (input, convert) = setter_input(&f.field, &format_ident!("value"));
             let what = f
                 .description
                 .clone()
@@ -1387,7 +1428,10 @@ fn emit_builder(op: &Op) -> TokenStream {
     );
 
     let pagination = op.pagination.as_ref().map(|p| {
-        let Pagination { offset, limit, results, item, total } = p;
+        let Pagination { offset, offset_type, limit, limit_type, results, item, total } = p;
+        let start = option_to_u64(offset_type, quote!(self.#offset));
+        let page_size = option_to_u64(limit_type, quote!(self.#limit));
+        let offset_arg = from_u64(offset_type, quote!(offset));
         let results = format_ident!("{}", results);
         let total = match total {
             Some(t) => {
@@ -1403,8 +1447,8 @@ fn emit_builder(op: &Op) -> TokenStream {
                 /// server's default); iteration starts at its `offset`. An error is yielded
                 /// as an item, after the items already fetched, and ends the iteration.
                 pub fn items(self) -> crate::pagination::Items<Self> {
-                    let offset = self.#offset.map(u64::from).unwrap_or(0);
-                    let limit = self.#limit.map(u64::from);
+                    let offset = #start.unwrap_or(0);
+                    let limit = #page_size;
                     crate::pagination::Items::new(self, offset, limit)
                 }
             }
@@ -1416,7 +1460,7 @@ fn emit_builder(op: &Op) -> TokenStream {
                     &self,
                     offset: u64,
                 ) -> ::std::result::Result<(::std::vec::Vec<Self::Item>, ::std::option::Option<u64>), crate::Error> {
-                    let page = self.clone().#offset(offset).send()?;
+                    let page = self.clone().#offset(#offset_arg).send()?;
                     ::std::result::Result::Ok((page.#results, #total))
                 }
             }
