@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use openrouter_workspaces_codegen::{Config, SPEC_ENV, TAGS_ENV, generate};
+use openrouter_workspaces_codegen::{Config, SPEC_ENV, STRICT_ENV, TAGS_ENV, generate_report};
 
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -16,13 +16,18 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
     println!("cargo:rerun-if-env-changed={TAGS_ENV}");
+    println!("cargo:rerun-if-env-changed={STRICT_ENV}");
 
     let vendored = manifest_dir.join("openapi").join("workspaces.yaml");
     let config = Config::from_vars(|name| std::env::var(name).ok(), &vendored, &manifest_dir);
     println!("cargo:rerun-if-changed={}", config.spec.display());
 
-    match generate(&config) {
-        Ok(source) => {
+    match generate_report(&config) {
+        Ok(generated) => {
+            for skipped in &generated.skipped {
+                println!("cargo:warning=openrouter-workspaces: {skipped}");
+            }
+            let source = generated.source;
             let target = out_dir.join("openrouter_workspaces.rs");
             if let Err(e) = std::fs::write(&target, source) {
                 eprintln!("error: cannot write {}: {e}", target.display());

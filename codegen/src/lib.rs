@@ -14,6 +14,7 @@
 //!
 //! Every failure is an [`Error`] naming the file and the JSON pointer it concerns.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod load;
@@ -31,6 +32,9 @@ pub use error::{Error, ErrorKind, Result};
 pub const SPEC_ENV: &str = "OPENROUTER_OPENAPI_SPEC";
 /// The environment variable listing the tags to generate (comma-separated).
 pub const TAGS_ENV: &str = "OPENROUTER_OPENAPI_TAGS";
+/// The environment variable that, set to `1` or `true`, makes an operation that cannot be
+/// generated fail the build instead of being skipped with a warning.
+pub const STRICT_ENV: &str = "OPENROUTER_OPENAPI_STRICT";
 /// The tag generated when no other is asked for.
 pub const DEFAULT_TAG: &str = "Workspaces";
 
@@ -41,6 +45,17 @@ pub struct Config {
     pub spec: PathBuf,
     /// The tags whose operations are generated.
     pub tags: Vec<String>,
+    /// Fail on an operation that cannot be generated, instead of skipping it.
+    pub strict: bool,
+}
+
+/// The generated source, and what had to be left out of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The formatted Rust source.
+    pub source: String,
+    /// Operations left out, each with the reason (empty in strict mode).
+    pub skipped: Vec<Error>,
 }
 
 impl Config {
@@ -49,10 +64,11 @@ impl Config {
         Self {
             spec: spec.into(),
             tags: vec![DEFAULT_TAG.to_string()],
+            strict: false,
         }
     }
 
-    /// Reads [`SPEC_ENV`] and [`TAGS_ENV`] through `var`, defaulting to `vendored_spec` and
+    /// Reads [`SPEC_ENV`], [`TAGS_ENV`] and [`STRICT_ENV`] through `var`, defaulting to `vendored_spec` and
     /// [`DEFAULT_TAG`]. Relative paths in the variable are taken from `base`.
     pub fn from_vars(
         var: impl Fn(&str) -> Option<String>,
@@ -77,27 +93,94 @@ impl Config {
         } else {
             tags
         };
-        Self { spec, tags }
+        let strict = var(STRICT_ENV).is_some_and(|v| {
+            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+        });
+        Self { spec, tags, strict }
     }
 }
 
-/// Runs every stage and returns the formatted Rust source.
+/// Runs every stage and returns the formatted Rust source; operations that cannot be
+/// generated are skipped silently (see [`generate_report`] to learn which).
 pub fn generate(config: &Config) -> Result<String> {
+    generate_report(config).map(|generated| generated.source)
+}
+
+/// Runs every stage and returns the source with the list of skipped operations.
+pub fn generate_report(config: &Config) -> Result<Generated> {
     let file = config.spec.as_path();
     let document = load::load_file(file)?;
-    generate_from_value(&document, &config.tags, file)
+    generate_from_value(&document, &config.tags, config.strict, file)
 }
 
 /// Runs stages 2 to 7 on a document already loaded; `file` is named in errors.
 pub fn generate_from_value(
     document: &serde_json::Value,
     tags: &[String],
+    strict: bool,
     file: &Path,
-) -> Result<String> {
+) -> Result<Generated> {
     let mut selected = select::select(document, tags, file)?;
     normalise::normalise(&mut selected, file)?;
+    let mut skipped = Vec::new();
+    let models = match models::generate_models(&selected, file) {
+        Ok(models) => models,
+        Err(error) if strict => return Err(error),
+        Err(error) => {
+            // Find the operations whose schemas the model generator rejects, and go on
+            // without them.
+            let culprits = operations_failing_models(&selected, file)?;
+            if culprits.is_empty() {
+                return Err(error);
+            }
+            selected = select::retain_operations(
+                &selected,
+                |id| !culprits.iter().any(|(c, _)| c == id),
+                file,
+            )?;
+            skipped.extend(culprits.into_iter().map(|(_, e)| e));
+            models::generate_models(&selected, file)?
+        }
+    };
     let spec = parse::parse(&selected, file)?;
-    let models = models::generate_models(&selected, file)?;
-    let operations = operations::generate_operations(&spec, &selected, file)?;
-    emit::emit(models, operations, file)
+    let (operations, unsupported) =
+        operations::generate_operations(&spec, &selected, strict, file)?;
+    skipped.extend(unsupported);
+    let source = emit::emit(models, operations, file)?;
+    Ok(Generated { source, skipped })
+}
+
+/// Each operation whose schemas, on their own, the model generator rejects.
+fn operations_failing_models(
+    selected: &serde_json::Value,
+    file: &Path,
+) -> Result<Vec<(String, Error)>> {
+    let mut failing = Vec::new();
+    let ids: Vec<(String, String)> = selected["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            select::METHODS.iter().filter_map(move |m| {
+                let id = item.get(*m)?.get("operationId")?.as_str()?;
+                Some((
+                    id.to_string(),
+                    error::pointer_push(&error::pointer_push("/paths", path), m),
+                ))
+            })
+        })
+        .collect();
+    for (id, pointer) in ids {
+        let alone = select::retain_operations(selected, |other| other == id, file)?;
+        if let Err(e) = models::generate_models(&alone, file) {
+            let error = Error::new(
+                ErrorKind::Models,
+                file,
+                pointer,
+                format!("operation `{id}` skipped: {}", e.message),
+            );
+            failing.push((id, error));
+        }
+    }
+    Ok(failing)
 }

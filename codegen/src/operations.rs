@@ -37,15 +37,35 @@ pub const CLIENT_HEADERS: [&str; 6] = [
 ];
 
 /// Emits the operations of `spec` (already selected and normalised; `doc` is its JSON form).
-pub fn generate_operations(spec: &OpenAPI, doc: &Value, file: &Path) -> Result<TokenStream> {
+///
+/// An operation using something the client cannot express (a non-JSON body, a cookie
+/// parameter) is left out and returned as an error in the list, or, when `strict`, fails
+/// the whole generation.
+pub fn generate_operations(
+    spec: &OpenAPI,
+    doc: &Value,
+    strict: bool,
+    file: &Path,
+) -> Result<(TokenStream, Vec<Error>)> {
     let ctx = Context { spec, file };
     let mut operations = Vec::new();
+    let mut skipped = Vec::new();
     for (path, item) in spec.paths.iter() {
         let ReferenceOr::Item(item) = item else {
             continue; // refused in `select`
         };
         for (method, op) in item.iter() {
-            operations.push(ctx.operation(path, method, op, &item.parameters)?);
+            match ctx.operation(path, method, op, &item.parameters) {
+                Ok(operation) => operations.push(operation),
+                Err(e) if !strict && e.kind == ErrorKind::Unsupported => {
+                    let id = op.operation_id.as_deref().unwrap_or("?");
+                    skipped.push(Error {
+                        message: format!("operation `{id}` skipped: {}", e.message),
+                        ..e
+                    });
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
     check_unique_names(&operations, file)?;
@@ -61,11 +81,12 @@ pub fn generate_operations(spec: &OpenAPI, doc: &Value, file: &Path) -> Result<T
         .collect::<Vec<_>>();
     let error_enum = emit_error_bodies(&error_bodies);
     let spec_info = emit_spec_info(spec, doc);
-    Ok(quote! {
+    let tokens = quote! {
         #error_enum
         #spec_info
         #(#tag_modules)*
-    })
+    };
+    Ok((tokens, skipped))
 }
 
 struct Context<'a> {

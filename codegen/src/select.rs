@@ -131,6 +131,32 @@ pub fn select(doc: &Value, tags: &[String], file: &Path) -> Result<Value> {
     Ok(out)
 }
 
+/// Returns a copy of an already selected `doc` keeping only the operations whose
+/// operationId `keep` accepts, with `components` pruned again to what they reach.
+pub fn retain_operations(doc: &Value, keep: impl Fn(&str) -> bool, file: &Path) -> Result<Value> {
+    let mut out = doc.clone();
+    if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                item.retain(|key, op| {
+                    !METHODS.contains(&key.as_str())
+                        || op
+                            .get("operationId")
+                            .and_then(Value::as_str)
+                            .is_some_and(&keep)
+                });
+            }
+        }
+        paths.retain(|_, item| {
+            item.as_object()
+                .is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m)))
+        });
+    }
+    let reached = reachable_components(doc, &out, file)?;
+    prune_components(&mut out, &reached);
+    Ok(out)
+}
+
 /// Every `(kind, name)` of `components` that the kept paths reach, transitively.
 fn reachable_components(
     doc: &Value,
@@ -341,6 +367,21 @@ mod tests {
         d["paths"]["/b"]["get"]["tags"] = json!(["A"]);
         let err = select(&d, &["A".into()], file()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::DuplicateName);
+    }
+
+    #[test]
+    fn retain_operations_prunes_what_only_dropped_operations_used() {
+        let cut = select(&doc(), &["A".into(), "B".into()], file()).unwrap();
+        let kept = retain_operations(&cut, |id| id != "postA", file()).unwrap();
+        assert!(kept.pointer("/paths/~1a/post").is_none());
+        assert!(kept.pointer("/paths/~1a/get").is_some());
+        assert!(kept.pointer("/components/schemas/B").is_none());
+        assert!(kept.pointer("/components/schemas/A").is_some());
+        let none = retain_operations(&cut, |id| id == "getB", file()).unwrap();
+        assert!(
+            none.pointer("/paths/~1a").is_none(),
+            "an item without operations goes"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use openrouter_workspaces_codegen::{Config, ErrorKind, generate};
+use openrouter_workspaces_codegen::{Config, ErrorKind, generate, generate_report};
 
 /// Writes `text` to a fresh file named `name` in a per-test temporary folder.
 fn spec_file(test: &str, name: &str, text: &str) -> PathBuf {
@@ -149,10 +149,11 @@ fn upstream_documents_generate_their_workspaces_operations() {
     ignore = "the upstream OpenAPI documents are not in ../shared/openapi"
 )]
 fn upstream_document_with_every_tag_reports_the_model_generator_panic() {
-    // The full document has schemas the model generator panics on; that must come back as
-    // an error naming the file, not as a panic.
+    // The full document has schemas the model generator panics on; in strict mode that
+    // must come back as an error naming the file, not as a panic.
     let path = common::upstream_spec("openrouter-2026-08-22.yaml");
     let mut config = Config::new(&path);
+    config.strict = true;
     config.tags = vec!["Responses".into(), "Chat".into(), "Workspaces".into()];
     let err = generate(&config).expect_err("these tags hit a generator panic");
     assert_eq!(err.kind, ErrorKind::Models);
@@ -243,6 +244,69 @@ fn unmappable_3_1_construct_is_an_error_with_pointer() {
     assert_eq!(err.pointer, "/components/schemas/Pair/prefixItems");
 }
 
+/// Our minimal document plus an upload operation whose body is not JSON.
+fn with_upload() -> String {
+    minimal("", "").replace(
+        "components:\n",
+        r##"  /uploads:
+    post:
+      operationId: uploadThing
+      tags: [Workspaces]
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {file: {type: string, format: binary}}}
+      responses:
+        "200": {description: ok}
+components:
+"##,
+    )
+}
+
+#[test]
+fn operation_with_non_json_body_is_skipped_and_reported() {
+    let path = spec_file("skip", "spec.yaml", &with_upload());
+    let generated = generate_report(&Config::new(&path)).expect("the rest generates");
+    assert!(generated.source.contains("pub struct GetThing<'a>"));
+    assert!(!generated.source.contains("UploadThing<'a>"));
+    assert_eq!(generated.skipped.len(), 1);
+    let report = generated.skipped[0].to_string();
+    assert!(report.contains("uploadThing"), "{report}");
+    assert!(report.contains("multipart/form-data"), "{report}");
+    assert_eq!(
+        generated.skipped[0].pointer,
+        "/paths/~1uploads/post/requestBody"
+    );
+}
+
+#[test]
+fn strict_mode_fails_on_an_operation_it_cannot_generate() {
+    let path = spec_file("strict", "spec.yaml", &with_upload());
+    let mut config = Config::new(&path);
+    config.strict = true;
+    let err = generate(&config).expect_err("strict");
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.message.contains("JSON"), "{err}");
+}
+
+#[test]
+#[cfg_attr(
+    not(upstream_specs),
+    ignore = "the upstream OpenAPI documents are not in ../shared/openapi"
+)]
+fn operations_the_model_generator_rejects_are_skipped_and_named() {
+    let mut config = Config::new(common::upstream_spec("openrouter-2026-08-22.yaml"));
+    config.tags = vec!["Responses".into(), "Workspaces".into()];
+    let generated = generate_report(&config).expect("the rest generates");
+    assert!(generated.source.contains("pub struct GetWorkspace<'a>"));
+    assert!(!generated.skipped.is_empty());
+    for skipped in &generated.skipped {
+        assert_eq!(skipped.kind, ErrorKind::Models);
+        assert!(skipped.message.contains("skipped"), "{skipped}");
+        assert!(skipped.pointer.starts_with("/paths/"), "{skipped}");
+    }
+}
+
 #[test]
 fn unknown_tag_lists_the_document_tags() {
     let path = spec_file("tags", "spec.yaml", &minimal("", ""));
@@ -261,6 +325,7 @@ fn config_reads_spec_and_tags_from_variables() {
         _ => None,
     };
     let config = Config::from_vars(vars, Path::new("/vendored.yaml"), Path::new("/repo"));
+    assert!(!config.strict);
     assert_eq!(config.spec, Path::new("/repo/specs/other.json"));
     assert_eq!(config.tags, ["API Keys", "Workspaces"]);
     let defaults = Config::from_vars(|_| None, Path::new("/vendored.yaml"), Path::new("/repo"));
