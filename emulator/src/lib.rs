@@ -1,0 +1,440 @@
+//! A local emulator of the OpenRouter Workspaces management API — **not the real
+//! OpenRouter service**.
+//!
+//! [`Emulator`] is an in-memory, stateful HTTP/1.1 server on loopback that answers the
+//! twelve Workspaces routes under `/api/v1` the way the OpenAPI document describes them:
+//! management-key authentication, the workspace, budget and member rules, pagination and
+//! the documented error bodies (`{"error":{"code":N,"message":"..."}}`). It is built on the
+//! models that `openrouter-workspaces` generates from the same document. Nothing leaves the
+//! machine and nothing is persisted: every emulator starts with an organisation that has
+//! only its default workspace.
+//!
+//! It exists for tests, examples and benchmarks. It can also misbehave on request
+//! ([`Emulator::inject`] a [`Fault`]): error statuses with `Retry-After`, delays, connection
+//! resets, ambiguous writes, truncated or malformed bodies. It counts requests and TCP
+//! connections so tests can check retries and connection reuse.
+//!
+//! ```
+//! use openrouter_workspaces_emulator::Emulator;
+//!
+//! let emulator = Emulator::start().expect("bind a loopback port");
+//! // Point a client at `emulator.base_url()` with `emulator.management_key()`.
+//! assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+//! assert!(emulator.base_url().ends_with("/api/v1"));
+//! assert_eq!(emulator.workspaces()[0].slug, "default");
+//! ```
+//!
+//! # Control endpoints
+//!
+//! Besides the API, every emulator answers three unauthenticated endpoints for tests that
+//! drive it from outside the process (the binary, for instance). They are not counted in
+//! the request counters and never get faults:
+//!
+//! - `POST /__emulator/faults`: queue one fault or an array of them, as JSON such as
+//!   `{"kind":"status","status":503,"retry_after":"1","times":2,"method":"GET","path":"/api/v1/workspaces"}`.
+//!   Kinds are `status` (`status`, `retry_after`, `retry_after_ms`, `body`), `delay` (`ms`),
+//!   `reset_before_read`, `reset_after_read`, `close_without_answer`,
+//!   `commit_then_status` (`status`), `commit_then_close`, `truncated_body`,
+//!   `malformed_json`, `non_json_content_type`, `missing_fields`, `oversized_body`
+//!   (`bytes`). Answers `{"queued": n}`. `DELETE /__emulator/faults` drops pending faults.
+//! - `GET /__emulator/stats`: `{"request_count", "connection_count", "pending_faults",
+//!   "requests": [{"method", "path", "count"}]}`.
+//! - `POST /__emulator/reset-counters`: sets every counter back to zero.
+//!
+//! # Counting
+//!
+//! [`Emulator::request_count`] counts every request whose head was received on an API path
+//! (anything but `/__emulator/...`), including faulted ones and those answered with an
+//! error. [`Emulator::connection_count`] counts TCP connections accepted, whatever they carry
+//! (see the method for the details).
+
+#![warn(missing_docs)]
+
+mod faults;
+mod routes;
+mod server;
+mod state;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use openrouter_workspaces::types::{
+    Workspace, WorkspaceBudget, WorkspaceMember, WorkspaceMemberRole,
+};
+
+pub use faults::{Fault, FaultKind};
+
+use faults::FaultQueue;
+use server::Stopper;
+use state::{Seed, State};
+
+/// The management key an emulator accepts unless configured otherwise.
+pub const DEFAULT_MANAGEMENT_KEY: &str = "sk-or-v1-emulator-management-key";
+/// The inference (non-management) key an emulator knows unless configured otherwise.
+pub const DEFAULT_INFERENCE_KEY: &str = "sk-or-v1-emulator-inference-key";
+/// The route prefix, like the real server's `https://openrouter.ai/api/v1`.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// How an [`Emulator`] starts: keys, organisation, fixtures and latency.
+///
+/// ```
+/// use std::time::Duration;
+/// use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+///
+/// let config = EmulatorConfig::new()
+///     .management_key("sk-test")
+///     .workspace_with_active_keys("production")
+///     .member_with_active_keys("user_bob")
+///     .latency(Duration::from_millis(1));
+/// let emulator = Emulator::start_with(config).unwrap();
+/// assert_eq!(emulator.management_key(), "sk-test");
+/// ```
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    management_key: String,
+    inference_key: String,
+    users: Vec<(String, WorkspaceMemberRole)>,
+    keyed_workspaces: Vec<String>,
+    keyed_members: Vec<String>,
+    latency: Option<Duration>,
+    port: u16,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            management_key: DEFAULT_MANAGEMENT_KEY.to_string(),
+            inference_key: DEFAULT_INFERENCE_KEY.to_string(),
+            users: vec![
+                ("user_alice".to_string(), WorkspaceMemberRole::Admin),
+                ("user_bob".to_string(), WorkspaceMemberRole::Member),
+                ("user_carol".to_string(), WorkspaceMemberRole::Member),
+                ("user_dave".to_string(), WorkspaceMemberRole::Member),
+            ],
+            keyed_workspaces: Vec::new(),
+            keyed_members: Vec::new(),
+            latency: None,
+            port: 0,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The default configuration: default keys, users `user_alice` (admin), `user_bob`,
+    /// `user_carol` and `user_dave` (members), no API keys held anywhere, no latency, a free
+    /// port.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The management key to accept (the only key that may use the API).
+    pub fn management_key(mut self, key: impl Into<String>) -> Self {
+        self.management_key = key.into();
+        self
+    }
+
+    /// A valid key that is not a management key: every route answers it with 403.
+    pub fn inference_key(mut self, key: impl Into<String>) -> Self {
+        self.inference_key = key.into();
+        self
+    }
+
+    /// Replaces the organisation's users (id and organisation role). The first admin is
+    /// recorded as `created_by` of every workspace and becomes its first member.
+    pub fn org_users<I, S>(mut self, users: I) -> Self
+    where
+        I: IntoIterator<Item = (S, WorkspaceMemberRole)>,
+        S: Into<String>,
+    {
+        self.users = users.into_iter().map(|(id, r)| (id.into(), r)).collect();
+        self
+    }
+
+    /// Adds one organisation user.
+    pub fn org_user(mut self, user_id: impl Into<String>, role: WorkspaceMemberRole) -> Self {
+        self.users.push((user_id.into(), role));
+        self
+    }
+
+    /// A workspace slug that holds active API keys: a workspace created with it cannot be
+    /// deleted (400).
+    pub fn workspace_with_active_keys(mut self, slug: impl Into<String>) -> Self {
+        self.keyed_workspaces.push(slug.into());
+        self
+    }
+
+    /// A user who holds active API keys: they cannot be removed from a non-default
+    /// workspace (400).
+    pub fn member_with_active_keys(mut self, user_id: impl Into<String>) -> Self {
+        self.keyed_members.push(user_id.into());
+        self
+    }
+
+    /// A fixed delay added to every API request before it is handled.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    /// The loopback port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+}
+
+/// Per-path request counts: path → [(method, count)].
+#[derive(Default)]
+pub(crate) struct Counts {
+    by_path: HashMap<String, Vec<(String, u64)>>,
+}
+
+impl Counts {
+    fn record(&mut self, method: &str, path: &str) {
+        let methods = match self.by_path.get_mut(path) {
+            Some(m) => m,
+            None => self.by_path.entry(path.to_string()).or_default(),
+        };
+        match methods.iter_mut().find(|(m, _)| m == method) {
+            Some((_, n)) => *n += 1,
+            None => methods.push((method.to_string(), 1)),
+        }
+    }
+
+    fn get(&self, method: &str, path: &str) -> u64 {
+        self.by_path
+            .get(path)
+            .and_then(|ms| ms.iter().find(|(m, _)| m.eq_ignore_ascii_case(method)))
+            .map_or(0, |(_, n)| *n)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str, u64)> {
+        self.by_path
+            .iter()
+            .flat_map(|(path, ms)| ms.iter().map(move |(m, n)| (m.as_str(), path.as_str(), *n)))
+    }
+}
+
+/// Everything the server threads share.
+pub(crate) struct Shared {
+    pub(crate) management_key: String,
+    pub(crate) inference_key: String,
+    pub(crate) latency: Option<Duration>,
+    pub(crate) state: Mutex<State>,
+    pub(crate) faults: Mutex<FaultQueue>,
+    /// Number of queued faults, read without the lock on every request.
+    pub(crate) pending_faults: AtomicUsize,
+    pub(crate) counts: Mutex<Counts>,
+    pub(crate) request_count: AtomicU64,
+    pub(crate) connection_count: AtomicU64,
+    pub(crate) stop: Stopper,
+    /// Open connections (clones of their sockets), shut down when the emulator stops.
+    pub(crate) connections: Mutex<HashMap<u64, TcpStream>>,
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking connection thread must not take the
+/// emulator down with it).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn record_request(&self, method: &str, path: &str) {
+        self.request_count.fetch_add(1, Ordering::Relaxed);
+        lock(&self.counts).record(method, path);
+    }
+
+    pub(crate) fn inject(&self, fault: Fault) {
+        let mut q = lock(&self.faults);
+        q.push(fault);
+        self.pending_faults.store(q.len(), Ordering::Release);
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        let mut q = lock(&self.faults);
+        q.clear();
+        self.pending_faults.store(0, Ordering::Release);
+    }
+
+    pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<FaultKind> {
+        if self.pending_faults.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut q = lock(&self.faults);
+        let fault = q.take(method, path);
+        self.pending_faults.store(q.len(), Ordering::Release);
+        fault
+    }
+
+    pub(crate) fn reset_counters(&self) {
+        let mut counts = lock(&self.counts);
+        counts.by_path.clear();
+        self.request_count.store(0, Ordering::Relaxed);
+        self.connection_count.store(0, Ordering::Relaxed);
+    }
+}
+
+/// A running emulator on `127.0.0.1`. It stops when dropped: the listener closes, open
+/// connections are shut down and every thread is joined.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    listener: Option<TcpListener>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator with the default configuration on a free loopback port.
+    pub fn start() -> io::Result<Emulator> {
+        Self::start_with(EmulatorConfig::default())
+    }
+
+    /// Starts an emulator with this configuration.
+    pub fn start_with(config: EmulatorConfig) -> io::Result<Emulator> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+        let addr = listener.local_addr()?;
+        let state = State::new(Seed {
+            users: config.users,
+            keyed_workspaces: config.keyed_workspaces,
+            keyed_members: config.keyed_members,
+        });
+        let shared = Arc::new(Shared {
+            management_key: config.management_key,
+            inference_key: config.inference_key,
+            latency: config.latency,
+            state: Mutex::new(state),
+            faults: Mutex::new(FaultQueue::default()),
+            pending_faults: AtomicUsize::new(0),
+            counts: Mutex::new(Counts::default()),
+            request_count: AtomicU64::new(0),
+            connection_count: AtomicU64::new(0),
+            stop: Stopper::default(),
+            connections: Mutex::new(HashMap::new()),
+        });
+        let spare = listener.try_clone()?;
+        let accept_thread = server::spawn(listener, Arc::clone(&shared))?;
+        Ok(Emulator {
+            shared,
+            addr,
+            base_url: format!("http://{addr}{API_PREFIX}"),
+            listener: Some(spare),
+            accept_thread: Some(accept_thread),
+        })
+    }
+
+    /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The socket address the emulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port the emulator listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The management key the emulator accepts.
+    pub fn management_key(&self) -> &str {
+        &self.shared.management_key
+    }
+
+    /// A valid key that is not a management key (answered with 403 on every route).
+    pub fn inference_key(&self) -> &str {
+        &self.shared.inference_key
+    }
+
+    /// Requests received on API paths since the start or the last reset, faulted ones
+    /// included (control endpoints excluded).
+    pub fn request_count(&self) -> u64 {
+        self.shared.request_count.load(Ordering::Relaxed)
+    }
+
+    /// TCP connections accepted since the start or the last reset. A connection counts when
+    /// it is accepted, whatever it then carries (control requests included); the emulator's
+    /// own wake-up connection at shutdown does not count.
+    pub fn connection_count(&self) -> u64 {
+        self.shared.connection_count.load(Ordering::Relaxed)
+    }
+
+    /// Requests received with this method (case-insensitive) and this exact path (as
+    /// received, percent-encoding included, without the query), e.g.
+    /// `requests_to("POST", "/api/v1/workspaces")`.
+    pub fn requests_to(&self, method: &str, path: &str) -> u64 {
+        lock(&self.shared.counts).get(method, path)
+    }
+
+    /// Sets the request and connection counters back to zero.
+    pub fn reset_counters(&self) {
+        self.shared.reset_counters();
+    }
+
+    /// Queues a fault; faults are handed to matching requests in the order they were queued.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.inject(fault);
+    }
+
+    /// Drops every pending fault.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// How many faults are still queued.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.pending_faults.load(Ordering::Acquire)
+    }
+
+    /// Every workspace, in creation order (the default workspace first).
+    pub fn workspaces(&self) -> Vec<Workspace> {
+        lock(&self.shared.state).all_workspaces()
+    }
+
+    /// The budgets of a workspace (by UUID or slug), narrowest interval first; empty when
+    /// there is no such workspace.
+    pub fn budgets(&self, id_or_slug: &str) -> Vec<WorkspaceBudget> {
+        lock(&self.shared.state)
+            .all_budgets(id_or_slug)
+            .unwrap_or_default()
+    }
+
+    /// The members of a workspace (by UUID or slug), in the order they joined; empty when
+    /// there is no such workspace.
+    pub fn members(&self, id_or_slug: &str) -> Vec<WorkspaceMember> {
+        lock(&self.shared.state)
+            .all_members(id_or_slug)
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shared.stop.stop();
+        // Wake the accept loop: connect to ourselves; if that fails, shut the listening
+        // socket down, which also makes a blocked accept() return.
+        let woke = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok();
+        if !woke && let Some(listener) = &self.listener {
+            let _ = socket2::SockRef::from(listener).shutdown(std::net::Shutdown::Both);
+        }
+        if let Some(handle) = self.accept_thread.take() {
+            let _ = handle.join();
+        }
+        self.listener = None;
+    }
+}

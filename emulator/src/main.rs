@@ -1,0 +1,86 @@
+//! `openrouter-workspaces-emulator`: runs the local emulator of the OpenRouter Workspaces
+//! API (not the real service) until killed.
+//!
+//! ```text
+//! openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
+//! ```
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+
+const USAGE: &str = "usage: openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
+
+Serves a local, in-memory emulator of the OpenRouter Workspaces API (not the real
+OpenRouter service) on 127.0.0.1 until killed. Control endpoints: POST /__emulator/faults,
+DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counters.";
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            // A closed stdout (`| head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let emulator = match Emulator::start_with(config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("error: cannot start the emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _ = writeln!(
+        std::io::stdout(),
+        "openrouter-workspaces emulator (not the real OpenRouter service) listening on {}, management key: {}",
+        emulator.base_url(),
+        emulator.management_key()
+    );
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Parses the arguments; `Ok(None)` for `--help`.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
+    let mut config = EmulatorConfig::new();
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if flag == "--help" || flag == "-h" {
+            return Ok(None);
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        config = match flag.as_str() {
+            "--port" => {
+                let v = value()?;
+                config.port(v.parse().map_err(|_| format!("invalid port: {v}"))?)
+            }
+            "--management-key" => config.management_key(value()?),
+            "--inference-key" => config.inference_key(value()?),
+            "--latency-ms" => {
+                let v = value()?;
+                let ms: u64 = v.parse().map_err(|_| format!("invalid latency: {v}"))?;
+                config.latency(Duration::from_millis(ms))
+            }
+            other => return Err(format!("unknown argument: {other}")),
+        };
+    }
+    Ok(Some(config))
+}
