@@ -374,6 +374,7 @@ impl ClientBuilder {
                     .timeout_global(Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)))
                     // An API answer is never a redirect; following one would move the key.
                     .max_redirects(0)
+                    .max_redirects_will_error(false)
                     .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"))
                     .build();
                 (ureq::Agent::new_with_config(config), true)

@@ -173,8 +173,8 @@ pub struct ApiError {
     pub body: Option<ApiErrorBody>,
     /// How many attempts were made.
     pub attempts: u32,
-    /// The wait the server asked for (`retry-after-ms` or `Retry-After`), if any. Set when
-    /// the client gave up because that wait would pass its total retry bound.
+    /// The wait the server asked for (`retry-after-ms` or `Retry-After`), if any. When the
+    /// client gave up because that wait would pass its total retry bound, this is why.
     pub retry_after: Option<Duration>,
 }
 

@@ -406,8 +406,10 @@ impl Client {
                             };
                             match next_wait(policy, attempt, started, retryable, server_wait) {
                                 Wait::Retry(wait) => (outcome, Err(wait)),
-                                Wait::GiveUp => (outcome, Ok(Err(error(None)))),
-                                Wait::PastBound => (outcome, Ok(Err(error(server_wait)))),
+                                // The server's own wait is kept, retried or not.
+                                Wait::GiveUp | Wait::PastBound => {
+                                    (outcome, Ok(Err(error(server_wait))))
+                                }
                             }
                         }
                     }
@@ -606,7 +608,8 @@ fn next_wait(
         return Wait::GiveUp;
     }
     let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
-    if started.elapsed() + wait > policy.max_elapsed_value() {
+    // Saturating: a server may ask for a wait near `Duration::MAX`.
+    if started.elapsed().saturating_add(wait) > policy.max_elapsed_value() {
         return Wait::PastBound;
     }
     Wait::Retry(wait)

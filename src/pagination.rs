@@ -77,7 +77,9 @@ impl<P: OffsetPaged> Iterator for Items<P> {
                 Ok((items, total)) => {
                     let count = items.len() as u64;
                     self.next_offset += count;
-                    let short = self.page_size.is_some_and(|size| count < size);
+                    // A stated total is trusted over page sizes: a server may cap a page
+                    // below the requested limit.
+                    let short = total.is_none() && self.page_size.is_some_and(|size| count < size);
                     let reached_total = total.is_some_and(|total| self.next_offset >= total);
                     if count == 0 || short || reached_total {
                         self.finished = true;
@@ -141,6 +143,15 @@ mod tests {
         let mut items = Items::new(f, 0, Some(3));
         assert_eq!(items.by_ref().count(), 7);
         assert_eq!(*items.request.calls.borrow(), [0, 3, 6]);
+    }
+
+    #[test]
+    fn a_total_wins_over_a_page_shorter_than_asked() {
+        // The server caps pages at 2 although 3 were asked for; the total says there is more.
+        let f = fake(5, 2, true);
+        let mut items = Items::new(f, 0, Some(3));
+        assert_eq!(items.by_ref().count(), 5);
+        assert_eq!(*items.request.calls.borrow(), [0, 2, 4]);
     }
 
     #[test]

@@ -209,7 +209,8 @@ impl RetryPolicy {
         let factor = self.exponent.powi(attempt.saturating_sub(1).min(64) as i32);
         let millis = self.initial_interval.as_secs_f64() * 1000.0 * factor;
         let capped = millis.min(self.max_interval.as_secs_f64() * 1000.0);
-        let wait = Duration::from_secs_f64((capped / 1000.0).max(0.0));
+        let wait =
+            Duration::try_from_secs_f64((capped / 1000.0).max(0.0)).unwrap_or(self.max_interval);
         if self.jitter {
             // Uniform in [wait/2, wait].
             wait.mul_f64(0.5 + fastrand::f64() * 0.5)
@@ -228,7 +229,9 @@ pub(crate) fn retry_after(headers: &ureq::http::HeaderMap, now: SystemTime) -> O
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|ms| ms.is_finite() && *ms >= 0.0)
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        // Finite and not negative, so the only failure is a wait too long for a Duration
+        // (`1e300`): as good as forever, and no reason to panic.
+        return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
     }
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
@@ -314,6 +317,19 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
+    }
+
+    #[test]
+    fn absurd_waits_saturate_instead_of_panicking() {
+        let now = SystemTime::now();
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "1e300")]), now),
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "18446744073709551615")]), now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 
     #[test]

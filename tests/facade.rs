@@ -1,0 +1,1880 @@
+//! Client behaviour, against mockito and raw sockets: configuration, attribution headers,
+//! retries, timeouts, transport failures, input checks, pagination, decoding, limits and
+//! keeping the API key secret.
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::*;
+use mockito::{Matcher, Server, ServerGuard};
+use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
+use openrouter_workspaces::{
+    AttemptOutcome, CallOptions, Client, ClientBuilder, Error, RetryPolicy, types,
+};
+use serde_json::json;
+
+fn ok_workspace() -> String {
+    json!({ "data": workspace_json(WORKSPACE_ID, "staging") }).to_string()
+}
+
+/// A lookup over fixed variables, for `ClientBuilder::from_env_with`.
+fn vars(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let pairs = pairs.to_vec();
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// A mock of `GET /workspaces/staging` answering 200 with a workspace.
+fn get_ok(server: &mut ServerGuard) -> mockito::Mock {
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(ok_workspace())
+}
+
+// ---------------------------------------------------------------------------------------
+// Attribution headers.
+
+#[test]
+fn attribution_headers_come_from_client_defaults() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("http-referer", "https://inventory.example.com")
+        .match_header("x-openrouter-title", "Inventory Sync")
+        .match_header("x-openrouter-categories", "cli-agent,cloud-agent")
+        .create();
+    let client = builder(&server)
+        .http_referer("https://inventory.example.com")
+        .app_title("Inventory Sync")
+        .app_categories("cli-agent,cloud-agent")
+        .build()
+        .unwrap();
+
+    client.workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn attribution_headers_are_overridden_per_call() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("http-referer", "https://nightly.example.com")
+        .match_header("x-openrouter-title", "Nightly Job")
+        .match_header("x-openrouter-categories", "batch")
+        .create();
+    let client = builder(&server)
+        .http_referer("https://inventory.example.com")
+        .app_title("Inventory Sync")
+        .app_categories("cli-agent")
+        .build()
+        .unwrap();
+
+    client
+        .workspaces()
+        .get("staging")
+        .http_referer("https://nightly.example.com")
+        .app_title("Nightly Job")
+        .app_categories("batch")
+        .send()
+        .unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn attribution_override_of_one_header_keeps_the_other_defaults() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("http-referer", "https://inventory.example.com")
+        .match_header("x-openrouter-title", "Override")
+        .match_header("x-openrouter-categories", "cli-agent")
+        .create();
+    let client = builder(&server)
+        .http_referer("https://inventory.example.com")
+        .app_title("Inventory Sync")
+        .app_categories("cli-agent")
+        .build()
+        .unwrap();
+
+    client
+        .workspaces()
+        .get("staging")
+        .options(CallOptions::new().app_title("Override"))
+        .send()
+        .unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn attribution_headers_are_absent_when_unset() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("http-referer", Matcher::Missing)
+        .match_header("x-openrouter-title", Matcher::Missing)
+        .match_header("x-openrouter-categories", Matcher::Missing)
+        .create();
+
+    client(&server).workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn user_agent_names_the_crate_and_version() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header(
+            "user-agent",
+            Matcher::Exact(format!(
+                "openrouter-workspaces/{}",
+                env!("CARGO_PKG_VERSION")
+            )),
+        )
+        .create();
+
+    client(&server).workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn custom_agent_still_sends_our_user_agent_and_reads_error_bodies() {
+    let mut server = Server::new();
+    let body = error_body(404, "Workspace not found");
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .match_header(
+            "user-agent",
+            Matcher::Exact(format!(
+                "openrouter-workspaces/{}",
+                env!("CARGO_PKG_VERSION")
+            )),
+        )
+        .with_status(404)
+        .with_body(&body)
+        .create();
+    // A default agent turns error statuses into its own errors; the client must not.
+    let client = builder(&server)
+        .agent(ureq::Agent::new_with_defaults())
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    mock.assert();
+    let api = error.as_api().expect("an API error, not a transport error");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.raw_body, body.as_bytes());
+    assert_eq!(typed_error(api.body.as_ref().unwrap()).0, "NotFound");
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration.
+
+#[test]
+fn from_env_with_reads_key_base_url_and_attribution() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("authorization", Matcher::Exact(format!("Bearer {KEY}")))
+        .match_header("http-referer", "https://env.example.com")
+        .match_header("x-openrouter-title", "Env App")
+        .match_header("x-openrouter-categories", "cli-agent")
+        .create();
+    let lookup = vars(&[
+        ("OPENROUTER_API_KEY", KEY.to_string()),
+        ("OPENROUTER_BASE_URL", base_url(&server)),
+        ("OPENROUTER_HTTP_REFERER", "https://env.example.com".into()),
+        ("OPENROUTER_APP_TITLE", "Env App".into()),
+        ("OPENROUTER_APP_CATEGORIES", "cli-agent".into()),
+    ]);
+
+    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    client.workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+    assert_eq!(client.base_url(), base_url(&server));
+}
+
+#[test]
+fn from_env_with_base_url_trailing_slash_is_ignored() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server).create();
+    let lookup = vars(&[
+        ("OPENROUTER_API_KEY", KEY.to_string()),
+        ("OPENROUTER_BASE_URL", format!("{}/", base_url(&server))),
+    ]);
+
+    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    client.workspaces().get("staging").send().unwrap();
+
+    // The path matcher is exact: `/api/v1//workspaces/staging` would not match.
+    mock.assert();
+    assert_eq!(client.base_url(), base_url(&server));
+}
+
+#[test]
+fn from_env_with_base_url_keeps_a_path_prefix() {
+    let mut server = Server::new();
+    let mock = server
+        .mock(
+            "GET",
+            Matcher::Exact("/proxy/openrouter/api/v1/workspaces".into()),
+        )
+        .with_status(200)
+        .with_body(r#"{"data":[],"total_count":0}"#)
+        .create();
+    let lookup = vars(&[
+        ("OPENROUTER_API_KEY", KEY.to_string()),
+        (
+            "OPENROUTER_BASE_URL",
+            format!("{}/proxy/openrouter/api/v1/", server.url()),
+        ),
+    ]);
+
+    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    client.workspaces().list().send().unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn from_env_with_no_base_url_uses_the_spec_server() {
+    let lookup = vars(&[("OPENROUTER_API_KEY", KEY.to_string())]);
+
+    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+
+    assert_eq!(client.base_url(), "https://openrouter.ai/api/v1");
+}
+
+#[test]
+fn from_env_with_missing_key_is_config_error() {
+    for lookup in [
+        vars(&[]),
+        vars(&[("OPENROUTER_API_KEY", "   ".into())]),
+        vars(&[("OPENROUTER_BASE_URL", "https://proxy.example.com/v1".into())]),
+    ] {
+        match ClientBuilder::from_env_with(lookup).build() {
+            Err(Error::Config(message)) => {
+                assert!(message.contains("OPENROUTER_API_KEY"), "{message}")
+            }
+            other => panic!("expected Error::Config, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn missing_api_key_is_config_error_at_build() {
+    match Client::builder().build() {
+        Err(Error::Config(message)) => assert!(message.contains("API key"), "{message}"),
+        other => panic!("expected Error::Config, got {other:?}"),
+    }
+}
+
+#[test]
+fn setters_after_from_env_with_win() {
+    let mut server = Server::new();
+    let mock = get_ok(&mut server)
+        .match_header("authorization", Matcher::Exact(format!("Bearer {KEY}")))
+        .match_header("x-openrouter-title", "From Setter")
+        .create();
+    let lookup = vars(&[
+        ("OPENROUTER_API_KEY", "sk-or-v1-from-the-environment".into()),
+        ("OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1".into()),
+        ("OPENROUTER_APP_TITLE", "From Env".into()),
+    ]);
+
+    let client = ClientBuilder::from_env_with(lookup)
+        .api_key(KEY)
+        .base_url(base_url(&server))
+        .app_title("From Setter")
+        .build()
+        .unwrap();
+    client.workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn plain_http_base_url_is_refused_without_opt_in() {
+    let refused = Client::builder()
+        .api_key(KEY)
+        .base_url("http://example.com")
+        .build();
+    match refused {
+        Err(Error::Config(message)) => assert!(message.contains("unencrypted"), "{message}"),
+        other => panic!("expected Error::Config, got {other:?}"),
+    }
+
+    let allowed = Client::builder()
+        .api_key(KEY)
+        .base_url("http://example.com")
+        .allow_insecure_http(true)
+        .build()
+        .expect("allowed when asked for");
+    assert_eq!(allowed.base_url(), "http://example.com");
+    assert!(
+        Client::builder()
+            .api_key(KEY)
+            .base_url("http://localhost:8080/v1")
+            .build()
+            .is_ok(),
+        "loopback is allowed over plain http"
+    );
+}
+
+#[test]
+fn crlf_in_client_attribution_header_is_config_error() {
+    let result = Client::builder()
+        .api_key(KEY)
+        .app_title("Inventory\r\nX-Injected: yes")
+        .build();
+
+    match result {
+        Err(Error::Config(message)) => {
+            assert!(message.contains("x-openrouter-title"), "{message}")
+        }
+        other => panic!("expected Error::Config, got {other:?}"),
+    }
+}
+
+#[test]
+fn crlf_in_per_call_attribution_header_is_refused_before_sending() {
+    let mut server = Server::new();
+    let guards = guard_nothing_sent(&mut server);
+    let client = client(&server);
+    let w = client.workspaces();
+
+    let title = w
+        .get("staging")
+        .app_title("Nightly\r\nX-Injected: yes")
+        .send();
+    let referer = w
+        .list()
+        .http_referer("https://a.example.com\nX-Injected: yes")
+        .send();
+    let categories = w
+        .create()
+        .name("Staging")
+        .slug("staging")
+        .app_categories("batch\r")
+        .send();
+
+    assert_eq!(
+        assert_invalid(title, "x-openrouter-title").operation,
+        "getWorkspace"
+    );
+    assert_invalid(referer, "http-referer");
+    assert_invalid(categories, "x-openrouter-categories");
+    assert_nothing_sent(&guards);
+}
+
+#[test]
+fn redirect_is_not_followed() {
+    let mut server = Server::new();
+    let elsewhere = server
+        .mock("GET", Matcher::Exact("/elsewhere".into()))
+        .with_status(200)
+        .with_body(ok_workspace())
+        .expect(0)
+        .create();
+    let redirect = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(307)
+        .with_header("location", &format!("{}/elsewhere", server.url()))
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    redirect.assert();
+    elsewhere.assert();
+    assert_eq!(error.status(), Some(307));
+}
+
+// ---------------------------------------------------------------------------------------
+// Retries.
+
+#[test]
+fn retries_503_then_succeeds() {
+    let mut server = Server::new();
+    let failing = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .with_body("upstream unavailable")
+        .expect(2)
+        .create();
+    let ok = get_ok(&mut server).expect(1).create();
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(builder(&server).retry_policy(fast_retry()))
+        .build()
+        .unwrap();
+
+    let got = client.workspaces().get("staging").send().unwrap();
+
+    failing.assert();
+    ok.assert();
+    assert_eq!(got.data.slug, "staging");
+    let seen = attempts.all();
+    let outcomes: Vec<_> = seen.iter().map(|a| a.outcome.clone()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            AttemptOutcome::Status(503),
+            AttemptOutcome::Status(503),
+            AttemptOutcome::Status(200)
+        ]
+    );
+    assert_eq!(seen.iter().map(|a| a.number).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(seen[0].next_delay, Some(Duration::from_millis(1)));
+    assert_eq!(seen[1].next_delay, Some(Duration::from_micros(1500)));
+    assert_eq!(seen[2].next_delay, None);
+    assert!(seen.iter().all(|a| a.operation == "getWorkspace"
+        && a.method == "GET"
+        && a.url == format!("{}/workspaces/staging", base_url(&server))));
+}
+
+#[test]
+fn retries_stop_at_max_attempts_with_the_last_error() {
+    let mut server = Server::new();
+    let body = error_body(500, "still broken");
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(500)
+        .with_body(&body)
+        .expect(3)
+        .create();
+    let client = builder(&server)
+        .retry_policy(fast_retry().max_attempts(3))
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.attempts(), Some(3));
+    let api = error.as_api().unwrap();
+    assert_eq!(api.status, 500);
+    assert_eq!(typed_error(api.body.as_ref().unwrap()).0, "InternalServer");
+    assert!(error.to_string().contains("after 3 attempts"), "{error}");
+}
+
+#[test]
+fn retries_429_after_retry_after_seconds() {
+    let mut server = Server::new();
+    let limited = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(429)
+        .with_header("retry-after", "1")
+        .expect(1)
+        .create();
+    let ok = get_ok(&mut server).expect(1).create();
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(builder(&server).retry_policy(fast_retry()))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    client.workspaces().get("staging").send().unwrap();
+    let elapsed = started.elapsed();
+
+    limited.assert();
+    ok.assert();
+    assert!(elapsed >= Duration::from_millis(990), "{elapsed:?}");
+    assert_eq!(attempts.all()[0].next_delay, Some(Duration::from_secs(1)));
+}
+
+#[test]
+fn retry_after_ms_is_honoured() {
+    let mut server = Server::new();
+    let failing = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .with_header("retry-after-ms", "150")
+        .with_header("retry-after", "30")
+        .expect(1)
+        .create();
+    let ok = get_ok(&mut server).expect(1).create();
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(builder(&server).retry_policy(fast_retry()))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    client.workspaces().get("staging").send().unwrap();
+    let elapsed = started.elapsed();
+
+    failing.assert();
+    ok.assert();
+    assert_eq!(
+        attempts.all()[0].next_delay,
+        Some(Duration::from_millis(150))
+    );
+    assert!(elapsed >= Duration::from_millis(150), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+#[test]
+fn retry_after_http_date_in_the_past_retries_at_once() {
+    let mut server = Server::new();
+    let failing = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .with_header("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")
+        .expect(1)
+        .create();
+    let ok = get_ok(&mut server).expect(1).create();
+    let attempts = Attempts::default();
+    // Backoff alone would wait 30 s, past the 10 s bound, and give up after one attempt;
+    // only a parsed date allows the retry.
+    let policy = fast_retry()
+        .initial_interval(Duration::from_secs(30))
+        .max_interval(Duration::from_secs(30))
+        .max_elapsed(Duration::from_secs(10));
+    let client = attempts
+        .install(builder(&server).retry_policy(policy))
+        .build()
+        .unwrap();
+
+    client.workspaces().get("staging").send().unwrap();
+
+    failing.assert();
+    ok.assert();
+    assert_eq!(attempts.all()[0].next_delay, Some(Duration::ZERO));
+}
+
+#[test]
+fn retry_after_http_date_becomes_the_wait() {
+    let mut server = Server::new();
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .with_header("retry-after", &date)
+        .expect(1)
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    mock.assert();
+    let wait = error
+        .as_api()
+        .unwrap()
+        .retry_after
+        .expect("the date's wait");
+    assert!(
+        wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600),
+        "{wait:?} from {date}"
+    );
+}
+
+#[test]
+fn retry_after_beyond_max_elapsed_returns_at_once() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(429)
+        .with_header("retry-after", "120")
+        .expect(1)
+        .create();
+    let client = builder(&server)
+        .retry_policy(fast_retry().max_elapsed(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    mock.assert();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let api = error.as_api().unwrap();
+    assert_eq!(api.status, 429);
+    assert_eq!(api.attempts, 1);
+    assert_eq!(api.retry_after, Some(Duration::from_secs(120)));
+    assert!(error.to_string().contains("retry after 120s"), "{error}");
+}
+
+#[test]
+fn retry_after_is_kept_when_the_call_is_not_retried() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(429)
+        .with_header("retry-after", "7")
+        .expect(1)
+        .create();
+    let client = builder(&server).build().unwrap();
+
+    let error = client
+        .workspaces()
+        .get("staging")
+        .no_retries()
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(
+        error.as_api().unwrap().retry_after,
+        Some(Duration::from_secs(7))
+    );
+}
+
+#[test]
+fn absurd_retry_after_gives_up_without_panicking() {
+    for (header, value) in [
+        ("retry-after-ms", "1e300"),
+        ("retry-after", "18446744073709551615"),
+    ] {
+        let mut server = Server::new();
+        let mock = server
+            .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+            .with_status(503)
+            .with_header(header, value)
+            .expect(1)
+            .create();
+        let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+        let error = client.workspaces().get("staging").send().unwrap_err();
+
+        mock.assert();
+        let api = error.as_api().unwrap();
+        assert_eq!(api.attempts, 1, "{header}: {value}");
+        assert!(
+            api.retry_after
+                .is_some_and(|w| w >= Duration::from_secs(u64::MAX)),
+            "{header}: {value}: {:?}",
+            api.retry_after
+        );
+    }
+}
+
+#[test]
+fn no_retry_on_400() {
+    let mut server = Server::new();
+    let mock = server
+        .mock(
+            "GET",
+            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
+        )
+        .with_status(400)
+        .with_body(error_body(400, "bad interval"))
+        .expect(1)
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    let error = client
+        .workspaces()
+        .get_budget("staging", Interval::Daily)
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.attempts(), Some(1));
+    assert_eq!(error.status(), Some(400));
+}
+
+#[test]
+fn create_is_not_resent_after_500() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("POST", Matcher::Exact(path("/workspaces")))
+        .with_status(500)
+        .with_body(error_body(500, "boom"))
+        .expect(1)
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    let error = client
+        .workspaces()
+        .create()
+        .name("Staging")
+        .slug("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.attempts(), Some(1));
+    assert_eq!(error.status(), Some(500));
+}
+
+#[test]
+fn create_is_resent_after_429() {
+    let mut server = Server::new();
+    let limited = server
+        .mock("POST", Matcher::Exact(path("/workspaces")))
+        .with_status(429)
+        .expect(1)
+        .create();
+    let created = server
+        .mock("POST", Matcher::Exact(path("/workspaces")))
+        .match_body(Matcher::Json(
+            json!({ "name": "Staging", "slug": "staging" }),
+        ))
+        .with_status(201)
+        .with_body(ok_workspace())
+        .expect(1)
+        .create();
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(builder(&server).retry_policy(fast_retry()))
+        .build()
+        .unwrap();
+
+    client
+        .workspaces()
+        .create()
+        .name("Staging")
+        .slug("staging")
+        .send()
+        .unwrap();
+
+    limited.assert();
+    created.assert();
+    assert_eq!(attempts.count(), 2);
+}
+
+#[test]
+fn set_budget_put_is_resent_after_500() {
+    let mut server = Server::new();
+    let failing = server
+        .mock(
+            "PUT",
+            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
+        )
+        .with_status(500)
+        .expect(1)
+        .create();
+    let ok = server
+        .mock(
+            "PUT",
+            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
+        )
+        .match_body(Matcher::Json(json!({ "limit_usd": 5.0 })))
+        .with_status(200)
+        .with_body(json!({ "data": budget_json(5.0, Some("daily")) }).to_string())
+        .expect(1)
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    client
+        .workspaces()
+        .set_budget("staging", Interval::Daily)
+        .limit_usd(5.0)
+        .send()
+        .unwrap();
+
+    failing.assert();
+    ok.assert();
+}
+
+#[test]
+fn per_call_no_retries_sends_once() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .expect(1)
+        .create();
+    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+
+    let error = client
+        .workspaces()
+        .get("staging")
+        .no_retries()
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.attempts(), Some(1));
+}
+
+#[test]
+fn per_call_retry_policy_replaces_the_client_policy() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(502)
+        .expect(3)
+        .create();
+    let client = client(&server); // RetryPolicy::none()
+
+    let error = client
+        .workspaces()
+        .get("staging")
+        .retry_policy(fast_retry().max_attempts(3))
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.attempts(), Some(3));
+}
+
+// ---------------------------------------------------------------------------------------
+// Timeouts and transport failures.
+
+#[test]
+fn per_call_timeout_gives_timeout_error() {
+    // The client's own timeout is longer: only the per-call one can end the call in time.
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(silent_base_url())
+        .retry_policy(RetryPolicy::none())
+        .timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let error = client
+        .workspaces()
+        .get("staging")
+        .timeout(Duration::from_millis(200))
+        .send()
+        .unwrap_err();
+    let elapsed = started.elapsed();
+
+    match error {
+        Error::Timeout {
+            operation,
+            attempts,
+            timeout,
+        } => {
+            assert_eq!(operation, "getWorkspace");
+            assert_eq!(attempts, 1);
+            assert_eq!(timeout, Duration::from_millis(200));
+        }
+        other => panic!("expected Error::Timeout, got {other:?}"),
+    }
+    assert!(elapsed >= Duration::from_millis(190), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[test]
+fn client_timeout_gives_timeout_error() {
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(silent_base_url())
+        .retry_policy(RetryPolicy::none())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let error = client.workspaces().list().send().unwrap_err();
+
+    assert!(
+        matches!(error, Error::Timeout { attempts: 1, timeout, .. } if timeout == Duration::from_millis(200)),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn timeout_on_get_is_retried() {
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(silent_base_url())
+                .retry_policy(fast_retry().max_attempts(2))
+                .timeout(Duration::from_millis(150)),
+        )
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    assert!(
+        matches!(error, Error::Timeout { attempts: 2, .. }),
+        "{error:?}"
+    );
+    let outcomes: Vec<_> = attempts.all().into_iter().map(|a| a.outcome).collect();
+    assert_eq!(outcomes, [AttemptOutcome::Timeout, AttemptOutcome::Timeout]);
+}
+
+#[test]
+fn timeout_on_create_is_not_retried() {
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(silent_base_url())
+                .retry_policy(fast_retry())
+                .timeout(Duration::from_millis(150)),
+        )
+        .build()
+        .unwrap();
+
+    let error = client
+        .workspaces()
+        .create()
+        .name("Staging")
+        .slug("staging")
+        .send()
+        .unwrap_err();
+
+    assert!(
+        matches!(error, Error::Timeout { attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(attempts.count(), 1);
+}
+
+#[test]
+fn connection_refused_is_transport_error_not_sent() {
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(refused_base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    match &error {
+        Error::Transport {
+            operation,
+            attempts,
+            maybe_sent,
+            ..
+        } => {
+            assert_eq!(*operation, "getWorkspace");
+            assert_eq!(*attempts, 1);
+            assert!(!maybe_sent);
+        }
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
+    assert!(std::error::Error::source(&error).is_some());
+}
+
+#[test]
+fn connection_refused_get_is_retried() {
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(refused_base_url())
+                .retry_policy(fast_retry().max_attempts(3)),
+        )
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().list().send().unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                attempts: 3,
+                maybe_sent: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let seen = attempts.all();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter()
+            .all(|a| matches!(a.outcome, AttemptOutcome::Transport(_)))
+    );
+    assert!(seen[0].next_delay.is_some() && seen[1].next_delay.is_some());
+    assert_eq!(seen[2].next_delay, None);
+}
+
+#[test]
+fn connection_refused_create_is_retried_because_nothing_was_sent() {
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(refused_base_url())
+                .retry_policy(fast_retry().max_attempts(2)),
+        )
+        .build()
+        .unwrap();
+
+    let error = client
+        .workspaces()
+        .create()
+        .name("Staging")
+        .slug("staging")
+        .send()
+        .unwrap_err();
+
+    assert_eq!(error.attempts(), Some(2));
+    assert_eq!(attempts.count(), 2);
+}
+
+#[test]
+fn connection_errors_are_not_retried_when_the_policy_says_so() {
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(refused_base_url())
+                .retry_policy(fast_retry().retry_connection_errors(false)),
+        )
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().list().send().unwrap_err();
+
+    assert_eq!(error.attempts(), Some(1));
+    assert_eq!(attempts.count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Input checks: each documented rule broken alone is refused before sending.
+
+/// Runs `call` against a server that must see no request, and checks the refusal.
+#[track_caller]
+fn assert_refused_before_sending<T: std::fmt::Debug>(
+    field: &str,
+    call: impl FnOnce(&Client) -> Result<T, Error>,
+) -> String {
+    let mut server = Server::new();
+    let guards = guard_nothing_sent(&mut server);
+    let client = client(&server);
+    let input = assert_invalid(call(&client), field);
+    assert_nothing_sent(&guards);
+    input.problem
+}
+
+#[test]
+fn create_name_empty_or_over_100_chars_is_refused() {
+    let problem = assert_refused_before_sending("name", |c| {
+        c.workspaces().create().name("").slug("staging").send()
+    });
+    assert!(problem.contains("at least 1"), "{problem}");
+    let problem = assert_refused_before_sending("name", |c| {
+        c.workspaces()
+            .create()
+            .name("n".repeat(101))
+            .slug("staging")
+            .send()
+    });
+    assert!(problem.contains("at most 100"), "{problem}");
+}
+
+#[test]
+fn create_slug_breaking_the_pattern_is_refused() {
+    for slug in ["Bad Slug", "-x", "x-", "a--b", "Staging", "a_b", ""] {
+        assert_refused_before_sending("slug", |c| {
+            c.workspaces().create().name("Staging").slug(slug).send()
+        });
+    }
+}
+
+#[test]
+fn create_slug_over_50_chars_is_refused() {
+    let problem = assert_refused_before_sending("slug", |c| {
+        c.workspaces()
+            .create()
+            .name("Staging")
+            .slug("a".repeat(51))
+            .send()
+    });
+    assert!(problem.contains("at most 50"), "{problem}");
+}
+
+#[test]
+fn create_description_over_500_chars_is_refused() {
+    let problem = assert_refused_before_sending("description", |c| {
+        c.workspaces()
+            .create()
+            .name("Staging")
+            .slug("staging")
+            .description("d".repeat(501))
+            .send()
+    });
+    assert!(problem.contains("at most 500"), "{problem}");
+}
+
+#[test]
+fn create_sampling_rate_out_of_range_is_refused() {
+    for rate in [0.0, 0.00009, 1.5, -1.0, f64::NAN, f64::INFINITY] {
+        assert_refused_before_sending("io_logging_sampling_rate", |c| {
+            c.workspaces()
+                .create()
+                .name("Staging")
+                .slug("staging")
+                .io_logging_sampling_rate(rate)
+                .send()
+        });
+    }
+}
+
+#[test]
+fn create_without_a_required_field_is_refused() {
+    let problem =
+        assert_refused_before_sending("slug", |c| c.workspaces().create().name("Staging").send());
+    assert_eq!(problem, "is required");
+    let problem =
+        assert_refused_before_sending("name", |c| c.workspaces().create().slug("staging").send());
+    assert_eq!(problem, "is required");
+}
+
+#[test]
+fn create_accepts_values_at_the_documented_bounds() {
+    let mut server = Server::new();
+    let name = "n".repeat(100);
+    let slug = format!("{}-1", "a".repeat(48));
+    let description = "ü".repeat(500); // counted in characters, not bytes
+    let mock = server
+        .mock("POST", Matcher::Exact(path("/workspaces")))
+        .match_body(Matcher::Json(json!({
+            "name": name,
+            "slug": slug,
+            "description": description,
+            "io_logging_sampling_rate": 0.0001
+        })))
+        .with_status(201)
+        .with_body(ok_workspace())
+        .create();
+
+    client(&server)
+        .workspaces()
+        .create()
+        .name(&name)
+        .slug(&slug)
+        .description(&description)
+        .io_logging_sampling_rate(0.0001)
+        .send()
+        .unwrap();
+
+    mock.assert();
+}
+
+#[test]
+fn update_applies_the_same_rules() {
+    assert_refused_before_sending("name", |c| c.workspaces().update("staging").name("").send());
+    assert_refused_before_sending("slug", |c| {
+        c.workspaces().update("staging").slug("Bad Slug").send()
+    });
+    assert_refused_before_sending("description", |c| {
+        c.workspaces()
+            .update("staging")
+            .description("d".repeat(501))
+            .send()
+    });
+    assert_refused_before_sending("io_logging_sampling_rate", |c| {
+        c.workspaces()
+            .update("staging")
+            .io_logging_sampling_rate(1.5)
+            .send()
+    });
+}
+
+#[test]
+fn list_limit_out_of_range_is_refused() {
+    for limit in [0, 101] {
+        assert_refused_before_sending("limit", |c| c.workspaces().list().limit(limit).send());
+        assert_refused_before_sending("limit", |c| {
+            c.workspaces().list_members("staging").limit(limit).send()
+        });
+    }
+}
+
+#[test]
+fn budget_limit_not_above_zero_is_refused() {
+    for limit in [0.0, -1.0, f64::NAN, f64::NEG_INFINITY] {
+        assert_refused_before_sending("limit_usd", |c| {
+            c.workspaces()
+                .set_budget("staging", Interval::Monthly)
+                .limit_usd(limit)
+                .send()
+        });
+    }
+    let problem = assert_refused_before_sending("limit_usd", |c| {
+        c.workspaces()
+            .set_budget("staging", Interval::Monthly)
+            .include_byok_in_budgets(true)
+            .send()
+    });
+    assert_eq!(problem, "is required");
+}
+
+#[test]
+fn member_user_ids_count_is_checked() {
+    let too_many: Vec<String> = (0..101).map(|i| format!("user_{i}")).collect();
+    for ids in [Vec::new(), too_many] {
+        assert_refused_before_sending("user_ids", |c| {
+            c.workspaces()
+                .bulk_add_members("staging")
+                .user_ids(ids.clone())
+                .send()
+        });
+        assert_refused_before_sending("user_ids", |c| {
+            c.workspaces()
+                .bulk_remove_members("staging")
+                .user_ids(ids.clone())
+                .send()
+        });
+    }
+    assert_refused_before_sending("user_ids", |c| {
+        c.workspaces().bulk_add_members("staging").send()
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination.
+
+fn page_body(slugs: &[&str], total: i64) -> String {
+    let data: Vec<_> = slugs
+        .iter()
+        .enumerate()
+        .map(|(i, slug)| workspace_json(&format!("00000000-0000-4000-8000-00000000000{i}"), slug))
+        .collect();
+    json!({ "data": data, "total_count": total }).to_string()
+}
+
+fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> mockito::Mock {
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces")))
+        .match_query(Matcher::Exact(format!("offset={offset}&limit=2")))
+        .with_status(200)
+        .with_body(body)
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn items_walk_three_pages_and_stop_at_the_total() {
+    let mut server = Server::new();
+    // Any other list request (a fourth page) lands here and fails the test.
+    let other = server
+        .mock("GET", Matcher::Regex(format!("^{}", path("/workspaces"))))
+        .with_status(599)
+        .expect(0)
+        .create();
+    let pages = [
+        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5)),
+        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 5)),
+        page_mock(&mut server, 4, page_body(&["ws-4"], 5)),
+    ];
+
+    let slugs: Vec<String> = client(&server)
+        .workspaces()
+        .list()
+        .limit(2)
+        .items()
+        .map(|item| item.expect("every page succeeds").slug)
+        .collect();
+
+    assert_eq!(slugs, ["ws-0", "ws-1", "ws-2", "ws-3", "ws-4"]);
+    for page in &pages {
+        page.assert();
+    }
+    other.assert();
+}
+
+#[test]
+fn items_stop_at_the_total_on_a_full_page() {
+    let mut server = Server::new();
+    let other = server
+        .mock("GET", Matcher::Regex(format!("^{}", path("/workspaces"))))
+        .with_status(599)
+        .expect(0)
+        .create();
+    let pages = [
+        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 4)),
+        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 4)),
+    ];
+
+    let items: Vec<types::Workspace> = client(&server)
+        .workspaces()
+        .list()
+        .limit(2)
+        .items()
+        .collect::<Result<_, _>>()
+        .unwrap();
+
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[3].slug, "ws-3");
+    for page in &pages {
+        page.assert();
+    }
+    other.assert();
+}
+
+#[test]
+fn items_error_on_page_two_follows_the_first_page_and_ends_iteration() {
+    let mut server = Server::new();
+    let first = page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5));
+    let body = error_body(500, "page two failed");
+    let second = server
+        .mock("GET", Matcher::Exact(path("/workspaces")))
+        .match_query(Matcher::Exact("offset=2&limit=2".into()))
+        .with_status(500)
+        .with_body(&body)
+        .expect(1)
+        .create();
+    let third = server
+        .mock("GET", Matcher::Exact(path("/workspaces")))
+        .match_query(Matcher::Exact("offset=4&limit=2".into()))
+        .expect(0)
+        .create();
+
+    let client = client(&server);
+    let mut items = client.workspaces().list().limit(2).items();
+
+    assert_eq!(items.next().unwrap().unwrap().slug, "ws-0");
+    assert_eq!(items.next().unwrap().unwrap().slug, "ws-1");
+    let error = items.next().unwrap().unwrap_err();
+    assert_eq!(error.status(), Some(500));
+    assert_eq!(error.as_api().unwrap().raw_body, body.as_bytes());
+    assert!(items.next().is_none(), "the error ends the iteration");
+    assert!(items.next().is_none());
+    first.assert();
+    second.assert();
+    third.assert();
+}
+
+#[test]
+fn member_items_start_at_the_offset_and_stop_at_the_total() {
+    let mut server = Server::new();
+    let member = |n: u32| {
+        member_json(
+            &format!("00000000-0000-4000-8000-0000000000{n:02}"),
+            &format!("user_{n}"),
+            "member",
+        )
+    };
+    let mut page = |offset: u32, ids: &[u32]| {
+        let data: Vec<_> = ids.iter().map(|n| member(*n)).collect();
+        server
+            .mock("GET", Matcher::Exact(path("/workspaces/staging/members")))
+            .match_query(Matcher::Exact(format!("offset={offset}&limit=3")))
+            .with_status(200)
+            .with_body(json!({ "data": data, "total_count": 5 }).to_string())
+            .expect(1)
+    };
+    // Offset 1 plus four items reaches the total of 5: no third request.
+    let pages = [page(1, &[1, 2, 3]).create(), page(4, &[4]).create()];
+
+    let users: Vec<String> = client(&server)
+        .workspaces()
+        .list_members("staging")
+        .offset(1)
+        .limit(3)
+        .items()
+        .map(|m| m.unwrap().user_id)
+        .collect();
+
+    assert_eq!(users, ["user_1", "user_2", "user_3", "user_4"]);
+    for p in &pages {
+        p.assert();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding and limits.
+
+#[test]
+fn success_body_that_is_not_json_is_decode_error() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body("this is not json")
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .get("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    match error {
+        Error::Decode {
+            operation,
+            status,
+            body_excerpt,
+            ..
+        } => {
+            assert_eq!(operation, "getWorkspace");
+            assert_eq!(status, 200);
+            assert_eq!(body_excerpt, "this is not json");
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_with_html_content_type_is_decode_error() {
+    let mut server = Server::new();
+    // The body would decode; the content type says it is not what it seems.
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "text/html; charset=utf-8")
+        .with_body(ok_workspace())
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .get("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    match error {
+        Error::Decode {
+            status,
+            message,
+            body_excerpt,
+            ..
+        } => {
+            assert_eq!(status, 200);
+            assert!(message.contains("text/html"), "{message}");
+            assert!(body_excerpt.starts_with("{\"data\""), "{body_excerpt}");
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_missing_a_required_field_is_decode_error() {
+    let mut server = Server::new();
+    let mut workspace = workspace_json(WORKSPACE_ID, "staging");
+    workspace.as_object_mut().unwrap().remove("slug");
+    let body = json!({ "data": workspace }).to_string();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(&body)
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .get("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    assert_eq!(error.status(), Some(200));
+    match error {
+        Error::Decode {
+            message,
+            body_excerpt,
+            ..
+        } => {
+            assert!(message.contains("slug"), "{message}");
+            // The body is longer than the excerpt: its start, then an ellipsis.
+            assert!(body.len() > 512);
+            let start = body_excerpt.strip_suffix('…').expect("an ellipsis");
+            assert_eq!(start, &body[..512]);
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn decode_error_excerpt_is_bounded() {
+    let mut server = Server::new();
+    let body = "x".repeat(5000);
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_body(&body)
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .get("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    match error {
+        Error::Decode { body_excerpt, .. } => {
+            assert!(body_excerpt.starts_with("xxxx"));
+            assert!(
+                body_excerpt.len() <= 512 + '…'.len_utf8(),
+                "{}",
+                body_excerpt.len()
+            );
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_with_an_empty_body_is_decode_error() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("DELETE", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .delete("staging")
+        .send()
+        .unwrap_err();
+
+    mock.assert();
+    match error {
+        Error::Decode {
+            operation,
+            status,
+            message,
+            body_excerpt,
+        } => {
+            assert_eq!(operation, "deleteWorkspace");
+            assert_eq!(status, 200);
+            assert!(message.contains("empty"), "{message}");
+            assert_eq!(body_excerpt, "");
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_with_a_json_suffix_content_type_decodes() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header(
+            "content-type",
+            "application/vnd.openrouter+json; charset=utf-8",
+        )
+        .with_body(ok_workspace())
+        .create();
+
+    let got = client(&server).workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+    assert_workspace(&got.data, WORKSPACE_ID, "staging");
+}
+
+#[test]
+fn oversized_body_is_response_too_large() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(ok_workspace())
+        .expect(1)
+        .create();
+    let client = builder(&server)
+        .max_response_bytes(128)
+        .retry_policy(fast_retry())
+        .build()
+        .unwrap();
+    assert!(ok_workspace().len() > 128);
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    mock.assert(); // not retried
+    match error {
+        Error::ResponseTooLarge { operation, limit } => {
+            assert_eq!(operation, "getWorkspace");
+            assert_eq!(limit, 128);
+        }
+        other => panic!("expected Error::ResponseTooLarge, got {other:?}"),
+    }
+}
+
+#[test]
+fn body_within_max_response_bytes_is_accepted() {
+    let mut server = Server::new();
+    let body = ok_workspace();
+    let mock = get_ok(&mut server).create();
+    let client = builder(&server)
+        .max_response_bytes(body.len() as u64)
+        .build()
+        .unwrap();
+
+    client.workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+}
+
+// ---------------------------------------------------------------------------------------
+// The API key stays secret.
+
+#[track_caller]
+fn assert_no_key(text: &str) {
+    assert!(!text.contains(KEY), "the API key leaked into: {text}");
+    assert!(
+        !text.contains(&KEY[..20]),
+        "part of the API key leaked into: {text}"
+    );
+}
+
+#[track_caller]
+fn assert_error_keeps_key_secret(error: &Error) {
+    assert_no_key(&error.to_string());
+    assert_no_key(&format!("{error:?}"));
+    assert_no_key(&format!("{error:#?}"));
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        assert_no_key(&cause.to_string());
+        assert_no_key(&format!("{cause:?}"));
+        source = cause.source();
+    }
+}
+
+#[test]
+fn api_key_is_absent_from_client_and_builder_debug() {
+    let server = Server::new();
+    let builder = builder(&server).app_title("Inventory Sync");
+    let builder_debug = format!("{builder:?}");
+    let client = builder.clone().build().unwrap();
+    let client_debug = format!("{client:?} {client:#?}");
+
+    assert_no_key(&builder_debug);
+    assert_no_key(&client_debug);
+    assert!(builder_debug.contains("<redacted>"), "{builder_debug}");
+    assert!(client_debug.contains("<redacted>"), "{client_debug}");
+    assert!(client_debug.contains("Inventory Sync"), "{client_debug}");
+}
+
+#[test]
+fn api_key_is_absent_from_every_error() {
+    let mut server = Server::new();
+    let mut errors: Vec<Error> = Vec::new();
+
+    // Api
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/unauthorized")))
+        .with_status(401)
+        .with_body(error_body(401, "Invalid management key"))
+        .create();
+    let c = client(&server);
+    errors.push(c.workspaces().get("unauthorized").send().unwrap_err());
+    // Decode
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/garbled")))
+        .with_status(200)
+        .with_body("garbled")
+        .create();
+    errors.push(c.workspaces().get("garbled").send().unwrap_err());
+    // ResponseTooLarge
+    let small = builder(&server).max_response_bytes(4).build().unwrap();
+    errors.push(small.workspaces().get("garbled").send().unwrap_err());
+    // InvalidInput
+    errors.push(c.workspaces().create().name("x").send().unwrap_err());
+    // Config: a key a header cannot carry, and a bad base URL
+    errors.push(
+        Client::builder()
+            .api_key(format!("{KEY}\nX-Injected: 1"))
+            .build()
+            .unwrap_err(),
+    );
+    errors.push(
+        Client::builder()
+            .api_key(KEY)
+            .base_url("ftp://example.com")
+            .build()
+            .unwrap_err(),
+    );
+    // Transport
+    let refused = Client::builder()
+        .api_key(KEY)
+        .base_url(refused_base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    errors.push(refused.workspaces().list().send().unwrap_err());
+    // Timeout
+    let silent = Client::builder()
+        .api_key(KEY)
+        .base_url(silent_base_url())
+        .retry_policy(RetryPolicy::none())
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    errors.push(silent.workspaces().list().send().unwrap_err());
+
+    let kinds: Vec<&str> = errors
+        .iter()
+        .map(|e| match e {
+            Error::Api(_) => "Api",
+            Error::Decode { .. } => "Decode",
+            Error::ResponseTooLarge { .. } => "ResponseTooLarge",
+            Error::InvalidInput(_) => "InvalidInput",
+            Error::Config(_) => "Config",
+            Error::Transport { .. } => "Transport",
+            Error::Timeout { .. } => "Timeout",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Api",
+            "Decode",
+            "ResponseTooLarge",
+            "InvalidInput",
+            "Config",
+            "Config",
+            "Transport",
+            "Timeout"
+        ]
+    );
+    for error in &errors {
+        assert_error_keeps_key_secret(error);
+    }
+}
+
+#[test]
+fn api_key_is_absent_from_attempt_reports() {
+    let mut server = Server::new();
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(503)
+        .expect(2)
+        .create();
+    let attempts = Attempts::default();
+    let client = attempts
+        .install(builder(&server).retry_policy(fast_retry().max_attempts(2)))
+        .build()
+        .unwrap();
+
+    let error = client.workspaces().get("staging").send().unwrap_err();
+
+    let seen = attempts.all();
+    assert_eq!(seen.len(), 2);
+    for attempt in &seen {
+        assert!(attempt.debug.contains("getWorkspace"), "{}", attempt.debug);
+        assert_no_key(&attempt.debug);
+        assert_no_key(&attempt.url);
+    }
+    assert_error_keeps_key_secret(&error);
+}
+
+/// Records log lines of the client side. mockito's own lines are left out: as the server,
+/// it logs the request it received, credentials included.
+struct Capture;
+
+static LOG_LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static CAPTURE: Capture = Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target().starts_with("mockito") {
+            return;
+        }
+        LOG_LINES.lock().unwrap().push(format!(
+            "{} {:?} {}",
+            record.target(),
+            record.level(),
+            record.args()
+        ));
+    }
+
+    fn flush(&self) {}
+}
+
+#[test]
+fn api_key_is_absent_from_debug_logs() {
+    log::set_logger(&CAPTURE).expect("only this test installs a logger");
+    log::set_max_level(log::LevelFilter::Trace);
+    let mut server = Server::new();
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/log-probe")))
+        .with_status(503)
+        .with_body(error_body(500, "overloaded"))
+        .expect(2)
+        .create();
+    server
+        .mock(
+            "POST",
+            Matcher::Exact(path("/workspaces/log-probe/members/add")),
+        )
+        .with_status(401)
+        .with_body(error_body(401, "Invalid management key"))
+        .create();
+    let client = builder(&server)
+        .retry_policy(fast_retry().max_attempts(2))
+        .build()
+        .unwrap();
+
+    let get = client.workspaces().get("log-probe").send().unwrap_err();
+    let add = client
+        .workspaces()
+        .bulk_add_members("log-probe")
+        .user_ids(["user_2f9c"])
+        .send()
+        .unwrap_err();
+
+    let lines = LOG_LINES.lock().unwrap().clone();
+    let ours: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("openrouter_workspaces") && l.contains("log-probe"))
+        .collect();
+    assert!(
+        ours.len() >= 3,
+        "one debug line per attempt expected, got {ours:#?}"
+    );
+    for line in &lines {
+        assert_no_key(line);
+    }
+    assert_error_keeps_key_secret(&get);
+    assert_error_keeps_key_secret(&add);
+}
+
+#[test]
+fn api_error_reports_status_attempts_message_and_headers() {
+    let mut server = Server::new();
+    server
+        .mock("DELETE", Matcher::Exact(path("/workspaces/default")))
+        .with_status(403)
+        .with_header("x-request-id", "req_7f3a9c")
+        .with_body(error_body(
+            403,
+            "Deleting the default workspace is not enabled",
+        ))
+        .create();
+
+    let error = client(&server)
+        .workspaces()
+        .delete("default")
+        .send()
+        .unwrap_err();
+
+    assert_eq!(error.status(), Some(403));
+    assert_eq!(error.attempts(), Some(1));
+    assert_eq!(
+        error.to_string(),
+        "deleteWorkspace: HTTP 403: Deleting the default workspace is not enabled"
+    );
+    let api = error.as_api().unwrap();
+    assert_eq!(
+        typed_error(api.body.as_ref().unwrap()),
+        (
+            "Forbidden",
+            403,
+            "Deleting the default workspace is not enabled".to_string()
+        )
+    );
+    assert_eq!(api.headers["x-request-id"], "req_7f3a9c");
+}
