@@ -376,6 +376,7 @@ impl ClientBuilder {
                     .max_redirects(0)
                     .max_redirects_will_error(false)
                     .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"))
+                    .tls_config(tls_config())
                     .build();
                 (ureq::Agent::new_with_config(config), true)
             }
@@ -399,6 +400,22 @@ impl ClientBuilder {
                 on_attempt: self.on_attempt,
             }),
         })
+    }
+}
+
+/// TLS as the crate's features choose: the platform's library and trust store with
+/// `native-tls`, otherwise rustls with the Mozilla roots.
+fn tls_config() -> ureq::tls::TlsConfig {
+    #[cfg(feature = "native-tls")]
+    {
+        ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build()
+    }
+    #[cfg(not(feature = "native-tls"))]
+    {
+        ureq::tls::TlsConfig::default()
     }
 }
 

@@ -45,6 +45,11 @@ pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
 
+/// The README's Rust examples, compiled as doc tests so that the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 // The generated models (`types`), operation builders (one module per tag), the typed
 // error bodies (`ApiErrorBody`) and the facts taken from the spec (`spec`).
 include!(concat!(env!("OUT_DIR"), "/openrouter_workspaces.rs"));
