@@ -59,6 +59,19 @@ pub enum Error {
         /// The start of the body, for diagnosis (at most 512 bytes, lossy UTF-8).
         body_excerpt: String,
     },
+    /// A write failed in a way that leaves open whether the server applied it (an error
+    /// status, a lost connection or a timeout after sending), and looking the result up did
+    /// not settle it either. Check the state (the detail says how) before sending it again.
+    OutcomeUnknown {
+        /// The operationId of the call.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// What the lookup found, and how to check.
+        detail: String,
+        /// The failure of the last attempt.
+        cause: Box<Error>,
+    },
     /// The response body was larger than the client's limit
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
     ResponseTooLarge {
@@ -91,7 +104,9 @@ impl Error {
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::Api(api) => Some(api.attempts),
-            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::OutcomeUnknown { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -131,6 +146,15 @@ impl fmt::Display for Error {
                 f,
                 "{operation}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}"
             ),
+            Error::OutcomeUnknown {
+                operation,
+                detail,
+                cause,
+                ..
+            } => write!(
+                f,
+                "{operation}: the outcome is unknown: {cause}; the server may have applied it, and {detail}"
+            ),
             Error::ResponseTooLarge { operation, limit } => write!(
                 f,
                 "{operation}: the response body is larger than the limit of {limit} bytes"
@@ -143,6 +167,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
+            Error::OutcomeUnknown { cause, .. } => Some(cause.as_ref()),
             _ => None,
         }
     }

@@ -18,12 +18,13 @@ use ureq::{AsSendBody, RequestExt};
 use crate::client::{APP_CATEGORIES, APP_TITLE, Attempt, AttemptOutcome, HTTP_REFERER};
 use crate::error::{ApiError, Error, InvalidInput, excerpt};
 use crate::options::CallOptions;
+use crate::reconcile::{self, Reconciler, Settled};
 use crate::retry::retry_after;
 use crate::validation::{self, FieldRule, Rules};
 use crate::{ApiErrorBody, Client};
 
 /// Characters left as they are in a path segment or query component: RFC 3986 unreserved.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -376,6 +377,8 @@ impl Client {
             let elapsed = attempt_started.elapsed();
 
             // Decide: the final result, or the wait before the next attempt.
+            let mut ambiguous = false;
+            let mut policy_retries = false;
             let (outcome, verdict): (AttemptOutcome, Result<Result<T, Error>, Duration>) =
                 match exchange {
                     Exchange::Response {
@@ -391,8 +394,9 @@ impl Client {
                             )
                         } else {
                             let server_wait = retry_after(&headers, SystemTime::now());
-                            let retryable =
-                                policy.retries_status(status) && (idempotent || status == 429);
+                            policy_retries = policy.retries_status(status);
+                            ambiguous = !idempotent && status >= 500;
+                            let retryable = policy_retries && (idempotent || status == 429);
                             let error = |retry_after: Option<Duration>| {
                                 Error::Api(Box::new(ApiError {
                                     operation: operation.id,
@@ -419,7 +423,10 @@ impl Client {
                             FailureKind::Timeout => AttemptOutcome::Timeout,
                             _ => AttemptOutcome::Transport(source.to_string()),
                         };
-                        let retryable = policy.retries_connection_errors()
+                        policy_retries = policy.retries_connection_errors();
+                        ambiguous = !idempotent
+                            && matches!(kind, FailureKind::MaybeSent | FailureKind::Timeout);
+                        let retryable = policy_retries
                             && match kind {
                                 FailureKind::NotSent => true,
                                 FailureKind::MaybeSent | FailureKind::Timeout => idempotent,
@@ -449,6 +456,21 @@ impl Client {
                     }
                 };
 
+            // A write that may have taken effect is looked up before it is given up on.
+            let verdict = match verdict {
+                Ok(Err(error)) if ambiguous => {
+                    let retry =
+                        |attempt| match next_wait(policy, attempt, started, policy_retries, None) {
+                            Wait::Retry(wait) => Some(wait),
+                            Wait::GiveUp | Wait::PastBound => None,
+                        };
+                    self.settle(
+                        operation, &request, &headers, timeout, error, attempt, retry,
+                    )
+                }
+                other => other,
+            };
+
             let next_delay = verdict.as_ref().err().copied();
             log::debug!(
                 "{} {} attempt {} -> {:?} in {:?}{}",
@@ -476,6 +498,83 @@ impl Client {
                 Ok(result) => return result,
                 Err(wait) => thread::sleep(wait),
             }
+        }
+    }
+
+    /// After an ambiguous failure of a write that has a reconciler: looks the result up
+    /// and returns it, or sends again when the write did not happen (`retry` gives the wait,
+    /// if the policy allows another attempt), or reports that the outcome is unknown.
+    #[allow(clippy::too_many_arguments)]
+    fn settle<T: DeserializeOwned>(
+        &self,
+        operation: &'static Operation,
+        request: &RequestParts,
+        headers: &HeaderMap,
+        timeout: Duration,
+        error: Error,
+        attempt: u32,
+        retry: impl Fn(u32) -> Option<Duration>,
+    ) -> Result<Result<T, Error>, Duration> {
+        let Some(reconciler) = reconcile::for_operation(operation.id) else {
+            return Ok(Err(error));
+        };
+        let settled = self.look_up(reconciler, request, headers, timeout);
+        match settled {
+            Settled::TookEffect(body) => {
+                log::debug!(
+                    "{}: the write took effect; returning the looked-up result",
+                    operation.id
+                );
+                Ok(decode_success(operation.id, 200, &HeaderMap::new(), &body))
+            }
+            Settled::Conflict => Ok(Err(error)),
+            Settled::DidNotHappen => match retry(attempt) {
+                Some(wait) => Err(wait),
+                None => Ok(Err(error)),
+            },
+            Settled::Unknown(detail) => Ok(Err(Error::OutcomeUnknown {
+                operation: operation.id,
+                attempts: attempt,
+                detail,
+                cause: Box::new(error),
+            })),
+        }
+    }
+
+    fn look_up(
+        &self,
+        reconciler: &Reconciler,
+        request: &RequestParts,
+        headers: &HeaderMap,
+        timeout: Duration,
+    ) -> Settled {
+        let sent: Value = match request.body.as_deref().map(serde_json::from_slice) {
+            Some(Ok(value)) => value,
+            _ => return Settled::Unknown("the request had no JSON body to look up".into()),
+        };
+        let Some(path) = (reconciler.lookup_path)(&sent) else {
+            return Settled::Unknown("the request body lacks the field the lookup needs".into());
+        };
+        let url = format!("{}{path}", self.inner.base_url);
+        let mut headers = headers.clone();
+        headers.remove(CONTENT_TYPE);
+        match self.send_once(Method::Get, &url, &headers, None, timeout, true) {
+            Exchange::Response { status: 404, .. } => Settled::DidNotHappen,
+            Exchange::Response {
+                status: 200, body, ..
+            } => match serde_json::from_slice::<Value>(&body) {
+                Ok(found) if (reconciler.matches)(&sent, &found) => Settled::TookEffect(body),
+                Ok(_) => Settled::Conflict,
+                Err(e) => {
+                    Settled::Unknown(format!("GET {path} answered a body that is not JSON: {e}"))
+                }
+            },
+            Exchange::Response { status, .. } => Settled::Unknown(format!(
+                "GET {path} answered HTTP {status}; look it up before retrying"
+            )),
+            Exchange::Failed(e) => Settled::Unknown(format!(
+                "GET {path} failed ({e}); look it up before retrying"
+            )),
         }
     }
 

@@ -32,6 +32,7 @@ mod error;
 mod execute;
 mod options;
 mod pagination;
+mod reconcile;
 mod retry;
 mod validation;
 

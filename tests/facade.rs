@@ -694,6 +694,15 @@ fn create_is_not_resent_after_500() {
         .with_body(error_body(500, "boom"))
         .expect(1)
         .create();
+    // The client looks the slug up after the ambiguous 500: it belongs to another
+    // workspace, so this create did not take effect, and it is not sent again.
+    let lookup = server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "data": { "name": "Someone else's", "slug": "staging" } }).to_string())
+        .expect(1)
+        .create();
     let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
 
     let error = client
@@ -705,6 +714,7 @@ fn create_is_not_resent_after_500() {
         .unwrap_err();
 
     mock.assert();
+    lookup.assert();
     assert_eq!(error.attempts(), Some(1));
     assert_eq!(error.status(), Some(500));
 }
@@ -926,10 +936,17 @@ fn timeout_on_create_is_not_retried() {
         .send()
         .unwrap_err();
 
-    assert!(
-        matches!(error, Error::Timeout { attempts: 1, .. }),
-        "{error:?}"
-    );
+    // The create may have been applied; the lookup by slug times out too, so the outcome
+    // is reported as unknown, with the timeout as its cause, and nothing is re-sent.
+    match &error {
+        Error::OutcomeUnknown {
+            attempts: 1, cause, ..
+        } => assert!(
+            matches!(**cause, Error::Timeout { attempts: 1, .. }),
+            "{cause:?}"
+        ),
+        other => panic!("expected OutcomeUnknown, got {other:?}"),
+    }
     assert_eq!(attempts.count(), 1);
 }
 

@@ -1,0 +1,118 @@
+//! Settling writes whose outcome is unknown.
+//!
+//! A POST that fails after it may have reached the server (a 5xx answer, a connection lost
+//! after sending, a timeout) cannot simply be sent again: it may already have taken effect.
+//! Where the API offers a way to look the result up, the client does, and returns the
+//! object instead of creating a second one. This is a policy of particular operations, so it
+//! lives in one table keyed by operationId; an entry whose operation the OpenAPI document
+//! lacks is never consulted.
+
+use serde_json::Value;
+
+/// How to look up the result of one kind of write.
+pub(crate) struct Reconciler {
+    /// The operation it applies to.
+    pub(crate) operation: &'static str,
+    /// The path (after the base URL) of a GET that finds what the sent body would have
+    /// created; `None` when the body lacks what the lookup needs.
+    pub(crate) lookup_path: fn(&Value) -> Option<String>,
+    /// Whether the lookup's answer is exactly what the sent body asked for.
+    pub(crate) matches: fn(sent: &Value, found: &Value) -> bool,
+}
+
+/// What a lookup established.
+pub(crate) enum Settled {
+    /// The write took effect; the lookup's JSON body describes the result.
+    TookEffect(Vec<u8>),
+    /// Nothing of the kind exists: the write did not take effect and may be sent again.
+    DidNotHappen,
+    /// Something else holds the place (another workspace with the slug): the write failed.
+    Conflict,
+    /// The lookup itself failed; the detail says how.
+    Unknown(String),
+}
+
+static RECONCILERS: &[Reconciler] = &[Reconciler {
+    operation: "createWorkspace",
+    lookup_path: workspace_by_slug,
+    matches: same_workspace,
+}];
+
+/// The reconciler of `operation`, if it has one.
+pub(crate) fn for_operation(operation: &str) -> Option<&'static Reconciler> {
+    RECONCILERS.iter().find(|r| r.operation == operation)
+}
+
+/// `GET /workspaces/{slug}` finds a workspace by the slug it was created with.
+fn workspace_by_slug(sent: &Value) -> Option<String> {
+    let slug = sent.get("slug")?.as_str()?;
+    if slug.is_empty() {
+        return None;
+    }
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(slug, crate::execute::COMPONENT).collect();
+    Some(format!("/workspaces/{encoded}"))
+}
+
+/// The found workspace (`{"data": {...}}`) has every field the create sent, with the same
+/// value; fields the server fills in are not compared.
+fn same_workspace(sent: &Value, found: &Value) -> bool {
+    let (Some(sent), Some(found)) = (
+        sent.as_object(),
+        found.get("data").and_then(Value::as_object),
+    ) else {
+        return false;
+    };
+    sent.iter().all(|(field, value)| match found.get(field) {
+        Some(other) => same_json(value, other),
+        // A field the server does not echo cannot contradict the match, except the identity.
+        None => field != "slug" && field != "name",
+    })
+}
+
+/// JSON equality where numbers compare by value (`1` equals `1.0`).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_listed_operations_have_a_reconciler() {
+        assert!(for_operation("createWorkspace").is_some());
+        assert!(for_operation("bulkAddWorkspaceMembers").is_none());
+    }
+
+    #[test]
+    fn lookup_path_is_the_encoded_slug() {
+        assert_eq!(
+            workspace_by_slug(&json!({"name": "A", "slug": "team-a"})),
+            Some("/workspaces/team-a".to_string())
+        );
+        assert_eq!(
+            workspace_by_slug(&json!({"slug": "a/b"})),
+            Some("/workspaces/a%2Fb".to_string())
+        );
+        assert_eq!(workspace_by_slug(&json!({"name": "A"})), None);
+    }
+
+    #[test]
+    fn a_workspace_matches_when_every_sent_field_agrees() {
+        let sent =
+            json!({"name": "A", "slug": "a", "io_logging_sampling_rate": 1, "description": null});
+        let found = json!({"data": {"id": "x", "name": "A", "slug": "a", "io_logging_sampling_rate": 1.0, "description": null}});
+        assert!(same_workspace(&sent, &found));
+        let other = json!({"data": {"name": "B", "slug": "a"}});
+        assert!(!same_workspace(&sent, &other));
+        assert!(!same_workspace(&sent, &json!({"error": {}})));
+    }
+}
