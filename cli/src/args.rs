@@ -1,0 +1,387 @@
+//! The command line: global options, subcommands and their arguments (clap types only).
+
+use std::time::Duration;
+
+use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use openrouter_workspaces::types::WorkspaceBudgetInterval;
+use openrouter_workspaces::{
+    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, HTTP_REFERER_ENV,
+};
+
+/// Manage OpenRouter workspaces, their budgets and members from shell scripts.
+#[derive(Debug, Parser)]
+#[command(
+    name = "openrouter-workspaces",
+    version,
+    about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.",
+    long_about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.\n\n\
+        Prints the API's response as JSON on stdout (pretty, or one line with --compact) and \
+        exits 0. On failure it prints one line on stderr, nothing on stdout, and exits with \
+        the class of the failure. Needs a management key, best given through \
+        OPENROUTER_API_KEY (a --api-key on the command line is visible to other users of the \
+        machine).",
+    after_help = "Exit codes:\n  \
+        0  success\n  \
+        2  usage error or invalid input, caught before anything was sent\n  \
+        3  the API answered with an error status (after retries)\n  \
+        4  no usable answer: connection failed, timeout, undecodable or oversized response\n     \
+           (a change may still have been made: check before repeating it)\n\n\
+        Example:\n  \
+        export OPENROUTER_API_KEY=sk-or-v1-...\n  \
+        openrouter-workspaces list --all | jq -r '.[].slug'"
+)]
+pub struct Cli {
+    /// Options that apply to every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Connection, attribution, retry and output options, accepted before or after the command.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// Management API key (sent as a bearer token; never printed).
+    #[arg(long, global = true, env = API_KEY_ENV, hide_env_values = true, value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// Base URL of the API [default: https://openrouter.ai/api/v1].
+    #[arg(long, global = true, env = BASE_URL_ENV, hide_env_values = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Allow a plain http:// base URL on a host other than loopback (sends the key unencrypted).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
+    /// `HTTP-Referer` header: your app's URL, for attribution.
+    #[arg(long, global = true, env = HTTP_REFERER_ENV, hide_env_values = true, value_name = "URL")]
+    pub http_referer: Option<String>,
+
+    /// `X-OpenRouter-Title` header: your app's display name.
+    #[arg(long, global = true, env = APP_TITLE_ENV, hide_env_values = true, value_name = "TITLE")]
+    pub app_title: Option<String>,
+
+    /// `X-OpenRouter-Categories` header: comma-separated categories such as `cli-agent`.
+    #[arg(long, global = true, env = APP_CATEGORIES_ENV, hide_env_values = true, value_name = "LIST")]
+    pub app_categories: Option<String>,
+
+    /// Timeout of each attempt, from sending to the end of the response [default: 30].
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds)]
+    pub timeout: Option<Duration>,
+
+    /// Send each request once: no retries of 5xx, 429 or connection failures.
+    #[arg(long, global = true, conflicts_with = "retry_max_elapsed")]
+    pub no_retries: bool,
+
+    /// Stop retrying once this much time has passed since the first attempt [default: 60].
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
+    pub retry_max_elapsed: Option<Duration>,
+
+    /// Print the JSON on one line instead of indented.
+    #[arg(long, global = true)]
+    pub compact: bool,
+
+    /// Log each attempt (method, URL, status, timing) to stderr; the key is never logged.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+/// The commands: one per kind of thing to do with workspaces.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List workspaces, one page (`{"data": [...], "total_count": N}`) or all of them.
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces list --limit 20\n  \
+        openrouter-workspaces list --all | jq -r '.[] | \"\\(.slug)\\t\\(.name)\"'")]
+    List(Page),
+
+    /// Create a workspace.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces create --name Staging --slug staging \\\n      \
+        --description 'Pre-production traffic' --default-text-model openai/gpt-4o-mini \\\n      \
+        | jq -r .data.id")]
+    Create(Create),
+
+    /// Show one workspace.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces get staging | jq .data.description")]
+    Get(Target),
+
+    /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces delete staging")]
+    Delete(Target),
+
+    /// Change fields of a workspace; fields not given are kept, `--clear-*` sets one to null.
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces update staging --name 'Staging (EU)' --observability-broadcast false\n  \
+        openrouter-workspaces update staging --clear-description --clear-default-text-model")]
+    Update(Update),
+
+    /// Spending budgets of a workspace, one per interval (daily, weekly, monthly, lifetime).
+    #[command(
+        subcommand,
+        after_help = "Example:\n  \
+        openrouter-workspaces budgets set staging monthly --limit-usd 250"
+    )]
+    Budgets(Budgets),
+
+    /// Members of a workspace.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  \
+        openrouter-workspaces members add staging user_bob user_carol"
+    )]
+    Members(Members),
+}
+
+/// Paging of a list command.
+#[derive(Debug, Args)]
+pub struct Page {
+    /// Number of items to skip.
+    #[arg(long, value_name = "N")]
+    pub offset: Option<u64>,
+
+    /// Items per page (1 to 100); with --all, the size of each page fetched.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Fetch every page and print one JSON array of all the items.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// The workspace a command acts on.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// Arguments of `create`.
+#[derive(Debug, Args)]
+pub struct Create {
+    /// Display name (1 to 100 characters).
+    #[arg(long)]
+    pub name: String,
+
+    /// Short identifier used in URLs: lowercase letters and digits in groups joined by single hyphens.
+    #[arg(long)]
+    pub slug: String,
+
+    /// The optional settings.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// Arguments of `update`.
+#[derive(Debug, Args)]
+pub struct Update {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// New display name (1 to 100 characters).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// New slug.
+    #[arg(long)]
+    pub slug: Option<String>,
+
+    /// The settings to change.
+    #[command(flatten)]
+    pub settings: Settings,
+
+    /// The fields to set to null.
+    #[command(flatten)]
+    pub clear: Clear,
+}
+
+/// Optional workspace settings, shared by `create` and `update`.
+#[derive(Debug, Args)]
+pub struct Settings {
+    /// Free-text description (at most 500 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// Text model used when a request names none, such as `openai/gpt-4o-mini`.
+    #[arg(long, value_name = "MODEL")]
+    pub default_text_model: Option<String>,
+
+    /// Image model used when a request names none.
+    #[arg(long, value_name = "MODEL")]
+    pub default_image_model: Option<String>,
+
+    /// Default ordering of providers: price, throughput, latency or exacto.
+    #[arg(long, value_name = "SORT")]
+    pub default_provider_sort: Option<String>,
+
+    /// Share of requests whose inputs and outputs are logged, from 0.0001 to 1.
+    #[arg(long, value_name = "RATE")]
+    pub io_logging_sampling_rate: Option<f64>,
+
+    /// Only requests made with these API key IDs are logged (comma-separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub io_logging_api_key_ids: Option<Vec<i64>>,
+
+    /// Data-discount logging on or off.
+    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
+    pub data_discount_logging: Option<bool>,
+
+    /// Broadcast on or off.
+    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
+    pub observability_broadcast: Option<bool>,
+
+    /// Private input/output logging on or off.
+    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
+    pub observability_io_logging: Option<bool>,
+}
+
+/// The `--clear-*` flags of `update`: each sends an explicit JSON null.
+#[derive(Debug, Args)]
+pub struct Clear {
+    /// Remove the description (sends null).
+    #[arg(long, conflicts_with = "description")]
+    pub clear_description: bool,
+
+    /// Remove the default text model (sends null).
+    #[arg(long, conflicts_with = "default_text_model")]
+    pub clear_default_text_model: bool,
+
+    /// Remove the default image model (sends null).
+    #[arg(long, conflicts_with = "default_image_model")]
+    pub clear_default_image_model: bool,
+
+    /// Remove the default provider sort (sends null).
+    #[arg(long, conflicts_with = "default_provider_sort")]
+    pub clear_default_provider_sort: bool,
+
+    /// Log requests made with every API key again (sends null).
+    #[arg(long, conflicts_with = "io_logging_api_key_ids")]
+    pub clear_io_logging_api_key_ids: bool,
+}
+
+/// The `budgets` commands.
+#[derive(Debug, Subcommand)]
+pub enum Budgets {
+    /// List every budget of a workspace.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'")]
+    List(Target),
+
+    /// Show the budget of one interval.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces budgets get staging monthly | jq .data.limit_usd")]
+    Get(Interval),
+
+    /// Create or replace the budget of one interval (limits must shrink with the interval:
+    /// lifetime > monthly > weekly > daily).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces budgets set staging weekly --limit-usd 50 --include-byok true")]
+    Set(SetBudget),
+
+    /// Delete the budget of one interval (succeeds when there is none).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces budgets delete staging daily")]
+    Delete(Interval),
+}
+
+/// A workspace and one of its budget intervals.
+#[derive(Debug, Args)]
+pub struct Interval {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The budget's interval.
+    #[arg(value_name = "INTERVAL", value_parser = interval())]
+    pub interval: WorkspaceBudgetInterval,
+}
+
+/// Arguments of `budgets set`.
+#[derive(Debug, Args)]
+pub struct SetBudget {
+    /// The workspace and interval.
+    #[command(flatten)]
+    pub target: Interval,
+
+    /// Spending cap in US dollars (above 0).
+    #[arg(long, value_name = "AMOUNT")]
+    pub limit_usd: f64,
+
+    /// Whether bring-your-own-key spending counts toward the budgets (a workspace-wide setting).
+    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
+    pub include_byok: Option<bool>,
+}
+
+/// The `members` commands.
+#[derive(Debug, Subcommand)]
+pub enum Members {
+    /// List the members of a workspace, one page or all of them.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces members list staging --all | jq -r '.[].user_id'")]
+    List(MemberPage),
+
+    /// Add organisation users to a workspace (1 to 100), each with their organisation role.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces members add staging user_bob user_carol | jq .added_count")]
+    Add(UserIds),
+
+    /// Remove users from a workspace (1 to 100).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces members remove staging user_carol")]
+    Remove(UserIds),
+}
+
+/// Arguments of `members list`.
+#[derive(Debug, Args)]
+pub struct MemberPage {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Paging.
+    #[command(flatten)]
+    pub page: Page,
+}
+
+/// A workspace and the users to add or remove.
+#[derive(Debug, Args)]
+pub struct UserIds {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// User IDs, such as `user_2abc...`.
+    #[arg(value_name = "USER_ID", required = true, num_args = 1..)]
+    pub user_ids: Vec<String>,
+}
+
+/// Parses a budget interval, listing the accepted values in help and errors.
+fn interval() -> impl TypedValueParser<Value = WorkspaceBudgetInterval> {
+    PossibleValuesParser::new(["daily", "weekly", "monthly", "lifetime"])
+        .try_map(|name| name.parse::<WorkspaceBudgetInterval>())
+}
+
+/// Parses a number of seconds, fractions allowed, zero included.
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
+/// Parses a number of seconds that must be above zero.
+fn positive_seconds(text: &str) -> Result<Duration, String> {
+    let duration = seconds(text)?;
+    if duration.is_zero() {
+        return Err(format!("`{text}` must be more than 0 seconds"));
+    }
+    Ok(duration)
+}

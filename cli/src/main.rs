@@ -1,0 +1,26 @@
+//! `openrouter-workspaces`: a command-line tool for the OpenRouter Workspaces management
+//! API, for shell scripts. JSON answers on stdout, one-line errors on stderr, exit codes by
+//! class of failure (see `output`).
+
+mod args;
+mod logging;
+mod output;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Parses the command line (clap exits 2 on a usage error), runs it and reports.
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let key = cli.global.api_key.clone();
+    logging::init(cli.global.verbose, key.as_deref());
+    match run::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            output::report(&failure, key.as_deref());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

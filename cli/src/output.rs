@@ -1,0 +1,157 @@
+//! What the tool prints: the JSON answer on stdout, one error line on stderr, and the exit
+//! code of each class of failure.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use openrouter_workspaces::Error;
+use serde::Serialize;
+
+/// Exit code of invalid input or configuration, caught before anything was sent (clap
+/// uses the same code for its usage errors).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code of an error status from the API, after any retries.
+pub const EXIT_API: u8 = 3;
+/// Exit code when no usable answer arrived: transport failure, timeout, undecodable or
+/// oversized response, or the answer could not be written out.
+pub const EXIT_NO_ANSWER: u8 = 4;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The library refused the call or the call failed.
+    Call(Error),
+    /// The answer could not be serialized or written to stdout (a closed pipe, say).
+    Output(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Call(error)
+    }
+}
+
+impl Failure {
+    /// The exit code of this failure's class.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Call(Error::InvalidInput(_) | Error::Config(_)) => EXIT_USAGE,
+            Failure::Call(Error::Api(_)) => EXIT_API,
+            // Transport, timeout, decode, too large, and variants added later: the call
+            // may have happened, but no usable answer came back.
+            Failure::Call(_) | Failure::Output(_) => EXIT_NO_ANSWER,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Call(Error::Api(api)) => {
+                write!(
+                    f,
+                    "{}: HTTP {}: {}",
+                    api.operation,
+                    api.status(),
+                    api.message()
+                )?;
+                if api.attempts > 1 {
+                    write!(f, " (after {} attempts)", api.attempts)?;
+                }
+                Ok(())
+            }
+            Failure::Call(error @ Error::Config(_)) => {
+                write!(f, "{}", in_cli_terms(&error.to_string()))
+            }
+            Failure::Call(error) => write!(f, "{error}"),
+            Failure::Output(message) => write!(f, "cannot write the answer: {message}"),
+        }
+    }
+}
+
+/// Prints answers on stdout, pretty or compact.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    /// One line instead of indented.
+    pub compact: bool,
+}
+
+impl Printer {
+    /// Writes `value` as JSON and a newline to stdout.
+    pub fn print(&self, value: &impl Serialize) -> Result<(), Failure> {
+        let text = if self.compact {
+            serde_json::to_string(value)
+        } else {
+            serde_json::to_string_pretty(value)
+        }
+        .map_err(|e| Failure::Output(e.to_string()))?;
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "{text}")
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::Output(e.to_string()))
+    }
+}
+
+/// Writes `failure` to stderr as one line, without the key.
+pub fn report(failure: &Failure, key: Option<&str>) {
+    let line = one_line(&redact(&failure.to_string(), key));
+    // Nothing better to do when stderr itself is gone.
+    let _ = writeln!(io::stderr().lock(), "openrouter-workspaces: error: {line}");
+}
+
+/// Replaces every occurrence of the key in `text`, in case a server echoes it back.
+///
+/// Keys too short to be real are left alone: replacing them would mangle ordinary text.
+pub fn redact(text: &str, key: Option<&str>) -> String {
+    match key.map(str::trim) {
+        Some(key) if key.len() >= 8 => text.replace(key, "<redacted>"),
+        _ => text.to_string(),
+    }
+}
+
+/// Names the flags a user of this tool has where the library's configuration errors name
+/// builder methods; text without them is returned unchanged.
+fn in_cli_terms(message: &str) -> String {
+    message
+        .replace("call ClientBuilder::api_key", "pass --api-key")
+        .replace(
+            "ClientBuilder::allow_insecure_http(true)",
+            "--allow-insecure-http",
+        )
+}
+
+/// Folds line breaks into spaces, so that an error is exactly one line.
+fn one_line(text: &str) -> String {
+    text.split(['\r', '\n'])
+        .filter(|part| !part.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_replaces_the_key_and_ignores_short_ones() {
+        let key = "sk-or-v1-secret-value";
+        assert_eq!(
+            redact("bad key sk-or-v1-secret-value!", Some(key)),
+            "bad key <redacted>!"
+        );
+        assert_eq!(redact("a b a", Some("a")), "a b a");
+        assert_eq!(redact("text", None), "text");
+    }
+
+    #[test]
+    fn one_line_folds_line_breaks() {
+        assert_eq!(one_line("first\r\nsecond\n\nthird"), "first second third");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_class() {
+        let code = |e: Error| Failure::Call(e).exit_code();
+        assert_eq!(code(Error::Config("x".into())), EXIT_USAGE);
+        assert_eq!(Failure::Output("closed".into()).exit_code(), EXIT_NO_ANSWER);
+    }
+}

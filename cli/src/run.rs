@@ -1,0 +1,185 @@
+//! Dispatch: builds the client from the global options and turns each command into one
+//! library call (or a walk over every page), whose answer is printed.
+
+use openrouter_workspaces::{Client, Error, RetryPolicy};
+
+use crate::args::{Budgets, Cli, Command, Global, Members, Page, Settings};
+use crate::output::{Failure, Printer};
+
+/// Applies the optional [`Settings`] to a create or an update request: both builders have
+/// the same setters, generated from the same schema fields.
+macro_rules! with_settings {
+    ($request:expr, $settings:expr) => {{
+        let Settings {
+            description,
+            default_text_model,
+            default_image_model,
+            default_provider_sort,
+            io_logging_sampling_rate,
+            io_logging_api_key_ids,
+            data_discount_logging,
+            observability_broadcast,
+            observability_io_logging,
+        } = $settings;
+        let mut request = $request;
+        if let Some(value) = description {
+            request = request.description(value);
+        }
+        if let Some(value) = default_text_model {
+            request = request.default_text_model(value);
+        }
+        if let Some(value) = default_image_model {
+            request = request.default_image_model(value);
+        }
+        if let Some(value) = default_provider_sort {
+            request = request.default_provider_sort(value);
+        }
+        if let Some(value) = io_logging_sampling_rate {
+            request = request.io_logging_sampling_rate(value);
+        }
+        if let Some(value) = io_logging_api_key_ids {
+            request = request.io_logging_api_key_ids(value);
+        }
+        if let Some(value) = data_discount_logging {
+            request = request.is_data_discount_logging_enabled(value);
+        }
+        if let Some(value) = observability_broadcast {
+            request = request.is_observability_broadcast_enabled(value);
+        }
+        if let Some(value) = observability_io_logging {
+            request = request.is_observability_io_logging_enabled(value);
+        }
+        request
+    }};
+}
+
+/// Prints one page of a list request, or with `--all` every item of every page as one
+/// array. Both list builders have the same paging methods, generated from the same
+/// parameters.
+macro_rules! print_page {
+    ($out:expr, $request:expr, $page:expr) => {{
+        let Page { offset, limit, all } = $page;
+        let mut request = $request;
+        if let Some(offset) = offset {
+            request = request.offset(offset);
+        }
+        if let Some(limit) = limit {
+            request = request.limit(limit);
+        }
+        if all {
+            // Collected before printing, so that a failure on a later page leaves stdout
+            // empty instead of holding half an array.
+            $out.print(&request.items().collect::<Result<Vec<_>, _>>()?)
+        } else {
+            $out.print(&request.send()?)
+        }
+    }};
+}
+
+/// Runs the command of `cli` and prints its answer.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let client = client(&cli.global)?;
+    let out = Printer {
+        compact: cli.global.compact,
+    };
+    let workspaces = client.workspaces();
+    match cli.command {
+        Command::List(page) => print_page!(out, workspaces.list(), page),
+        Command::Create(args) => {
+            let request = workspaces.create().name(args.name).slug(args.slug);
+            out.print(&with_settings!(request, args.settings).send()?)
+        }
+        Command::Get(target) => out.print(&workspaces.get(target.id).send()?),
+        Command::Delete(target) => out.print(&workspaces.delete(target.id).send()?),
+        Command::Update(args) => {
+            let mut request = with_settings!(workspaces.update(args.id), args.settings);
+            if let Some(name) = args.name {
+                request = request.name(name);
+            }
+            if let Some(slug) = args.slug {
+                request = request.slug(slug);
+            }
+            let clear = args.clear;
+            if clear.clear_description {
+                request = request.clear_description();
+            }
+            if clear.clear_default_text_model {
+                request = request.clear_default_text_model();
+            }
+            if clear.clear_default_image_model {
+                request = request.clear_default_image_model();
+            }
+            if clear.clear_default_provider_sort {
+                request = request.clear_default_provider_sort();
+            }
+            if clear.clear_io_logging_api_key_ids {
+                request = request.clear_io_logging_api_key_ids();
+            }
+            out.print(&request.send()?)
+        }
+        Command::Budgets(Budgets::List(target)) => {
+            out.print(&workspaces.list_budgets(target.id).send()?)
+        }
+        Command::Budgets(Budgets::Get(t)) => {
+            out.print(&workspaces.get_budget(t.id, t.interval).send()?)
+        }
+        Command::Budgets(Budgets::Set(args)) => {
+            let t = args.target;
+            let mut request = workspaces
+                .set_budget(t.id, t.interval)
+                .limit_usd(args.limit_usd);
+            if let Some(include) = args.include_byok {
+                request = request.include_byok_in_budgets(include);
+            }
+            out.print(&request.send()?)
+        }
+        Command::Budgets(Budgets::Delete(t)) => {
+            out.print(&workspaces.delete_budget(t.id, t.interval).send()?)
+        }
+        Command::Members(Members::List(args)) => {
+            print_page!(out, workspaces.list_members(args.id), args.page)
+        }
+        Command::Members(Members::Add(args)) => out.print(
+            &workspaces
+                .bulk_add_members(args.id)
+                .user_ids(args.user_ids)
+                .send()?,
+        ),
+        Command::Members(Members::Remove(args)) => out.print(
+            &workspaces
+                .bulk_remove_members(args.id)
+                .user_ids(args.user_ids)
+                .send()?,
+        ),
+    }
+}
+
+/// Builds the client from the global options (flags, or their environment variables).
+fn client(global: &Global) -> Result<Client, Error> {
+    let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let mut builder = Client::builder().allow_insecure_http(global.allow_insecure_http);
+    if let Some(key) = given(&global.api_key) {
+        builder = builder.api_key(key);
+    }
+    if let Some(url) = given(&global.base_url) {
+        builder = builder.base_url(url);
+    }
+    if let Some(referer) = given(&global.http_referer) {
+        builder = builder.http_referer(referer);
+    }
+    if let Some(title) = given(&global.app_title) {
+        builder = builder.app_title(title);
+    }
+    if let Some(categories) = given(&global.app_categories) {
+        builder = builder.app_categories(categories);
+    }
+    if let Some(timeout) = global.timeout {
+        builder = builder.timeout(timeout);
+    }
+    if global.no_retries {
+        builder = builder.retry_policy(RetryPolicy::none());
+    } else if let Some(total) = global.retry_max_elapsed {
+        builder = builder.retry_policy(RetryPolicy::default().max_elapsed(total));
+    }
+    builder.build()
+}
