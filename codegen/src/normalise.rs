@@ -439,6 +439,26 @@ fn lift_inline_schemas(doc: &mut Value) {
         lifted.push((name.clone(), schema));
         json!({ "$ref": format!("#/components/schemas/{name}") })
     };
+    // Shared request bodies and responses: named after their component.
+    for (section, suffix) in [("requestBodies", ""), ("responses", "Response")] {
+        let Some(map) = doc
+            .pointer_mut(&format!("/components/{section}"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (name, holder) in map.iter_mut() {
+            let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema").filter(|s| needs_name(s)) {
+                    let base = format!("{}{suffix}", name.to_upper_camel_case());
+                    *schema = claim(base, schema.take());
+                }
+            }
+        }
+    }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };

@@ -165,6 +165,40 @@ fn upstream_document_with_every_tag_reports_the_model_generator_panic() {
 }
 
 #[test]
+fn document_shapes_beyond_our_own_all_generate() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shapes.yaml");
+    let source = generated(&path, &["Things"]);
+    syn::parse_file(&source).expect("valid Rust");
+    // Inline schemas of operations, shared request bodies and parameters get named types.
+    for ty in [
+        "pub enum ListThingsOrder",
+        "pub struct ListThingsResponse200",
+        "pub struct SetLabelsBody",
+        "pub struct SetLabelsResponse200",
+        "pub struct ThingBody",
+    ] {
+        assert!(source.contains(ty), "missing {ty}");
+    }
+    // A `$ref` request body and an inline one both accept their typed body.
+    assert!(source.contains("pub fn body(mut self, value: types::ThingBody)"));
+    assert!(source.contains("pub fn body(mut self, value: types::SetLabelsBody)"));
+    // Path-level `$ref` header parameter: a setter on every operation of the path.
+    assert_eq!(source.matches("pub fn x_request_id(").count(), 2);
+    // Required header parameter: an argument; attribution headers declared per operation: not.
+    assert!(source.contains("idempotency_key: impl ::std::convert::Into<::std::string::String>"));
+    assert!(!source.contains("fn x_open_router_title"));
+    assert!(!source.contains("pub fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
+    // A `$ref` response and a `4XX` class both decode into the typed error body.
+    assert!(source.contains("crate::execute::StatusMatch::Code(404u16)"));
+    assert!(source.contains("crate::execute::StatusMatch::Class(4u16)"));
+    // Offset/limit pagination from the vendor extension, with an inline response schema.
+    assert!(source.contains("impl crate::pagination::OffsetPaged for ListThings<'_>"));
+    // `format: uuid` path parameter, 3.1 `exclusiveMinimum`, `const`.
+    assert!(source.contains("thing_id: ::uuid::Uuid"));
+    assert!(source.contains("exclusive_minimum: true"));
+}
+
+#[test]
 fn missing_file_names_the_path() {
     let err = generate(&Config::new("/nonexistent/dir/spec.yaml")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Io);
