@@ -759,3 +759,69 @@ fn decode_error_body(operation: &Operation, status: u16, body: &[u8]) -> Option<
         exact.or_else(|| operation.errors.iter().find(|e| e.status.matches(status)))?;
     documented.decode.and_then(|decode| decode(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    static OPERATION: Operation = Operation {
+        id: "getThing",
+        method: Method::Get,
+        path: "/things/{id}",
+        errors: &[],
+    };
+
+    fn encoded(id: &str) -> Result<String, Error> {
+        let mut request = RequestParts::new(&OPERATION);
+        request.push_path("/things/");
+        request.path_param("id", &id, &Rules::NONE)?;
+        Ok(request.path)
+    }
+
+    #[test]
+    fn dot_segments_are_encoded_whole() {
+        assert_eq!(encoded(".").unwrap(), "/things/%2E");
+        assert_eq!(encoded("..").unwrap(), "/things/%2E%2E");
+        assert_eq!(encoded("a..b").unwrap(), "/things/a..b");
+    }
+
+    #[test]
+    fn query_values_are_encoded_and_arrays_repeat_the_name() {
+        let mut request = RequestParts::new(&OPERATION);
+        request
+            .query_param("q", Some(&"a&b=c d"), &Rules::NONE)
+            .unwrap();
+        request
+            .query_param("ids", Some(&vec![1, 2]), &Rules::NONE)
+            .unwrap();
+        request
+            .query_param::<u64>("none", None, &Rules::NONE)
+            .unwrap();
+        assert_eq!(request.query, "q=a%26b%3Dc%20d&ids=1&ids=2");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused() {
+        let mut request = RequestParts::new(&OPERATION);
+        let err = request
+            .query_param("limit", Some(&f64::NAN), &Rules::NONE)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(ref i) if i.field == "limit"),
+            "{err}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_id_is_exactly_one_segment_that_decodes_back(id in "\\PC{1,40}|[/?#%. \r\n\0]{1,10}") {
+            let path = encoded(&id).unwrap();
+            let segment = path.strip_prefix("/things/").unwrap();
+            prop_assert!(!segment.contains(['/', '?', '#', ' ', '\r', '\n', '\0']), "{segment}");
+            prop_assert!(segment != "." && segment != "..");
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8().unwrap();
+            prop_assert_eq!(decoded, id);
+        }
+    }
+}
