@@ -47,8 +47,9 @@ pub enum Error {
         timeout: Duration,
     },
     /// A success response could not be decoded into its documented type: a body that is
-    /// not JSON, has a non-JSON content type, is cut short or misses required fields. The
-    /// request did take effect on the server.
+    /// not JSON, has a non-JSON content type or misses required fields. The request did
+    /// take effect on the server. (A body cut short by the connection is a `Transport`
+    /// error, since the answer never fully arrived.)
     Decode {
         /// The operationId of the call.
         operation: &'static str,

@@ -362,6 +362,8 @@ impl Client {
         let idempotent = operation.method.is_idempotent();
         let started = Instant::now();
         let mut attempt: u32 = 0;
+        // Whether an earlier attempt may have been applied by the server.
+        let mut applied_earlier = false;
 
         loop {
             attempt += 1;
@@ -377,8 +379,9 @@ impl Client {
             let elapsed = attempt_started.elapsed();
 
             // Decide: the final result, or the wait before the next attempt.
-            let mut ambiguous = false;
+            let mut maybe_applied = false;
             let mut policy_retries = false;
+            let mut server_wait = None;
             let (outcome, verdict): (AttemptOutcome, Result<Result<T, Error>, Duration>) =
                 match exchange {
                     Exchange::Response {
@@ -387,15 +390,24 @@ impl Client {
                         body,
                     } => {
                         let outcome = AttemptOutcome::Status(status);
+                        let done_already = status == 404 && applied_earlier;
                         if (200..300).contains(&status) {
                             (
                                 outcome,
                                 Ok(decode_success(operation.id, status, &headers, &body)),
                             )
+                        } else if let Some(done) =
+                            reconcile::gone_means_done(operation.id).filter(|_| done_already)
+                        {
+                            // A delete whose lost first attempt did its job.
+                            (
+                                outcome,
+                                Ok(decode_success(operation.id, 200, &HeaderMap::new(), done)),
+                            )
                         } else {
-                            let server_wait = retry_after(&headers, SystemTime::now());
+                            server_wait = retry_after(&headers, SystemTime::now());
                             policy_retries = policy.retries_status(status);
-                            ambiguous = !idempotent && status >= 500;
+                            maybe_applied = status >= 500;
                             let retryable = policy_retries && (idempotent || status == 429);
                             let error = |retry_after: Option<Duration>| {
                                 Error::Api(Box::new(ApiError {
@@ -424,8 +436,8 @@ impl Client {
                             _ => AttemptOutcome::Transport(source.to_string()),
                         };
                         policy_retries = policy.retries_connection_errors();
-                        ambiguous = !idempotent
-                            && matches!(kind, FailureKind::MaybeSent | FailureKind::Timeout);
+                        maybe_applied =
+                            matches!(kind, FailureKind::MaybeSent | FailureKind::Timeout);
                         let retryable = policy_retries
                             && match kind {
                                 FailureKind::NotSent => true,
@@ -457,13 +469,19 @@ impl Client {
                 };
 
             // A write that may have taken effect is looked up before it is given up on.
+            applied_earlier |= maybe_applied;
             let verdict = match verdict {
-                Ok(Err(error)) if ambiguous => {
-                    let retry =
-                        |attempt| match next_wait(policy, attempt, started, policy_retries, None) {
-                            Wait::Retry(wait) => Some(wait),
-                            Wait::GiveUp | Wait::PastBound => None,
-                        };
+                Ok(Err(error)) if maybe_applied && !idempotent => {
+                    let retry = |attempt| match next_wait(
+                        policy,
+                        attempt,
+                        started,
+                        policy_retries,
+                        server_wait,
+                    ) {
+                        Wait::Retry(wait) => Some(wait),
+                        Wait::GiveUp | Wait::PastBound => None,
+                    };
                     self.settle(
                         operation, &request, &headers, timeout, error, attempt, retry,
                     )

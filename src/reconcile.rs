@@ -38,6 +38,18 @@ static RECONCILERS: &[Reconciler] = &[Reconciler {
     matches: same_workspace,
 }];
 
+/// Deletes that answer 404 when the thing is gone, with the body of their success: when an
+/// earlier attempt may have been applied, a 404 on the retry means that attempt did the job.
+static GONE_MEANS_DONE: &[(&str, &[u8])] = &[("deleteWorkspace", br#"{"deleted":true}"#)];
+
+/// The success body to report for `operation` when its retry finds the thing already gone.
+pub(crate) fn gone_means_done(operation: &str) -> Option<&'static [u8]> {
+    GONE_MEANS_DONE
+        .iter()
+        .find(|(id, _)| *id == operation)
+        .map(|(_, body)| *body)
+}
+
 /// The reconciler of `operation`, if it has one.
 pub(crate) fn for_operation(operation: &str) -> Option<&'static Reconciler> {
     RECONCILERS.iter().find(|r| r.operation == operation)

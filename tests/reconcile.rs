@@ -171,3 +171,39 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         "and was not repeated"
     );
 }
+
+#[test]
+fn delete_whose_applied_first_attempt_was_lost_reports_deleted() {
+    let emulator = Emulator::start().unwrap();
+    let client = client(&emulator);
+    create(&client, "team-g").unwrap();
+    let path = "/api/v1/workspaces/team-g";
+    emulator.inject(
+        Fault::new(FaultKind::CommitThenStatus(500))
+            .method("DELETE")
+            .path(path),
+    );
+    let deleted = client
+        .workspaces()
+        .delete("team-g")
+        .send()
+        .expect("deleted");
+    assert!(deleted.deleted);
+    assert_eq!(with_slug(&emulator, "team-g"), 0);
+    assert_eq!(
+        emulator.requests_to("DELETE", path),
+        2,
+        "the retry found it gone"
+    );
+}
+
+#[test]
+fn delete_of_a_missing_workspace_is_still_404() {
+    let emulator = Emulator::start().unwrap();
+    let error = client(&emulator)
+        .workspaces()
+        .delete("never-was")
+        .send()
+        .unwrap_err();
+    assert_eq!(error.status(), Some(404));
+}
