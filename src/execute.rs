@@ -359,7 +359,8 @@ impl Client {
         }
         let policy = options.retry.as_ref().unwrap_or(&inner.retry);
         let timeout = options.timeout.unwrap_or(inner.timeout);
-        let idempotent = operation.method.is_idempotent();
+        let idempotent =
+            operation.method.is_idempotent() || reconcile::repeats_safely(operation.id);
         let started = Instant::now();
         let mut attempt: u32 = 0;
         // Whether an earlier attempt may have been applied by the server.

@@ -38,6 +38,16 @@ static RECONCILERS: &[Reconciler] = &[Reconciler {
     matches: same_workspace,
 }];
 
+/// POST operations that may be sent again: the API documents adding a member who is
+/// already there and removing one who is not as no-ops, so a second delivery leaves the
+/// state of one (only the counts in its answer differ).
+static REPEATABLE_POSTS: &[&str] = &["bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers"];
+
+/// Whether `operation`, though a POST, may be sent again after an ambiguous failure.
+pub(crate) fn repeats_safely(operation: &str) -> bool {
+    REPEATABLE_POSTS.contains(&operation)
+}
+
 /// Deletes that answer 404 when the thing is gone, with the body of their success: when an
 /// earlier attempt may have been applied, a 404 on the retry means that attempt did the job.
 static GONE_MEANS_DONE: &[(&str, &[u8])] = &[("deleteWorkspace", br#"{"deleted":true}"#)];
@@ -97,6 +107,13 @@ fn same_json(a: &Value, b: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn member_bulk_operations_repeat_safely_and_create_does_not() {
+        assert!(repeats_safely("bulkAddWorkspaceMembers"));
+        assert!(repeats_safely("bulkRemoveWorkspaceMembers"));
+        assert!(!repeats_safely("createWorkspace"));
+    }
 
     #[test]
     fn only_listed_operations_have_a_reconciler() {

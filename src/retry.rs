@@ -35,7 +35,9 @@ pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(60);
 ///
 /// Requests whose method is not idempotent (POST) are re-sent only when the first attempt
 /// cannot have taken effect: the connection was refused or not established, or the server
-/// answered 429 (rate limited before being handled).
+/// answered 429 (rate limited before being handled). Two exceptions, by operation: a
+/// create that may have been applied is looked up by its slug first, and the bulk member
+/// operations, which the API defines as repeatable, are retried like a PUT.
 ///
 /// ```
 /// use std::time::Duration;

@@ -88,11 +88,6 @@ impl Op {
         }
     }
 
-    /// POST is the one method the client does not re-send once it may have been received.
-    fn is_post(self) -> bool {
-        self.method() == "POST"
-    }
-
     /// Performs the operation with these per-call options; a success is checked against
     /// what was asked.
     fn run(self, client: &Client, options: CallOptions) -> Result<(), Error> {
@@ -257,22 +252,6 @@ impl Fixture {
     }
 }
 
-/// Checks an `Error::Transport` that may have reached the server, after one attempt.
-#[track_caller]
-fn assert_maybe_sent_once(op: Op, result: Result<(), Error>) {
-    match result {
-        Err(Error::Transport {
-            attempts,
-            maybe_sent,
-            ..
-        }) => {
-            assert_eq!(attempts, 1, "{op:?}");
-            assert!(maybe_sent, "{op:?}: the request may have been received");
-        }
-        other => panic!("{op:?}: expected Error::Transport, got {other:?}"),
-    }
-}
-
 /// What a fault did to the state before the client saw the failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Commit {
@@ -357,12 +336,12 @@ fn is_timeout_once(error: &Error, timeout: Duration) -> bool {
 // Error statuses.
 
 #[test]
-fn two_503s_are_retried_where_a_repeat_is_safe_and_answered_at_once_for_member_posts() {
+fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
     for op in ALL {
         let fx = Fixture::new();
         fx.inject(op, FaultKind::status(503), 2);
 
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (result, _) = fx.call(op, CallOptions::new());
 
         if op == Op::Create {
             // Both 503s reach the emulator only if the create is sent again.
@@ -376,16 +355,6 @@ fn two_503s_are_retried_where_a_repeat_is_safe_and_answered_at_once_for_member_p
                 e.as_api()
                     .is_some_and(|api| api.status == 503 && api.attempts == 1)
             });
-        } else if op.is_post() {
-            let api = expect_api(result, 503);
-            assert_eq!(api.attempts, 1, "{op:?}");
-            assert_eq!(
-                fx.requests(op),
-                1,
-                "{op:?}: a POST is not re-sent after a 5xx"
-            );
-            assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-            fx.assert_applied(op, false);
         } else {
             result.unwrap_or_else(|e| panic!("{op:?}: {e}"));
             assert_eq!(fx.requests(op), 3, "{op:?}");
@@ -451,9 +420,9 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
 // ---------------------------------------------------------------------------------------
 // Broken connections.
 
-/// A connection fault that leaves the state untouched: idempotent ops are retried and
-/// succeed; a POST is not re-sent blindly and reports that it may have been sent.
-fn connection_fault_is_retried_only_where_idempotent(kind: FaultKind) {
+/// A connection fault that leaves the state untouched: every op but create is retried and
+/// succeeds (the member POSTs are repeatable); create is settled by its lookup.
+fn connection_fault_is_retried(kind: FaultKind) {
     for op in ALL {
         let fx = Fixture::new();
         fx.inject(op, kind.clone(), 1);
@@ -462,10 +431,6 @@ fn connection_fault_is_retried_only_where_idempotent(kind: FaultKind) {
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::NotApplied, is_maybe_sent_once);
-        } else if op.is_post() {
-            assert_maybe_sent_once(op, result);
-            assert_eq!(fx.requests(op), 1, "{op:?}: {kind:?}: not re-sent");
-            fx.assert_applied(op, false);
         } else {
             result.unwrap_or_else(|e| panic!("{op:?}: {kind:?}: {e}"));
             assert_eq!(fx.requests(op), 2, "{op:?}: {kind:?}");
@@ -475,40 +440,32 @@ fn connection_fault_is_retried_only_where_idempotent(kind: FaultKind) {
 }
 
 #[test]
-fn reset_before_the_request_is_read_is_retried_only_by_idempotent_ops() {
-    connection_fault_is_retried_only_where_idempotent(FaultKind::ResetBeforeRead);
+fn reset_before_the_request_is_read_is_retried() {
+    connection_fault_is_retried(FaultKind::ResetBeforeRead);
 }
 
 #[test]
-fn reset_after_the_request_is_read_is_retried_only_by_idempotent_ops() {
-    connection_fault_is_retried_only_where_idempotent(FaultKind::ResetAfterRead);
+fn reset_after_the_request_is_read_is_retried() {
+    connection_fault_is_retried(FaultKind::ResetAfterRead);
 }
 
 #[test]
-fn close_without_an_answer_is_retried_only_by_idempotent_ops() {
-    connection_fault_is_retried_only_where_idempotent(FaultKind::CloseWithoutAnswer);
+fn close_without_an_answer_is_retried() {
+    connection_fault_is_retried(FaultKind::CloseWithoutAnswer);
 }
 
 #[test]
-fn delay_past_the_per_call_timeout_is_retried_by_idempotent_ops_and_a_timeout_for_member_posts() {
+fn delay_past_the_per_call_timeout_is_retried() {
     let timeout = Duration::from_millis(150);
     for op in ALL {
         let fx = Fixture::new();
         fx.inject(op, FaultKind::Delay(Duration::from_millis(600)), 1);
 
-        let (result, elapsed) = fx.call(op, CallOptions::new().timeout(timeout));
+        let (result, _) = fx.call(op, CallOptions::new().timeout(timeout));
 
         if op == Op::Create {
             let timed_out = |e: &Error| is_timeout_once(e, timeout);
             assert_create_settled(&fx, result, Commit::Undetermined, timed_out);
-        } else if op.is_post() {
-            assert!(
-                result.as_ref().is_err_and(|e| is_timeout_once(e, timeout)),
-                "{op:?}: expected Error::Timeout, got {result:?}"
-            );
-            assert_eq!(fx.requests(op), 1, "{op:?}: not re-sent");
-            assert!(elapsed >= timeout, "{op:?}: {elapsed:?}");
-            // The delayed request may still be applied later: no claim on the state.
         } else {
             // The retry is answered first; the delayed original is applied after it, which
             // an idempotent request allows (a second delete finds nothing and is dropped).
@@ -554,7 +511,7 @@ fn connection_refused_is_a_transport_error_that_was_certainly_not_sent() {
 // Broken success answers.
 
 #[test]
-fn truncated_success_body_is_retried_by_idempotent_ops_and_maybe_sent_for_posts() {
+fn truncated_success_body_is_retried() {
     for op in ALL {
         let fx = Fixture::new();
         fx.inject(op, FaultKind::TruncatedBody, 1);
@@ -563,10 +520,6 @@ fn truncated_success_body_is_retried_by_idempotent_ops_and_maybe_sent_for_posts(
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
-        } else if op.is_post() {
-            assert_maybe_sent_once(op, result);
-            assert_eq!(fx.requests(op), 1, "{op:?}: not re-sent");
-            fx.assert_applied(op, true);
         } else {
             assert_eq!(fx.requests(op), 2, "{op:?}");
             assert_committed_then_retried(op, result);
@@ -575,15 +528,12 @@ fn truncated_success_body_is_retried_by_idempotent_ops_and_maybe_sent_for_posts(
     }
 }
 
-/// The result of an idempotent op whose first delivery was applied and whose retry was
-/// applied again: a success, except that deleting a workspace twice finds nothing the
-/// second time.
+/// The result of an op whose first delivery was applied and whose retry was applied
+/// again: a success, also for a delete whose retry finds the workspace already gone.
 #[track_caller]
 fn assert_committed_then_retried(op: Op, result: Result<(), Error>) {
-    match (op, result) {
-        (_, Ok(())) => {}
-        (Op::Delete, Err(Error::Api(api))) if api.status == 404 && api.attempts == 2 => {}
-        (_, Err(other)) => panic!("{op:?}: {other:?}"),
+    if let Err(error) = result {
+        panic!("{op:?}: {error:?}");
     }
 }
 
@@ -661,10 +611,17 @@ fn body_over_max_response_bytes_is_response_too_large() {
 // Ambiguous writes: applied, then answered with an error or not at all.
 
 #[test]
-fn ambiguous_idempotent_writes_are_retried_and_leave_the_state_of_one_delivery() {
+fn ambiguous_repeatable_writes_are_retried_and_leave_the_state_of_one_delivery() {
     let kinds = [FaultKind::CommitThenStatus(500), FaultKind::CommitThenClose];
     for kind in kinds {
-        for op in [Op::SetBudget, Op::Update, Op::DeleteBudget, Op::Delete] {
+        for op in [
+            Op::SetBudget,
+            Op::Update,
+            Op::DeleteBudget,
+            Op::Delete,
+            Op::AddMembers,
+            Op::RemoveMembers,
+        ] {
             let fx = Fixture::new();
             let before = fx.emulator.workspaces();
             fx.inject(op, kind.clone(), 1);
@@ -689,6 +646,16 @@ fn ambiguous_idempotent_writes_are_retried_and_leave_the_state_of_one_delivery()
                     assert_eq!(after[1].description, None, "{kind:?}");
                 }
                 Op::DeleteBudget => assert!(e.budgets(TARGET).is_empty(), "{kind:?}"),
+                Op::AddMembers => {
+                    fx.assert_applied(op, true);
+                    let joined = e
+                        .members(TARGET)
+                        .iter()
+                        .filter(|m| m.user_id == JOINER)
+                        .count();
+                    assert_eq!(joined, 1, "{kind:?}: one membership, not two");
+                }
+                Op::RemoveMembers => fx.assert_applied(op, true),
                 _ => assert_eq!(e.workspaces(), before[..1], "{kind:?}: only the default"),
             }
         }

@@ -618,7 +618,19 @@ fn assert_error_statuses(
     documented: &[u16],
     call: impl Fn(&Client) -> Result<(), Error>,
 ) {
+    assert_error_statuses_with(method, path_and_query, documented, |_| {}, call);
+}
+
+/// As `assert_error_statuses`, with `setup` adding standing mocks first.
+fn assert_error_statuses_with(
+    method: &str,
+    path_and_query: &str,
+    documented: &[u16],
+    setup: impl FnOnce(&mut ServerGuard),
+    call: impl Fn(&Client) -> Result<(), Error>,
+) {
     let mut server = Server::new();
+    setup(&mut server);
     let client = client(&server);
     let undocumented = ALL_ERROR_STATUSES
         .into_iter()
@@ -689,14 +701,30 @@ fn list_error_statuses() {
 
 #[test]
 fn create_error_statuses() {
-    assert_error_statuses("POST", &path("/workspaces"), &[400, 401, 403, 500], |c| {
-        c.workspaces()
-            .create()
-            .name("Staging")
-            .slug("staging")
-            .send()
-            .map(drop)
-    });
+    // After a 5xx the client looks the slug up; here it is not there, and with retries off
+    // the create's own error is returned.
+    let lookup_finds_nothing = |server: &mut ServerGuard| {
+        server
+            .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+            .with_status(404)
+            .with_header("content-type", "application/json")
+            .with_body(error_body(404, "not found"))
+            .create();
+    };
+    assert_error_statuses_with(
+        "POST",
+        &path("/workspaces"),
+        &[400, 401, 403, 500],
+        lookup_finds_nothing,
+        |c| {
+            c.workspaces()
+                .create()
+                .name("Staging")
+                .slug("staging")
+                .send()
+                .map(drop)
+        },
+    );
 }
 
 #[test]
