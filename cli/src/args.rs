@@ -49,6 +49,10 @@ pub struct Global {
     pub api_key: Option<String>,
 
     /// Base URL of the API [default: https://openrouter.ai/api/v1].
+    #[allow(
+        rustdoc::bare_urls,
+        reason = "the doc comment is the --help text, shown as typed"
+    )]
     #[arg(long, global = true, env = BASE_URL_ENV, hide_env_values = true, value_name = "URL")]
     pub base_url: Option<String>,
 

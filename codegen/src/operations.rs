@@ -1438,7 +1438,7 @@ fn emit_builder(op: &Op) -> TokenStream {
     });
 
     let builder_doc = format!(
-        " A `{} {}` request (operation `{}`), built by [`{}::{}`](super::{}::{}); sent by [`send`](Self::send).",
+        " A `{} {}` request (operation `{}`), built by [`{}::{}`]({}::{}); sent by [`send`](Self::send).",
         op.method,
         op.path,
         op.id,
