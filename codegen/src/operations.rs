@@ -913,44 +913,44 @@ fn example_expr(field: &FieldType, example: Option<&Value>, name: &str, spec: &O
     }
 }
 
+/// The rules as a `Rules` value naming only the constraints that are set.
 fn emit_rules(rules: &Rules, pattern_static: Option<&Ident>) -> TokenStream {
     if rules.is_empty() {
         return quote!(crate::validation::Rules::NONE);
     }
-    let opt_usize = |v: Option<usize>| match v {
-        Some(n) => {
+    let mut fields = Vec::new();
+    let counts = [
+        ("min_length", rules.min_length),
+        ("max_length", rules.max_length),
+        ("min_items", rules.min_items),
+        ("max_items", rules.max_items),
+    ];
+    for (name, value) in counts {
+        if let Some(n) = value {
+            let field = format_ident!("{name}");
             let n = n as u64;
-            quote!(::std::option::Option::Some(#n))
+            fields.push(quote!(#field: ::std::option::Option::Some(#n)));
         }
-        None => quote!(::std::option::Option::None),
-    };
-    let opt_f64 = |v: Option<f64>| match v {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
-        None => quote!(::std::option::Option::None),
-    };
-    let min_length = opt_usize(rules.min_length);
-    let max_length = opt_usize(rules.max_length);
-    let min_items = opt_usize(rules.min_items);
-    let max_items = opt_usize(rules.max_items);
-    let minimum = opt_f64(rules.minimum);
-    let maximum = opt_f64(rules.maximum);
-    let exclusive_minimum = rules.exclusive_minimum;
-    let exclusive_maximum = rules.exclusive_maximum;
-    let pattern = match pattern_static {
-        Some(p) => quote!(::std::option::Option::Some(&#p)),
-        None => quote!(::std::option::Option::None),
-    };
+    }
+    for (name, value) in [("minimum", rules.minimum), ("maximum", rules.maximum)] {
+        if let Some(x) = value {
+            let field = format_ident!("{name}");
+            fields.push(quote!(#field: ::std::option::Option::Some(#x)));
+        }
+    }
+    if rules.exclusive_minimum {
+        fields.push(quote!(exclusive_minimum: true));
+    }
+    if rules.exclusive_maximum {
+        fields.push(quote!(exclusive_maximum: true));
+    }
+    if let Some(p) = pattern_static {
+        fields.push(quote!(pattern: ::std::option::Option::Some(&#p)));
+    }
     quote! {
         crate::validation::Rules {
-            min_length: #min_length,
-            max_length: #max_length,
-            pattern: #pattern,
-            minimum: #minimum,
-            maximum: #maximum,
-            exclusive_minimum: #exclusive_minimum,
-            exclusive_maximum: #exclusive_maximum,
-            min_items: #min_items,
-            max_items: #max_items,
+            #(#fields,)*
+            ..crate::validation::Rules::NONE
         }
     }
 }
