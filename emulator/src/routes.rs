@@ -183,8 +183,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
             ))
         }
         (Route::Workspaces, _) => {
-            let map = json_object(req.body)?;
-            check_fields(&map, &workspace_fields(true))?;
+            let mut map = json_object(req.body)?;
+            check_fields(&mut map, &workspace_fields(true))?;
             let body: CreateWorkspaceRequest = from_map(map)?;
             let data = lock(state).create_workspace(body)?;
             Ok(ok(201, &CreateWorkspaceResponse { data }))
@@ -196,8 +196,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
         }
         (Route::Workspace(id), "PATCH") => {
             let id = decode(id)?;
-            let map = json_object(req.body)?;
-            check_fields(&map, &workspace_fields(false))?;
+            let mut map = json_object(req.body)?;
+            check_fields(&mut map, &workspace_fields(false))?;
             let patch = patch_from(map)?;
             let data = lock(state).update_workspace(&id, patch)?;
             Ok(ok(200, &UpdateWorkspaceResponse { data }))
@@ -233,9 +233,9 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
                     ))
                 }
                 "PUT" => {
-                    let map = json_object(req.body)?;
+                    let mut map = json_object(req.body)?;
                     check_fields(
-                        &map,
+                        &mut map,
                         &[
                             Field::required("limit_usd", Ty::Number),
                             Field::new("include_byok_in_budgets", Ty::Bool),
@@ -276,8 +276,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
         }
         (Route::MembersAdd(id), _) => {
             let id = decode(id)?;
-            let map = json_object(req.body)?;
-            check_fields(&map, &[Field::required("user_ids", Ty::StringArray)])?;
+            let mut map = json_object(req.body)?;
+            check_fields(&mut map, &[Field::required("user_ids", Ty::StringArray)])?;
             let body: BulkAddWorkspaceMembersRequest = from_map(map)?;
             let (data, added) = lock(state).add_members(&id, &body.user_ids)?;
             Ok(ok(
@@ -290,8 +290,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
         }
         (Route::MembersRemove(id), _) => {
             let id = decode(id)?;
-            let map = json_object(req.body)?;
-            check_fields(&map, &[Field::required("user_ids", Ty::StringArray)])?;
+            let mut map = json_object(req.body)?;
+            check_fields(&mut map, &[Field::required("user_ids", Ty::StringArray)])?;
             let body: BulkRemoveWorkspaceMembersRequest = from_map(map)?;
             let removed = lock(state).remove_members(&id, &body.user_ids)?;
             Ok(ok(
@@ -360,15 +360,11 @@ fn page(query: Option<&str>) -> Outcome<(usize, usize)> {
         let value = percent_decode_str(value).decode_utf8_lossy();
         match key {
             "offset" => {
-                offset = value
-                    .parse::<u64>()
-                    .ok()
-                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-                    .ok_or_else(|| {
-                        Rejection::bad_request(format!(
-                            "`offset` must be an integer of at least 0 (got {value:?})"
-                        ))
-                    })?;
+                offset = parse_offset(&value).ok_or_else(|| {
+                    Rejection::bad_request(format!(
+                        "`offset` must be an integer of at least 0 (got {value:?})"
+                    ))
+                })?;
             }
             "limit" => {
                 limit = value
@@ -385,6 +381,16 @@ fn page(query: Option<&str>) -> Outcome<(usize, usize)> {
         }
     }
     Ok((offset, limit))
+}
+
+/// A non-negative decimal integer of any size: the spec sets no maximum, so an offset past
+/// `usize::MAX` is as valid as any other offset past the end (an empty page), not an error.
+fn parse_offset(value: &str) -> Option<usize> {
+    let digits = value.strip_prefix('+').unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse::<usize>().unwrap_or(usize::MAX))
 }
 
 /// The request body as a JSON object.
@@ -477,11 +483,13 @@ fn workspace_fields(create: bool) -> [Field; 11] {
     ]
 }
 
-/// Checks presence and JSON types of the known fields, naming the first bad one.
-fn check_fields(map: &Map<String, Value>, fields: &[Field]) -> Outcome<()> {
+/// Checks presence and JSON types of the known fields, naming the first bad one. Integer
+/// items written with a fraction or an exponent (`1.0`, `1e2`) are rewritten as plain integers
+/// on the way (see [`integer_item`]).
+fn check_fields(map: &mut Map<String, Value>, fields: &[Field]) -> Outcome<()> {
     for field in fields {
         let name = field.name;
-        match map.get(name) {
+        match map.get_mut(name) {
             None if field.required => {
                 return Err(Rejection::bad_request(format!("`{name}` is required")));
             }
@@ -495,12 +503,15 @@ fn check_fields(map: &Map<String, Value>, fields: &[Field]) -> Outcome<()> {
                     Ty::String => (value.is_string(), "a string"),
                     Ty::Bool => (value.is_boolean(), "a boolean"),
                     Ty::Number => (value.is_number(), "a number"),
-                    Ty::IntegerArray => (
-                        value
-                            .as_array()
-                            .is_some_and(|a| a.iter().all(Value::is_i64)),
-                        "an array of integers",
-                    ),
+                    Ty::IntegerArray => match value.as_array_mut() {
+                        Some(items) => {
+                            for item in items {
+                                integer_item(name, item)?;
+                            }
+                            (true, "")
+                        }
+                        None => (false, "an array of integers"),
+                    },
                     Ty::StringArray => (
                         value
                             .as_array()
@@ -517,6 +528,48 @@ fn check_fields(map: &Map<String, Value>, fields: &[Field]) -> Outcome<()> {
         }
     }
     Ok(())
+}
+
+/// Checks one item of an integer array. JSON Schema's `integer` is any number whose fraction
+/// is zero, so `1.0` and `1e2` are integers too: they are rewritten as `1` and `100` for the
+/// models, which hold `i64`. Integers outside the `i64` range are refused (400) with a message
+/// of their own: the document sets no bound, but the models (and API key ids) cannot hold them.
+fn integer_item(name: &str, item: &mut Value) -> Outcome<()> {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    let Value::Number(n) = item else {
+        return Err(Rejection::bad_request(format!(
+            "`{name}` must be an array of integers"
+        )));
+    };
+    if n.is_i64() {
+        return Ok(());
+    }
+    let out_of_range = || {
+        Rejection::bad_request(format!(
+            "`{name}` must hold integers from {} to {} (got {n})",
+            i64::MIN,
+            i64::MAX
+        ))
+    };
+    if n.is_u64() {
+        return Err(out_of_range());
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() && f.fract() == 0.0 => {
+            // Exclusive at both ends: an integer written below i64::MIN reaches this point
+            // rounded to -2^63 at best (i64::MIN itself parses as an i64, above).
+            if f > -TWO_POW_63 && f < TWO_POW_63 {
+                // In range and integral: the cast is exact.
+                *item = Value::from(f as i64);
+                Ok(())
+            } else {
+                Err(out_of_range())
+            }
+        }
+        _ => Err(Rejection::bad_request(format!(
+            "`{name}` must be an array of integers"
+        ))),
+    }
 }
 
 /// Turns an update body into a patch, telling an absent field (keep) from an explicit
@@ -641,7 +694,20 @@ mod tests {
     fn pages() {
         assert_eq!(page(None).unwrap(), (0, 50));
         assert_eq!(page(Some("offset=3&limit=100&x=y")).unwrap(), (3, 100));
-        for bad in ["offset=-1", "limit=0", "limit=101", "limit=", "offset=a"] {
+        assert_eq!(
+            page(Some("offset=272899864827029356544")).unwrap(),
+            (usize::MAX, 50)
+        );
+        for bad in [
+            "offset=-1",
+            "limit=0",
+            "limit=101",
+            "limit=",
+            "offset=a",
+            "offset=",
+            "offset=+",
+            "offset=1e3",
+        ] {
             assert_eq!(page(Some(bad)).unwrap_err().status, 400, "{bad}");
         }
     }
