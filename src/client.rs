@@ -375,6 +375,10 @@ impl ClientBuilder {
                     // An API answer is never a redirect; following one would move the key.
                     .max_redirects(0)
                     .max_redirects_will_error(false)
+                    // A client shared by threads keeps a connection per busy thread; ureq's
+                    // default of 3 idle connections per host makes the others reconnect.
+                    .max_idle_connections(32)
+                    .max_idle_connections_per_host(16)
                     .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"))
                     .tls_config(tls_config())
                     .build();

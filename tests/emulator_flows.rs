@@ -805,6 +805,11 @@ fn one_client_shared_by_eight_threads_answers_1000_calls_and_leaves_the_implied_
         (THREADS * CALLS_PER_THREAD) as u64,
         "every call was sent exactly once"
     );
+    assert!(
+        emulator.connection_count() <= THREADS as u64,
+        "each thread keeps reusing a pooled connection: {} connections",
+        emulator.connection_count()
+    );
 
     let live: Vec<&Owned> = results
         .iter()
