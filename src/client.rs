@@ -379,9 +379,17 @@ impl ClientBuilder {
                     // default of 3 idle connections per host makes the others reconnect.
                     .max_idle_connections(32)
                     .max_idle_connections_per_host(16)
-                    .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"))
-                    .tls_config(tls_config())
-                    .build();
+                    .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"));
+                // The platform's TLS library and trust store with `native-tls`; otherwise
+                // ureq's default, rustls with the Mozilla roots (or no TLS at all).
+                #[cfg(feature = "native-tls")]
+                let config = config.tls_config(
+                    ureq::tls::TlsConfig::builder()
+                        .provider(ureq::tls::TlsProvider::NativeTls)
+                        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                        .build(),
+                );
+                let config = config.build();
                 (ureq::Agent::new_with_config(config), true)
             }
         };
@@ -404,22 +412,6 @@ impl ClientBuilder {
                 on_attempt: self.on_attempt,
             }),
         })
-    }
-}
-
-/// TLS as the crate's features choose: the platform's library and trust store with
-/// `native-tls`, otherwise rustls with the Mozilla roots.
-fn tls_config() -> ureq::tls::TlsConfig {
-    #[cfg(feature = "native-tls")]
-    {
-        ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::NativeTls)
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build()
-    }
-    #[cfg(not(feature = "native-tls"))]
-    {
-        ureq::tls::TlsConfig::default()
     }
 }
 
