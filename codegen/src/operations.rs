@@ -223,8 +223,21 @@ impl Context<'_> {
             .and_then(Value::as_str)
             .unwrap_or(&id)
             .to_snake_case();
+        // The method, the builder, its statics and the tag's module and group are named
+        // after these; with no ASCII letter or digit, nothing would tell them apart.
+        for (what, text) in [("operationId", &id), ("method name", &name), ("tag", &tag)] {
+            if !text.chars().any(|c| c.is_ascii_alphanumeric()) {
+                return Err(self.error(
+                    ErrorKind::Unsupported,
+                    &pointer,
+                    format!(
+                        "the {what} `{text}` has no ASCII letter or digit to name Rust items after"
+                    ),
+                ));
+            }
+        }
         let method_name = safe_ident(&name);
-        let builder = format_ident!("{}", id.to_upper_camel_case());
+        let builder = type_ident(&id);
 
         let params = self.parameters(path, &pointer, path_params, &op.parameters)?;
         let body = match &op.request_body {
@@ -530,6 +543,11 @@ impl Context<'_> {
             .and_then(Value::as_str)?
             .strip_prefix("$.")?
             .to_string();
+        // The helper reads the field by name: only a name that is already the field's
+        // identifier (snake case, no keyword) can be used as it is.
+        if results != results.to_snake_case() || syn::parse_str::<Ident>(&results).is_err() {
+            return None;
+        }
         let response = self.schema_by_name(response_type?)?;
         let SchemaKind::Type(Type::Object(obj)) = &response.schema_kind else {
             return None;
@@ -755,7 +773,8 @@ fn safe_ident(name: &str) -> Ident {
     };
     match syn::parse_str::<Ident>(&cleaned) {
         Ok(ident) => ident,
-        Err(_) if matches!(cleaned.as_str(), "self" | "super" | "crate" | "Self") => {
+        // These cannot be raw identifiers (and `_` is no identifier at all).
+        Err(_) if matches!(cleaned.as_str(), "self" | "super" | "crate" | "Self" | "_") => {
             format_ident!("{cleaned}_")
         }
         Err(_) => Ident::new_raw(&cleaned, proc_macro2::Span::call_site()),
@@ -1082,7 +1101,7 @@ fn emit_spec_info(spec: &OpenAPI, doc: &Value) -> TokenStream {
 fn emit_tag(spec: &OpenAPI, tag: &str, ops: &[&Op]) -> TokenStream {
     let module = safe_ident(&tag.to_snake_case());
     let accessor = module.clone();
-    let group = format_ident!("{}", tag.to_upper_camel_case());
+    let group = type_ident(tag);
     let tag_description = spec
         .tags
         .iter()
@@ -1253,7 +1272,7 @@ fn location_word(location: Location) -> &'static str {
 
 fn emit_builder(op: &Op) -> TokenStream {
     let Op { builder, id, .. } = op;
-    let op_static = format_ident!("{}", id.to_snake_case().to_uppercase());
+    let op_static = safe_ident(&id.to_snake_case().to_uppercase());
     let method_variant = format_ident!("{}", op.method.to_upper_camel_case());
     let path_template = &op.path;
     let op_id = &op.id;
@@ -1263,7 +1282,7 @@ fn emit_builder(op: &Op) -> TokenStream {
     let mut statics = Vec::new();
     let pattern_ident = |owner: &str, pattern: &Option<String>, statics: &mut Vec<TokenStream>| {
         pattern.as_ref().map(|p| {
-            let ident = format_ident!("{}_{}_PATTERN", op_static, owner.to_snake_case().to_uppercase());
+            let ident = safe_ident(&format!("{}_{}_PATTERN", op_static, owner.to_snake_case().to_uppercase()));
             statics.push(quote!(static #ident: crate::validation::Pattern = crate::validation::Pattern::new(#p);));
             ident
         })
@@ -1442,9 +1461,9 @@ fn emit_builder(op: &Op) -> TokenStream {
         op.method,
         op.path,
         op.id,
-        op.tag.to_upper_camel_case(),
+        type_ident(&op.tag),
         method_name,
-        op.tag.to_upper_camel_case(),
+        type_ident(&op.tag),
         method_name
     );
 
