@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A short libFuzzer pass over each cargo-fuzz target in fuzz/, from its seed corpus in
-# fuzz/corpus/<target>: fails on any crash, leak of memory past the limit, or hang.
+# fuzz/corpus/<target>: fails on any panic or crash, memory use past 2 GiB, or a hang.
 #
 # Stable toolchain only: `-s none` (no sanitizer) needs no -Z flag and no nightly. The
 # targets are built unoptimised (`--dev`), which builds in a fraction of the time of the
@@ -28,7 +28,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz $CARGO_FUZZ_VERSION"
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet
 fi
-echo "$(cargo fuzz --version)"
+cargo fuzz --version
 
 echo "building the fuzz targets (unoptimised, no sanitizer)"
 cargo fuzz build -s none --dev
