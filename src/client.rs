@@ -7,6 +7,7 @@ use std::time::Duration;
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
 use crate::error::Error;
+use crate::resolver::{Lookup, Resolver};
 use crate::retry::RetryPolicy;
 
 /// Environment variable read for the API key.
@@ -67,6 +68,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: u64,
     pub(crate) on_attempt: Option<AttemptHook>,
+    /// The resolver of our own agent (none with a caller's agent).
+    pub(crate) resolver: Option<Resolver>,
 }
 
 /// A function called after every attempt.
@@ -179,6 +182,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<u64>,
     allow_insecure_http: bool,
     on_attempt: Option<AttemptHook>,
+    lookup: Option<Lookup>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -195,6 +199,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_agent", &self.agent.is_some())
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("custom_lookup", &self.lookup.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -312,6 +317,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Looks host names up with `lookup` instead of the system's resolver. It receives
+    /// `host:port` and returns the addresses to try, in order: to pin a host to an address
+    /// (as curl's `--resolve` does), or to test. Its results are cached like the system's
+    /// (for [`RESOLVER_CACHE_TTL`](crate::RESOLVER_CACHE_TTL)); an IP literal never
+    /// reaches it. Ignored when you hand in your own [`agent`](Self::agent).
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use openrouter_workspaces::Client;
+    ///
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .base_url("http://localhost:8080/api/v1")
+    ///     .resolver(|_host_port| Ok(vec![SocketAddr::from(([127, 0, 0, 1], 8080))]))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn resolver(
+        mut self,
+        lookup: impl Fn(&str) -> std::io::Result<Vec<std::net::SocketAddr>> + Send + Sync + 'static,
+    ) -> Self {
+        self.lookup = Some(Arc::new(lookup));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Fails with [`Error::Config`] when there is no API key, when the base URL is not an
@@ -363,8 +396,8 @@ impl ClientBuilder {
             "/",
             env!("CARGO_PKG_VERSION")
         ));
-        let (agent, agent_is_ours) = match self.agent {
-            Some(agent) => (agent, false),
+        let (agent, resolver) = match self.agent {
+            Some(agent) => (agent, None),
             None => {
                 let config = ureq::Agent::config_builder()
                     .http_status_as_error(false)
@@ -390,14 +423,25 @@ impl ClientBuilder {
                         .build(),
                 );
                 let config = config.build();
-                (ureq::Agent::new_with_config(config), true)
+                // Our resolver instead of ureq's, which starts a thread for every request
+                // once a timeout applies (see `resolver`).
+                let resolver = match self.lookup {
+                    Some(lookup) => Resolver::with_lookup(lookup),
+                    None => Resolver::default(),
+                };
+                let agent = ureq::Agent::with_parts(
+                    config,
+                    ureq::unversioned::transport::DefaultConnector::new(),
+                    resolver.clone(),
+                );
+                (agent, Some(resolver))
             }
         };
 
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
-                agent_is_ours,
+                agent_is_ours: resolver.is_some(),
                 base_url,
                 authorization,
                 user_agent,
@@ -410,6 +454,7 @@ impl ClientBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 on_attempt: self.on_attempt,
+                resolver,
             }),
         })
     }

@@ -28,12 +28,16 @@
 //! ```
 
 mod client;
+mod decode;
 mod error;
 mod execute;
 mod options;
 mod pagination;
 mod reconcile;
+mod request;
+mod resolver;
 mod retry;
+mod transport;
 mod validation;
 
 pub use client::{
@@ -44,6 +48,7 @@ pub use client::{
 pub use error::{ApiError, Error, InvalidInput};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
+pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
 
 /// The README's Rust examples, compiled as doc tests so that the README stays true.

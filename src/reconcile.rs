@@ -8,6 +8,11 @@
 //! lacks is never consulted.
 
 use serde_json::Value;
+use ureq::http::header::CONTENT_TYPE;
+
+use crate::Client;
+use crate::request::{COMPONENT, Method, Prepared};
+use crate::transport::{AttemptTimeout, Exchange};
 
 /// How to look up the result of one kind of write.
 pub(crate) struct Reconciler {
@@ -43,26 +48,77 @@ static RECONCILERS: &[Reconciler] = &[Reconciler {
 /// state of one (only the counts in its answer differ).
 static REPEATABLE_POSTS: &[&str] = &["bulkAddWorkspaceMembers", "bulkRemoveWorkspaceMembers"];
 
-/// Whether `operation`, though a POST, may be sent again after an ambiguous failure.
-pub(crate) fn repeats_safely(operation: &str) -> bool {
-    REPEATABLE_POSTS.contains(&operation)
-}
-
 /// Deletes that answer 404 when the thing is gone, with the body of their success: when an
 /// earlier attempt may have been applied, a 404 on the retry means that attempt did the job.
 static GONE_MEANS_DONE: &[(&str, &[u8])] = &[("deleteWorkspace", br#"{"deleted":true}"#)];
 
-/// The success body to report for `operation` when its retry finds the thing already gone.
-pub(crate) fn gone_means_done(operation: &str) -> Option<&'static [u8]> {
-    GONE_MEANS_DONE
-        .iter()
-        .find(|(id, _)| *id == operation)
-        .map(|(_, body)| *body)
+/// What the tables say about one operation; looked up once per call, so that the
+/// execution path reads fields and never compares operationIds.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct WritePolicy {
+    /// A POST that may be sent again after an ambiguous failure.
+    pub(crate) repeatable: bool,
+    /// The success body to report when a retry finds the thing already gone.
+    pub(crate) gone_means_done: Option<&'static [u8]>,
+    /// How to look up the result of an ambiguous write.
+    pub(crate) reconciler: Option<&'static Reconciler>,
 }
 
-/// The reconciler of `operation`, if it has one.
-pub(crate) fn for_operation(operation: &str) -> Option<&'static Reconciler> {
-    RECONCILERS.iter().find(|r| r.operation == operation)
+impl WritePolicy {
+    /// The policy of `operation` (an operationId); all empty for one the tables lack.
+    pub(crate) fn of(operation: &str) -> Self {
+        Self {
+            repeatable: REPEATABLE_POSTS.contains(&operation),
+            gone_means_done: GONE_MEANS_DONE
+                .iter()
+                .find(|(id, _)| *id == operation)
+                .map(|(_, body)| *body),
+            reconciler: RECONCILERS.iter().find(|r| r.operation == operation),
+        }
+    }
+}
+
+impl Client {
+    /// Looks up the result of an ambiguous write of `prepared` with a GET.
+    pub(crate) fn look_up(
+        &self,
+        reconciler: &Reconciler,
+        prepared: &Prepared,
+        timeout: AttemptTimeout,
+    ) -> Settled {
+        let sent: Value = match prepared.body.as_deref().map(serde_json::from_slice) {
+            Some(Ok(value)) => value,
+            _ => return Settled::Unknown("the request had no JSON body to look up".into()),
+        };
+        let Some(path) = (reconciler.lookup_path)(&sent) else {
+            return Settled::Unknown("the request body lacks the field the lookup needs".into());
+        };
+        let url = format!("{}{path}", self.inner.base_url);
+        let mut headers = prepared.headers.clone();
+        headers.remove(CONTENT_TYPE);
+        let timeout = AttemptTimeout {
+            overridden: true,
+            ..timeout
+        };
+        match self.send_once(Method::Get, &url, &headers, None, timeout) {
+            Exchange::Response { status: 404, .. } => Settled::DidNotHappen,
+            Exchange::Response {
+                status: 200, body, ..
+            } => match serde_json::from_slice::<Value>(&body) {
+                Ok(found) if (reconciler.matches)(&sent, &found) => Settled::TookEffect(body),
+                Ok(_) => Settled::Conflict,
+                Err(e) => {
+                    Settled::Unknown(format!("GET {path} answered a body that is not JSON: {e}"))
+                }
+            },
+            Exchange::Response { status, .. } => Settled::Unknown(format!(
+                "GET {path} answered HTTP {status}; look it up before retrying"
+            )),
+            Exchange::Failed(e) => Settled::Unknown(format!(
+                "GET {path} failed ({e}); look it up before retrying"
+            )),
+        }
+    }
 }
 
 /// `GET /workspaces/{slug}` finds a workspace by the slug it was created with.
@@ -71,8 +127,7 @@ fn workspace_by_slug(sent: &Value) -> Option<String> {
     if slug.is_empty() {
         return None;
     }
-    let encoded: String =
-        percent_encoding::utf8_percent_encode(slug, crate::execute::COMPONENT).collect();
+    let encoded: String = percent_encoding::utf8_percent_encode(slug, COMPONENT).collect();
     Some(format!("/workspaces/{encoded}"))
 }
 
@@ -110,15 +165,27 @@ mod tests {
 
     #[test]
     fn member_bulk_operations_repeat_safely_and_create_does_not() {
-        assert!(repeats_safely("bulkAddWorkspaceMembers"));
-        assert!(repeats_safely("bulkRemoveWorkspaceMembers"));
-        assert!(!repeats_safely("createWorkspace"));
+        assert!(WritePolicy::of("bulkAddWorkspaceMembers").repeatable);
+        assert!(WritePolicy::of("bulkRemoveWorkspaceMembers").repeatable);
+        assert!(!WritePolicy::of("createWorkspace").repeatable);
     }
 
     #[test]
     fn only_listed_operations_have_a_reconciler() {
-        assert!(for_operation("createWorkspace").is_some());
-        assert!(for_operation("bulkAddWorkspaceMembers").is_none());
+        assert!(WritePolicy::of("createWorkspace").reconciler.is_some());
+        assert!(
+            WritePolicy::of("bulkAddWorkspaceMembers")
+                .reconciler
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_operation_the_tables_lack_has_no_policy() {
+        let policy = WritePolicy::of("listApiKeys");
+        assert!(!policy.repeatable);
+        assert!(policy.gone_means_done.is_none() && policy.reconciler.is_none());
+        assert!(WritePolicy::of("deleteWorkspace").gone_means_done.is_some());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Retry policy: which failures are tried again, how long to wait, and when to stop.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The retry extension of the OpenAPI document (`x-speakeasy-retries`), as generated.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +60,8 @@ pub struct RetryPolicy {
     jitter: bool,
 }
 
-/// A status, or a class of statuses (`5XX`), that a policy retries.
+/// A status, or a class of statuses (`5XX`): what a policy retries, and what a documented
+/// error response of an operation matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
     /// Exactly this status.
@@ -70,7 +71,8 @@ pub enum StatusClass {
 }
 
 impl StatusClass {
-    fn matches(self, status: u16) -> bool {
+    /// Whether `status` is this status or in this class.
+    pub(crate) fn matches(self, status: u16) -> bool {
         match self {
             StatusClass::Code(code) => code == status,
             StatusClass::Class(class) => status / 100 == class,
@@ -220,6 +222,36 @@ impl RetryPolicy {
             wait
         }
     }
+}
+
+/// What follows a failed attempt.
+pub(crate) enum Wait {
+    /// Try again after this wait.
+    Retry(Duration),
+    /// The failure is not retried, or no attempt is left.
+    GiveUp,
+    /// Another attempt would start after the policy's total bound.
+    PastBound,
+}
+
+/// Whether to try again after failed attempt `attempt` of a call that began at `started`,
+/// and after how long; `server_wait` (a `Retry-After`) replaces the computed backoff.
+pub(crate) fn next_wait(
+    policy: &RetryPolicy,
+    attempt: u32,
+    started: Instant,
+    retryable: bool,
+    server_wait: Option<Duration>,
+) -> Wait {
+    if !retryable || !policy.allows_attempt(attempt + 1) {
+        return Wait::GiveUp;
+    }
+    let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
+    // Saturating: a server may ask for a wait near `Duration::MAX`.
+    if started.elapsed().saturating_add(wait) > policy.max_elapsed {
+        return Wait::PastBound;
+    }
+    Wait::Retry(wait)
 }
 
 /// The wait a response asks for: `retry-after-ms` (milliseconds) first, then

@@ -21,8 +21,8 @@ use crate::select::split_component_ref;
 
 /// The runtime items the generated code uses; the runtime crate must provide all of them.
 pub const RUNTIME_CONTRACT: &str = "crate::Client, crate::Error, crate::options::{CallOptions, \
-     call_options!}, crate::execute::{Operation, Method, ErrorStatus, StatusMatch, RequestParts, \
-     JsonBody}, crate::validation::{Rules, FieldRule, Pattern}, crate::pagination::{OffsetPaged, \
+     call_options!}, crate::request::{Operation, Method, ErrorStatus, RequestParts, \
+     JsonBody}, crate::StatusClass, crate::validation::{Rules, FieldRule, Pattern}, crate::pagination::{OffsetPaged, \
      Items}, crate::retry::SpecRetry";
 
 /// Header parameters the client sets from its configuration (attribution) or itself
@@ -1182,7 +1182,7 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
     let body_init = op
         .body
         .as_ref()
-        .map(|_| quote!(body: crate::execute::JsonBody::new(),));
+        .map(|_| quote!(body: crate::request::JsonBody::new(),));
 
     // Documentation: summary, description, what goes on the wire, arguments, example.
     let mut doc = String::new();
@@ -1366,7 +1366,7 @@ fn emit_builder(op: &Op) -> TokenStream {
     let mut body_setters = Vec::new();
     let mut body_step = TokenStream::new();
     if let Some(body) = &op.body {
-        body_field = quote!(body: crate::execute::JsonBody,);
+        body_field = quote!(body: crate::request::JsonBody,);
         let rules_ident = format_ident!("{}_BODY", op_static);
         let field_rules = body.fields.iter().map(|f| {
             let name = &f.name;
@@ -1444,15 +1444,15 @@ fn emit_builder(op: &Op) -> TokenStream {
     );
     let errors = op.errors.iter().map(|(status, schema)| {
         let matcher = match status {
-            StatusCode::Code(c) => quote!(crate::execute::StatusMatch::Code(#c)),
-            StatusCode::Range(r) => quote!(crate::execute::StatusMatch::Class(#r)),
+            StatusCode::Code(c) => quote!(crate::StatusClass::Code(#c)),
+            StatusCode::Range(r) => quote!(crate::StatusClass::Class(#r)),
         };
         match schema {
             Some(s) => {
                 let decoder = format_ident!("decode_{}", error_variant(s).to_string().to_snake_case());
-                quote!(crate::execute::ErrorStatus { status: #matcher, decode: ::std::option::Option::Some(crate::ApiErrorBody::#decoder) })
+                quote!(crate::request::ErrorStatus { status: #matcher, decode: ::std::option::Option::Some(crate::ApiErrorBody::#decoder) })
             }
-            None => quote!(crate::execute::ErrorStatus { status: #matcher, decode: ::std::option::Option::None }),
+            None => quote!(crate::request::ErrorStatus { status: #matcher, decode: ::std::option::Option::None }),
         }
     });
 
@@ -1510,9 +1510,9 @@ fn emit_builder(op: &Op) -> TokenStream {
     quote! {
         #(#statics)*
 
-        static #op_static: crate::execute::Operation = crate::execute::Operation {
+        static #op_static: crate::request::Operation = crate::request::Operation {
             id: #op_id,
-            method: crate::execute::Method::#method_variant,
+            method: crate::request::Method::#method_variant,
             path: #path_template,
             errors: &[#(#errors),*],
         };
@@ -1533,7 +1533,7 @@ fn emit_builder(op: &Op) -> TokenStream {
 
             #[doc = #success_doc]
             pub fn send(self) -> ::std::result::Result<#success, crate::Error> {
-                let mut request = crate::execute::RequestParts::new(&#op_static);
+                let mut request = crate::request::RequestParts::new(&#op_static);
                 #(#param_steps)*
                 #body_step
                 self.client.execute(request, &self.options)

@@ -1,0 +1,417 @@
+//! The contract between generated operations and the runtime: what an operation is
+//! ([`Operation`]), and the request it describes ([`RequestParts`], [`JsonBody`]), with every
+//! parameter checked and encoded before anything is sent.
+//!
+//! [`RequestParts::prepare`] turns a request into what goes on the wire ([`Prepared`]): the
+//! URL and the headers of every attempt.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER};
+use crate::error::{Error, InvalidInput};
+use crate::options::CallOptions;
+use crate::retry::StatusClass;
+use crate::validation::{self, FieldRule, Rules};
+use crate::{ApiErrorBody, Client};
+
+/// Characters left as they are in a path segment or query component: RFC 3986 unreserved.
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// What the generator knows about an operation.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    pub(crate) id: &'static str,
+    pub(crate) method: Method,
+    #[allow(dead_code)] // kept for diagnostics and the attempt hook's future use
+    pub(crate) path: &'static str,
+    pub(crate) errors: &'static [ErrorStatus],
+}
+
+/// An HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // a spec may use any of them
+pub(crate) enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Whether sending the request twice has the effect of sending it once. PATCH counts:
+    /// the API's updates set fields to given values, so a repeat changes nothing more.
+    pub(crate) fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post)
+    }
+}
+
+/// A documented error status and the decoder of its body.
+#[derive(Debug)]
+pub(crate) struct ErrorStatus {
+    pub(crate) status: StatusClass,
+    pub(crate) decode: Option<ErrorDecoder>,
+}
+
+/// Decodes the body of a documented error status into its typed form.
+pub(crate) type ErrorDecoder = fn(&[u8]) -> Option<ApiErrorBody>;
+
+/// The JSON body of a request under construction.
+///
+/// Setters insert as they go; the first value that cannot be represented is kept as an
+/// error and reported by `send`, so a chain of setters never panics.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct JsonBody {
+    fields: Map<String, Value>,
+    problem: Option<(String, String)>,
+}
+
+#[allow(
+    dead_code,
+    reason = "used by generated operations; a document may not need every form"
+)]
+impl JsonBody {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `field`; a value whose JSON form is `null` (a NaN or infinite number) is refused.
+    pub(crate) fn set(&mut self, field: &str, value: impl Serialize) {
+        match serde_json::to_value(value) {
+            Ok(Value::Null) => self.note(
+                field,
+                "is not a finite number or value; to send null use the clear_ setter",
+            ),
+            Ok(json) => {
+                self.fields.insert(field.to_string(), json);
+            }
+            Err(e) => self.note(field, &format!("cannot be encoded as JSON: {e}")),
+        }
+    }
+
+    /// Sets `field` to an explicit JSON `null`.
+    pub(crate) fn set_null(&mut self, field: &str) {
+        self.fields.insert(field.to_string(), Value::Null);
+    }
+
+    /// Replaces the whole body with the JSON form of `value`.
+    pub(crate) fn replace_with(&mut self, value: &impl Serialize) {
+        match serde_json::to_value(value) {
+            Ok(Value::Object(map)) => self.fields = map,
+            Ok(_) => self.note("body", "is not a JSON object"),
+            Err(e) => self.note("body", &format!("cannot be encoded as JSON: {e}")),
+        }
+    }
+
+    fn note(&mut self, field: &str, problem: &str) {
+        if self.problem.is_none() {
+            self.problem = Some((field.to_string(), problem.to_string()));
+        }
+    }
+}
+
+/// A request as an operation describes it, before the client adds its own headers.
+#[derive(Debug)]
+pub(crate) struct RequestParts {
+    operation: &'static Operation,
+    path: String,
+    query: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<Vec<u8>>,
+}
+
+#[allow(
+    dead_code,
+    reason = "used by generated operations; a document may not need every form"
+)]
+impl RequestParts {
+    pub(crate) fn new(operation: &'static Operation) -> Self {
+        Self {
+            operation,
+            path: String::with_capacity(64),
+            query: String::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn invalid(&self, field: &str, problem: impl Into<String>) -> Error {
+        Error::InvalidInput(InvalidInput {
+            operation: self.operation.id,
+            field: field.to_string(),
+            problem: problem.into(),
+        })
+    }
+
+    /// Appends a literal piece of the path template.
+    pub(crate) fn push_path(&mut self, literal: &str) {
+        self.path.push_str(literal);
+    }
+
+    /// Checks a path parameter and appends it as exactly one percent-encoded segment.
+    pub(crate) fn path_param(
+        &mut self,
+        name: &str,
+        value: &impl Serialize,
+        rules: &Rules,
+    ) -> Result<(), Error> {
+        let json = self.checked(name, value, rules)?;
+        let text = self.scalar_text(name, &json)?;
+        if text.is_empty() {
+            return Err(self.invalid(name, "must not be empty (it is a path segment)"));
+        }
+        if text.chars().all(|c| c == '.') {
+            // `.` and `..` would be read as relative path steps; encode every dot.
+            for _ in 0..text.len() {
+                self.path.push_str("%2E");
+            }
+        } else {
+            self.path.extend(utf8_percent_encode(&text, COMPONENT));
+        }
+        Ok(())
+    }
+
+    /// Checks a query parameter and appends it; arrays repeat the name (`form`, exploded).
+    pub(crate) fn query_param<T: Serialize>(
+        &mut self,
+        name: &str,
+        value: Option<&T>,
+        rules: &Rules,
+    ) -> Result<(), Error> {
+        let Some(value) = value else {
+            return Ok(());
+        };
+        let json = self.checked(name, value, rules)?;
+        let items = match &json {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        for item in items {
+            let text = self.scalar_text(name, item)?;
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            self.query.extend(utf8_percent_encode(name, COMPONENT));
+            self.query.push('=');
+            self.query.extend(utf8_percent_encode(&text, COMPONENT));
+        }
+        Ok(())
+    }
+
+    /// Checks a header parameter; a value with CR, LF or other control characters is refused.
+    pub(crate) fn header_param<T: Serialize>(
+        &mut self,
+        name: &'static str,
+        value: Option<&T>,
+        rules: &Rules,
+    ) -> Result<(), Error> {
+        let Some(value) = value else {
+            return Ok(());
+        };
+        let json = self.checked(name, value, rules)?;
+        let text = self.scalar_text(name, &json)?;
+        let header_name = HeaderName::try_from(name)
+            .map_err(|_| self.invalid(name, "is not a valid header name"))?;
+        let header_value = HeaderValue::try_from(text).map_err(|_| {
+            self.invalid(name, "must not contain control characters such as CR or LF")
+        })?;
+        self.headers.push((header_name, header_value));
+        Ok(())
+    }
+
+    /// Checks the body against its field rules and encodes it.
+    pub(crate) fn json_body(
+        &mut self,
+        body: JsonBody,
+        fields: &[FieldRule],
+        object: bool,
+    ) -> Result<(), Error> {
+        if let Some((field, problem)) = body.problem {
+            return Err(self.invalid(&field, problem));
+        }
+        if object {
+            validation::check_body(self.operation.id, &body.fields, fields)
+                .map_err(Error::InvalidInput)?;
+        }
+        let bytes = serde_json::to_vec(&body.fields)
+            .map_err(|e| self.invalid("body", format!("cannot be encoded as JSON: {e}")))?;
+        self.body = Some(bytes);
+        Ok(())
+    }
+
+    fn checked(&self, name: &str, value: &impl Serialize, rules: &Rules) -> Result<Value, Error> {
+        let json = serde_json::to_value(value)
+            .map_err(|e| self.invalid(name, format!("cannot be encoded: {e}")))?;
+        if json.is_null() {
+            return Err(self.invalid(name, "is not a finite number or value"));
+        }
+        validation::check(self.operation.id, name, &json, rules).map_err(Error::InvalidInput)?;
+        Ok(json)
+    }
+
+    fn scalar_text(&self, name: &str, value: &Value) -> Result<String, Error> {
+        match value {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(self.invalid(name, "must be a string, number or boolean")),
+        }
+    }
+}
+
+/// A request ready for the wire: what every attempt of one call sends.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) operation: &'static Operation,
+    pub(crate) url: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl RequestParts {
+    /// The URL under `client`'s base URL, and the headers of every attempt: credentials,
+    /// content negotiation, attribution (per-call values replacing the client's) and the
+    /// operation's own.
+    pub(crate) fn prepare(self, client: &Client, options: &CallOptions) -> Result<Prepared, Error> {
+        let inner = &*client.inner;
+        let mut url =
+            String::with_capacity(inner.base_url.len() + self.path.len() + self.query.len() + 1);
+        url.push_str(&inner.base_url);
+        url.push_str(&self.path);
+        if !self.query.is_empty() {
+            url.push('?');
+            url.push_str(&self.query);
+        }
+
+        let mut headers = HeaderMap::with_capacity(8 + self.headers.len());
+        headers.insert(AUTHORIZATION, inner.authorization.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if !inner.agent_is_ours {
+            headers.insert(USER_AGENT, inner.user_agent.clone());
+        }
+        if self.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, per_call, default) in [
+            (HTTP_REFERER, &options.http_referer, &inner.http_referer),
+            (APP_TITLE, &options.app_title, &inner.app_title),
+            (
+                APP_CATEGORIES,
+                &options.app_categories,
+                &inner.app_categories,
+            ),
+        ] {
+            let value = match per_call {
+                Some(text) => Some(HeaderValue::try_from(text.as_str()).map_err(|_| {
+                    self.invalid(
+                        name.as_str(),
+                        "must not contain control characters such as CR or LF",
+                    )
+                })?),
+                None => default.clone(),
+            };
+            if let Some(value) = value {
+                headers.insert(name, value);
+            }
+        }
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        Ok(Prepared {
+            operation: self.operation,
+            url,
+            headers,
+            body: self.body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    static OPERATION: Operation = Operation {
+        id: "getThing",
+        method: Method::Get,
+        path: "/things/{id}",
+        errors: &[],
+    };
+
+    fn encoded(id: &str) -> Result<String, Error> {
+        let mut request = RequestParts::new(&OPERATION);
+        request.push_path("/things/");
+        request.path_param("id", &id, &Rules::NONE)?;
+        Ok(request.path)
+    }
+
+    #[test]
+    fn dot_segments_are_encoded_whole() {
+        assert_eq!(encoded(".").unwrap(), "/things/%2E");
+        assert_eq!(encoded("..").unwrap(), "/things/%2E%2E");
+        assert_eq!(encoded("a..b").unwrap(), "/things/a..b");
+    }
+
+    #[test]
+    fn query_values_are_encoded_and_arrays_repeat_the_name() {
+        let mut request = RequestParts::new(&OPERATION);
+        request
+            .query_param("q", Some(&"a&b=c d"), &Rules::NONE)
+            .unwrap();
+        request
+            .query_param("ids", Some(&vec![1, 2]), &Rules::NONE)
+            .unwrap();
+        request
+            .query_param::<u64>("none", None, &Rules::NONE)
+            .unwrap();
+        assert_eq!(request.query, "q=a%26b%3Dc%20d&ids=1&ids=2");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused() {
+        let mut request = RequestParts::new(&OPERATION);
+        let err = request
+            .query_param("limit", Some(&f64::NAN), &Rules::NONE)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(ref i) if i.field == "limit"),
+            "{err}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_id_is_exactly_one_segment_that_decodes_back(id in "\\PC{1,40}|[/?#%. \r\n\0]{1,10}") {
+            let path = encoded(&id).unwrap();
+            let segment = path.strip_prefix("/things/").unwrap();
+            prop_assert!(!segment.contains(['/', '?', '#', ' ', '\r', '\n', '\0']), "{segment}");
+            prop_assert!(segment != "." && segment != "..");
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8().unwrap();
+            prop_assert_eq!(decoded, id);
+        }
+    }
+}
