@@ -50,7 +50,10 @@
 
 #![warn(missing_docs)]
 
+mod bodies;
+mod control;
 mod faults;
+mod http;
 mod routes;
 mod server;
 mod state;
