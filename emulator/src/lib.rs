@@ -31,8 +31,10 @@
 //! the request counters and never get faults:
 //!
 //! - `POST /__emulator/faults`: queue one fault or an array of them, as JSON such as
-//!   `{"kind":"status","status":503,"retry_after":"1","times":2,"method":"GET","path":"/api/v1/workspaces"}`.
-//!   Kinds are `status` (`status`, `retry_after`, `retry_after_ms`, `body`), `delay` (`ms`),
+//!   `{"kind":"status","status":503,"retry_after":"1","times":2,"method":"GET","path":"/workspaces"}`
+//!   (`path` relative to the API root or in full, as [`Fault::path`] takes it).
+//!   Kinds are `status` (`status`, `retry_after`, `retry_after_ms`, `body`), `respond`
+//!   (`status`, `body` required: [`FaultKind::respond`]), `delay` (`ms`),
 //!   `reset_before_read`, `reset_after_read`, `close_without_answer`,
 //!   `commit_then_status` (`status`), `commit_then_close`, `truncated_body`,
 //!   `malformed_json`, `non_json_content_type`, `missing_fields`, `oversized_body`
