@@ -108,6 +108,7 @@ pub struct EmulatorConfig {
     keyed_members: Vec<String>,
     latency: Option<Duration>,
     port: u16,
+    default_deletion_allowed: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -125,6 +126,7 @@ impl Default for EmulatorConfig {
             keyed_members: Vec::new(),
             latency: None,
             port: 0,
+            default_deletion_allowed: false,
         }
     }
 }
@@ -177,6 +179,21 @@ impl EmulatorConfig {
     /// workspace (400).
     pub fn member_with_active_keys(mut self, user_id: impl Into<String>) -> Self {
         self.keyed_members.push(user_id.into());
+        self
+    }
+
+    /// Whether the caller is enabled for deleting the default workspace (off by default, as
+    /// for most organisations while the capability rolls out).
+    ///
+    /// Off, `DELETE /workspaces/{id}` on the default workspace answers 403 (the documented
+    /// `Forbidden` body), with or without the query parameter
+    /// `confirm_default_settings_deletion`. On, the parameter must be `true`: without it,
+    /// or with `false`, the answer is 400 naming the parameter; with it the default
+    /// workspace is deleted like any other (its budgets and memberships with it). Other
+    /// workspaces ignore the parameter; a value other than `true` or `false` is a 400
+    /// everywhere.
+    pub fn allow_default_workspace_deletion(mut self, allowed: bool) -> Self {
+        self.default_deletion_allowed = allowed;
         self
     }
 
@@ -316,6 +333,7 @@ impl Emulator {
             users: config.users,
             keyed_workspaces: config.keyed_workspaces,
             keyed_members: config.keyed_members,
+            default_deletion_allowed: config.default_deletion_allowed,
         });
         let shared = Arc::new(Shared {
             management_key: config.management_key,

@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::bodies::{Field, Ty, check_fields, from_map, json_object, patch_from, workspace_fields};
 use crate::http::{Request, Response};
-use crate::state::{Outcome, Rejection};
+use crate::state::{CONFIRM_DEFAULT_DELETION, Outcome, Rejection};
 use crate::{API_PREFIX, Shared, control, lock};
 
 /// Prefix of the control endpoints, which are neither counted nor faulted.
@@ -226,7 +226,8 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
             Ok(ok(200, &UpdateWorkspaceResponse { data }))
         }
         _ => {
-            lock(&shared.state).delete_workspace(id)?;
+            let confirmed = query_bool(req.query, CONFIRM_DEFAULT_DELETION)?;
+            lock(&shared.state).delete_workspace(id, confirmed == Some(true))?;
             Ok(ok(200, &DeleteWorkspaceResponse { deleted: true }))
         }
     }
@@ -421,6 +422,29 @@ fn page(query: Option<&str>) -> Outcome<(usize, usize)> {
         }
     }
     Ok((offset, limit))
+}
+
+/// An optional boolean query parameter: `true` or `false`; the last one wins when it is
+/// repeated.
+fn query_bool(query: Option<&str>, name: &str) -> Outcome<Option<bool>> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if percent_decode_str(key).decode_utf8_lossy() != name {
+            continue;
+        }
+        let value = percent_decode_str(value).decode_utf8_lossy();
+        found = Some(match value.as_ref() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(Rejection::bad_request(format!(
+                    "`{name}` must be true or false (got {value:?})"
+                )));
+            }
+        });
+    }
+    Ok(found)
 }
 
 /// A non-negative decimal integer of any size: the spec sets no maximum, so an offset past

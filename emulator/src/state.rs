@@ -92,7 +92,12 @@ pub(crate) struct Seed {
     pub(crate) users: Vec<(String, WorkspaceMemberRole)>,
     pub(crate) keyed_workspaces: Vec<String>,
     pub(crate) keyed_members: Vec<String>,
+    /// Whether the caller is enabled for deleting the default workspace.
+    pub(crate) default_deletion_allowed: bool,
 }
+
+/// The query parameter that confirms the deletion of the default workspace.
+pub(crate) const CONFIRM_DEFAULT_DELETION: &str = "confirm_default_settings_deletion";
 
 /// A change to a workspace: `None` leaves a field as it is; for nullable fields
 /// `Some(None)` clears it.
@@ -129,6 +134,7 @@ pub(crate) struct State {
     creator: Option<String>,
     keyed_workspaces: HashSet<String>,
     keyed_members: HashSet<String>,
+    default_deletion_allowed: bool,
     entries: Vec<Entry>,
 }
 
@@ -165,6 +171,7 @@ impl State {
             creator,
             keyed_workspaces,
             keyed_members: seed.keyed_members.into_iter().collect(),
+            default_deletion_allowed: seed.default_deletion_allowed,
             entries: vec![entry],
         }
     }
@@ -343,13 +350,23 @@ impl State {
     }
 
     /// Deletes a workspace with its budgets and memberships.
-    pub(crate) fn delete_workspace(&mut self, key: &str) -> Outcome<()> {
+    ///
+    /// The default workspace is refused (403) unless the caller is enabled for deleting it;
+    /// then `confirmed` (the query parameter [`CONFIRM_DEFAULT_DELETION`] set to `true`) is
+    /// required (400 without it). `confirmed` changes nothing for other workspaces.
+    pub(crate) fn delete_workspace(&mut self, key: &str, confirmed: bool) -> Outcome<()> {
         let index = self.position(key)?;
         let entry = &self.entries[index];
-        if entry.is_default {
+        if entry.is_default && !self.default_deletion_allowed {
             return Err(Rejection::forbidden(
                 "the default workspace cannot be deleted (deleting it is not enabled for this organisation)",
             ));
+        }
+        if entry.is_default && !confirmed {
+            return Err(Rejection::bad_request(format!(
+                "`{CONFIRM_DEFAULT_DELETION}` must be true to delete the default workspace: \
+                 its settings are deleted with it"
+            )));
         }
         if entry.has_keys || self.keyed_workspaces.contains(&entry.workspace.slug) {
             return Err(Rejection::bad_request(format!(
@@ -714,6 +731,7 @@ mod tests {
             ],
             keyed_workspaces: vec![],
             keyed_members: vec![],
+            default_deletion_allowed: false,
         })
     }
 
