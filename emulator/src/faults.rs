@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::API_PREFIX;
+
 /// One fault to inject, for the next `times` requests that match `method` and `path`.
 ///
 /// ```
@@ -17,7 +19,7 @@ use serde_json::{Map, Value};
 /// // The next two POSTs to /api/v1/workspaces get a 503 with `Retry-After: 1`.
 /// let fault = Fault::new(FaultKind::status(503).retry_after("1"))
 ///     .method("POST")
-///     .path("/api/v1/workspaces")
+///     .path("/workspaces") // or "/api/v1/workspaces"
 ///     .times(2);
 /// assert_eq!(fault.times, 2);
 /// ```
@@ -25,8 +27,9 @@ use serde_json::{Map, Value};
 pub struct Fault {
     /// HTTP method to match (case-insensitive); `None` matches every method.
     pub method: Option<String>,
-    /// Exact request path to match, as received and without the query string
-    /// (for example `/api/v1/workspaces`); `None` matches every path.
+    /// Request path to match, without the query string and with its percent-encoding as
+    /// sent: either relative to the API root (`/workspaces/team`) or full
+    /// (`/api/v1/workspaces/team`); `None` matches every path. See [`Fault::path`].
     pub path: Option<String>,
     /// How many matching requests get this fault (0 queues nothing).
     pub times: u32,
@@ -51,7 +54,15 @@ impl Fault {
         self
     }
 
-    /// Only requests to this exact path (without query) match.
+    /// Only requests to this path match. The path is compared as received, without the
+    /// query string and without decoding, and may be given two ways:
+    ///
+    /// - relative to the API root, as a client's base URL sees it: `/workspaces/team`
+    ///   matches a request to `/api/v1/workspaces/team`;
+    /// - in full, with the [`API_PREFIX`](crate::API_PREFIX): `/api/v1/workspaces/team`.
+    ///
+    /// Either way the whole path must be equal: `/workspaces` does not match
+    /// `/api/v1/workspaces/team`.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
@@ -67,7 +78,9 @@ impl Fault {
         self.method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self.path.as_deref().is_none_or(|p| p == path)
+            && self.path.as_deref().is_none_or(|p| {
+                p == path || path.strip_prefix(API_PREFIX).is_some_and(|rest| rest == p)
+            })
     }
 }
 
@@ -75,7 +88,8 @@ impl Fault {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultKind {
     /// Answer with this status without touching the state. The body defaults to the
-    /// documented error shape `{"error":{"code":status,"message":"..."}}`.
+    /// documented error shape `{"error":{"code":status,"message":"..."}}`; built by
+    /// [`FaultKind::status`] or [`FaultKind::respond`].
     Status {
         /// HTTP status code to answer with.
         status: u16,
@@ -125,6 +139,30 @@ impl FaultKind {
             retry_after_ms: None,
             body: None,
         }
+    }
+
+    /// A [`FaultKind::Status`] that answers this status with exactly this body
+    /// (`content-type: application/json`, whatever the body is), without touching the
+    /// state.
+    ///
+    /// It is for answers the emulator never gives by itself: a success from a newer server
+    /// (a `200` whose body has fields or enum values the document lacks, or lacks fields it
+    /// requires), a status the document does not list (`409`, `422`, ...), an error body of
+    /// another shape, or an empty or non-JSON body under a JSON content type. Any status
+    /// works, `200` included; the request is not applied, so a test of a write sees the
+    /// state as it was.
+    ///
+    /// ```
+    /// use openrouter_workspaces_emulator::{Fault, FaultKind};
+    ///
+    /// // The next GET /api/v1/workspaces/team answers a workspace with a field from the future.
+    /// let fault = Fault::new(FaultKind::respond(200, r#"{"data":{"id":"x","region":"eu"}}"#))
+    ///     .method("GET")
+    ///     .path("/workspaces/team");
+    /// assert!(matches!(fault.kind, FaultKind::Status { status: 200, .. }));
+    /// ```
+    pub fn respond(status: u16, body: impl Into<String>) -> Self {
+        FaultKind::status(status).body(body)
     }
 
     /// Sets the `Retry-After` header of a [`FaultKind::Status`]; other kinds are unchanged.
@@ -192,9 +230,10 @@ impl FaultQueue {
 /// Parses the body of `POST /__emulator/faults`: one fault object or an array of them.
 ///
 /// A fault object is `{"kind": "...", "method"?, "path"?, "times"?}` plus the kind's own
-/// fields: `status` (for `status` and `commit_then_status`), `retry_after`,
-/// `retry_after_ms`, `body` (for `status`), `ms` (for `delay`), `bytes` (for
-/// `oversized_body`). Kinds are the snake_case names of [`FaultKind`]'s variants.
+/// fields: `status` (for `status`, `respond` and `commit_then_status`), `retry_after`,
+/// `retry_after_ms`, `body` (for `status`; required for `respond`), `ms` (for `delay`),
+/// `bytes` (for `oversized_body`). Kinds are the snake_case names of [`FaultKind`]'s
+/// variants, plus `respond` ([`FaultKind::respond`]).
 pub(crate) fn parse_faults(body: &[u8]) -> Result<Vec<Fault>, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| format!("body is not valid JSON: {e}"))?;
@@ -222,6 +261,15 @@ fn parse_fault(value: &Value) -> Result<Fault, String> {
             retry_after: opt_string(obj, "retry_after")?,
             retry_after_ms: opt_string(obj, "retry_after_ms")?,
             body: opt_string(obj, "body")?,
+        },
+        "respond" => FaultKind::Status {
+            status: status_field(obj)?,
+            retry_after: opt_string(obj, "retry_after")?,
+            retry_after_ms: opt_string(obj, "retry_after_ms")?,
+            body: Some(
+                opt_string(obj, "body")?
+                    .ok_or_else(|| "`body` (a string) is required".to_string())?,
+            ),
         },
         "delay" => FaultKind::Delay(Duration::from_millis(u64_field(obj, "ms")?)),
         "reset_before_read" => FaultKind::ResetBeforeRead,
@@ -297,6 +345,21 @@ mod tests {
     }
 
     #[test]
+    fn paths_match_relative_to_the_api_root_or_in_full() {
+        let relative = Fault::new(FaultKind::MalformedJson).path("/workspaces/a%2Fb");
+        let full = Fault::new(FaultKind::MalformedJson).path("/api/v1/workspaces/a%2Fb");
+        for fault in [&relative, &full] {
+            assert!(fault.matches("GET", "/api/v1/workspaces/a%2Fb"));
+            assert!(!fault.matches("GET", "/api/v1/workspaces/a%2Fb/budgets"));
+            assert!(!fault.matches("GET", "/api/v1/workspaces"));
+            assert!(!fault.matches("GET", "/workspaces/a%2Fb/x"));
+        }
+        let root = Fault::new(FaultKind::MalformedJson).path("/workspaces");
+        assert!(!root.matches("GET", "/api/v1/workspaces/x"));
+        assert!(!root.matches("GET", "/api/v2/workspaces"));
+    }
+
+    #[test]
     fn parses_control_bodies() {
         let faults = parse_faults(
             br#"[{"kind":"status","status":429,"retry_after":"2","times":3,"path":"/api/v1/workspaces"},
@@ -312,6 +375,9 @@ mod tests {
         );
         assert_eq!(faults[1].kind, FaultKind::Delay(Duration::from_millis(5)));
         assert_eq!(faults[2].kind, FaultKind::OversizedBody(10));
+        let respond = parse_faults(br#"{"kind":"respond","status":200,"body":"{}"}"#).unwrap();
+        assert_eq!(respond[0].kind, FaultKind::respond(200, "{}"));
+        assert!(parse_faults(br#"{"kind":"respond","status":200}"#).is_err());
         assert!(parse_faults(br#"{"kind":"nope"}"#).is_err());
         assert!(parse_faults(br#"{"kind":"status"}"#).is_err());
     }

@@ -31,8 +31,10 @@
 //! the request counters and never get faults:
 //!
 //! - `POST /__emulator/faults`: queue one fault or an array of them, as JSON such as
-//!   `{"kind":"status","status":503,"retry_after":"1","times":2,"method":"GET","path":"/api/v1/workspaces"}`.
-//!   Kinds are `status` (`status`, `retry_after`, `retry_after_ms`, `body`), `delay` (`ms`),
+//!   `{"kind":"status","status":503,"retry_after":"1","times":2,"method":"GET","path":"/workspaces"}`
+//!   (`path` relative to the API root or in full, as [`Fault::path`] takes it).
+//!   Kinds are `status` (`status`, `retry_after`, `retry_after_ms`, `body`), `respond`
+//!   (`status`, `body` required: [`FaultKind::respond`]), `delay` (`ms`),
 //!   `reset_before_read`, `reset_after_read`, `close_without_answer`,
 //!   `commit_then_status` (`status`), `commit_then_close`, `truncated_body`,
 //!   `malformed_json`, `non_json_content_type`, `missing_fields`, `oversized_body`
@@ -50,7 +52,10 @@
 
 #![warn(missing_docs)]
 
+mod bodies;
+mod control;
 mod faults;
+mod http;
 mod routes;
 mod server;
 mod state;
@@ -103,6 +108,7 @@ pub struct EmulatorConfig {
     keyed_members: Vec<String>,
     latency: Option<Duration>,
     port: u16,
+    default_deletion_allowed: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -120,6 +126,7 @@ impl Default for EmulatorConfig {
             keyed_members: Vec::new(),
             latency: None,
             port: 0,
+            default_deletion_allowed: false,
         }
     }
 }
@@ -172,6 +179,21 @@ impl EmulatorConfig {
     /// workspace (400).
     pub fn member_with_active_keys(mut self, user_id: impl Into<String>) -> Self {
         self.keyed_members.push(user_id.into());
+        self
+    }
+
+    /// Whether the caller is enabled for deleting the default workspace (off by default, as
+    /// for most organisations while the capability rolls out).
+    ///
+    /// Off, `DELETE /workspaces/{id}` on the default workspace answers 403 (the documented
+    /// `Forbidden` body), with or without the query parameter
+    /// `confirm_default_settings_deletion`. On, the parameter must be `true`: without it,
+    /// or with `false`, the answer is 400 naming the parameter; with it the default
+    /// workspace is deleted like any other (its budgets and memberships with it). Other
+    /// workspaces ignore the parameter; a value other than `true` or `false` is a 400
+    /// everywhere.
+    pub fn allow_default_workspace_deletion(mut self, allowed: bool) -> Self {
+        self.default_deletion_allowed = allowed;
         self
     }
 
@@ -311,6 +333,7 @@ impl Emulator {
             users: config.users,
             keyed_workspaces: config.keyed_workspaces,
             keyed_members: config.keyed_members,
+            default_deletion_allowed: config.default_deletion_allowed,
         });
         let shared = Arc::new(Shared {
             management_key: config.management_key,

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
+//!                                [--allow-default-workspace-deletion]
 //! ```
 
 use std::io::Write;
@@ -12,10 +13,21 @@ use std::time::Duration;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 const USAGE: &str = "usage: openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
+                                      [--allow-default-workspace-deletion]
 
 Serves a local, in-memory emulator of the OpenRouter Workspaces API (not the real
 OpenRouter service) on 127.0.0.1 until killed. Control endpoints: POST /__emulator/faults,
-DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counters.";
+DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counters.
+
+  --port N                 loopback port (0, the default, picks a free one)
+  --management-key K       the key the API accepts
+  --inference-key K        a valid key that is not a management key (403 everywhere)
+  --latency-ms N           delay added to every API request
+  --allow-default-workspace-deletion
+                           enable the caller for deleting the default workspace: then
+                           DELETE /workspaces/{id} on it needs
+                           ?confirm_default_settings_deletion=true (400 without it);
+                           without this flag it is always 403";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -60,6 +72,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         };
         if flag == "--help" || flag == "-h" {
             return Ok(None);
+        }
+        if flag == "--allow-default-workspace-deletion" {
+            if inline.is_some() {
+                return Err(format!("{flag} takes no value"));
+            }
+            config = config.allow_default_workspace_deletion(true);
+            continue;
         }
         let mut value = || {
             inline

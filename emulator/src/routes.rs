@@ -1,8 +1,8 @@
-//! The routes: path matching, authentication, request bodies, and the answers built from
-//! the generated models. Also the control endpoints under `/__emulator/`.
+//! The API routes: path matching, authentication, query parameters, one handler per
+//! operation (by group: workspaces, budgets, members) and the answers built from the
+//! generated models. Requests to `/__emulator/...` go to [`crate::control`].
 
 use std::borrow::Cow;
-use std::sync::atomic::Ordering;
 
 use openrouter_workspaces::types::{
     BadRequestResponse, BadRequestResponseErrorData, BulkAddWorkspaceMembersRequest,
@@ -13,15 +13,19 @@ use openrouter_workspaces::types::{
     InternalServerResponse, InternalServerResponseErrorData, ListWorkspaceBudgetsResponse,
     ListWorkspaceMembersResponse, ListWorkspacesResponse, NotFoundResponse,
     NotFoundResponseErrorData, UnauthorizedResponse, UnauthorizedResponseErrorData,
-    UpdateWorkspaceRequest, UpdateWorkspaceResponse, UpsertWorkspaceBudgetRequest,
-    UpsertWorkspaceBudgetResponse, WorkspaceBudgetInterval,
+    UpdateWorkspaceResponse, UpsertWorkspaceBudgetRequest, UpsertWorkspaceBudgetResponse,
+    WorkspaceBudgetInterval,
 };
 use percent_encoding::percent_decode_str;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use crate::server::{CONTROL_PREFIX, Request, Response};
-use crate::state::{Outcome, Rejection, WorkspacePatch};
-use crate::{API_PREFIX, Shared, faults, lock};
+use crate::bodies::{Field, Ty, check_fields, from_map, json_object, patch_from, workspace_fields};
+use crate::http::{Request, Response};
+use crate::state::{CONFIRM_DEFAULT_DELETION, Outcome, Rejection};
+use crate::{API_PREFIX, Shared, control, lock};
+
+/// Prefix of the control endpoints, which are neither counted nor faulted.
+pub(crate) const CONTROL_PREFIX: &str = "/__emulator/";
 
 /// Default page size of the list routes.
 const DEFAULT_LIMIT: usize = 50;
@@ -31,12 +35,17 @@ const MAX_LIMIT: usize = 100;
 /// Answers one request (API or control).
 pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> Response {
     if req.path.starts_with(CONTROL_PREFIX) {
-        return control(shared, req);
+        return control::control(shared, req);
     }
     match api(shared, req) {
         Ok(response) => response,
-        Err(rejection) => error(rejection.status, &rejection.message),
+        Err(rejection) => api_error(shared, rejection.status, &rejection.message),
     }
+}
+
+/// The documented error body of an API answer (see [`error`]).
+pub(crate) fn api_error(_shared: &Shared, status: u16, message: &str) -> Response {
+    error(status, message)
 }
 
 /// The documented error body `{"error":{"code":status,"message":...}}`, built from the
@@ -100,7 +109,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
 }
 
-fn ok<T: serde::Serialize>(status: u16, value: &T) -> Response {
+pub(crate) fn ok<T: serde::Serialize>(status: u16, value: &T) -> Response {
     Response::json(status, to_json(value))
 }
 
@@ -169,140 +178,172 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
         return Ok(response);
     }
     authorize(shared, req.authorization)?;
-    let state = &shared.state;
-    match (route, req.method) {
-        (Route::Workspaces, "GET") => {
-            let (offset, limit) = page(req.query)?;
-            let (data, total) = lock(state).list_workspaces(offset, limit);
-            Ok(ok(
-                200,
-                &ListWorkspacesResponse {
-                    data,
-                    total_count: total as i64,
-                },
-            ))
-        }
-        (Route::Workspaces, _) => {
-            let mut map = json_object(req.body)?;
-            check_fields(&mut map, &workspace_fields(true))?;
-            let body: CreateWorkspaceRequest = from_map(map)?;
-            let data = lock(state).create_workspace(body)?;
-            Ok(ok(201, &CreateWorkspaceResponse { data }))
-        }
-        (Route::Workspace(id), "GET") => {
-            let id = decode(id)?;
-            let data = lock(state).get_workspace(&id)?;
+    match route {
+        Route::Workspaces => workspaces(shared, req),
+        Route::Workspace(id) => workspace(shared, req, &decode(id)?),
+        Route::Budgets(id) => list_budgets(shared, &decode(id)?),
+        Route::Budget(id, interval) => budget(shared, req, &decode(id)?, parse_interval(interval)?),
+        Route::Members(id) => list_members(shared, req, &decode(id)?),
+        Route::MembersAdd(id) => add_members(shared, req, &decode(id)?),
+        Route::MembersRemove(id) => remove_members(shared, req, &decode(id)?),
+    }
+}
+
+// ----- workspaces -----
+
+/// `GET /workspaces` and `POST /workspaces`.
+fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
+    if req.method == "GET" {
+        let (offset, limit) = page(req.query)?;
+        let (data, total) = lock(&shared.state).list_workspaces(offset, limit);
+        return Ok(ok(
+            200,
+            &ListWorkspacesResponse {
+                data,
+                total_count: total as i64,
+            },
+        ));
+    }
+    let mut map = json_object(req.body)?;
+    check_fields(&mut map, &workspace_fields(true))?;
+    let body: CreateWorkspaceRequest = from_map(map)?;
+    let data = lock(&shared.state).create_workspace(body)?;
+    Ok(ok(201, &CreateWorkspaceResponse { data }))
+}
+
+/// `GET`, `PATCH` and `DELETE /workspaces/{id}`.
+fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
+    match req.method {
+        "GET" => {
+            let data = lock(&shared.state).get_workspace(id)?;
             Ok(ok(200, &GetWorkspaceResponse { data }))
         }
-        (Route::Workspace(id), "PATCH") => {
-            let id = decode(id)?;
+        "PATCH" => {
             let mut map = json_object(req.body)?;
             check_fields(&mut map, &workspace_fields(false))?;
             let patch = patch_from(map)?;
-            let data = lock(state).update_workspace(&id, patch)?;
+            let data = lock(&shared.state).update_workspace(id, patch)?;
             Ok(ok(200, &UpdateWorkspaceResponse { data }))
         }
-        (Route::Workspace(id), _) => {
-            let id = decode(id)?;
-            lock(state).delete_workspace(&id)?;
+        _ => {
+            let confirmed = query_bool(req.query, CONFIRM_DEFAULT_DELETION)?;
+            lock(&shared.state).delete_workspace(id, confirmed == Some(true))?;
             Ok(ok(200, &DeleteWorkspaceResponse { deleted: true }))
         }
-        (Route::Budgets(id), _) => {
-            let id = decode(id)?;
-            let (data, byok) = lock(state).list_budgets(&id)?;
+    }
+}
+
+// ----- budgets -----
+
+/// `GET /workspaces/{id}/budgets`.
+fn list_budgets(shared: &Shared, id: &str) -> Outcome<Response> {
+    let (data, byok) = lock(&shared.state).list_budgets(id)?;
+    Ok(ok(
+        200,
+        &ListWorkspaceBudgetsResponse {
+            data,
+            include_byok_in_budgets: Some(byok),
+        },
+    ))
+}
+
+/// `GET`, `PUT` and `DELETE /workspaces/{id}/budgets/{interval}`.
+fn budget(
+    shared: &Shared,
+    req: &Request<'_>,
+    id: &str,
+    interval: WorkspaceBudgetInterval,
+) -> Outcome<Response> {
+    match req.method {
+        "GET" => {
+            let (data, byok) = lock(&shared.state).get_budget(id, interval)?;
             Ok(ok(
                 200,
-                &ListWorkspaceBudgetsResponse {
+                &GetWorkspaceBudgetResponse {
                     data,
                     include_byok_in_budgets: Some(byok),
                 },
             ))
         }
-        (Route::Budget(id, interval), method) => {
-            let id = decode(id)?;
-            let interval = parse_interval(interval)?;
-            match method {
-                "GET" => {
-                    let (data, byok) = lock(state).get_budget(&id, interval)?;
-                    Ok(ok(
-                        200,
-                        &GetWorkspaceBudgetResponse {
-                            data,
-                            include_byok_in_budgets: Some(byok),
-                        },
-                    ))
-                }
-                "PUT" => {
-                    let mut map = json_object(req.body)?;
-                    check_fields(
-                        &mut map,
-                        &[
-                            Field::required("limit_usd", Ty::Number),
-                            Field::new("include_byok_in_budgets", Ty::Bool),
-                        ],
-                    )?;
-                    let body: UpsertWorkspaceBudgetRequest = from_map(map)?;
-                    let (data, byok) = lock(state).upsert_budget(
-                        &id,
-                        interval,
-                        body.limit_usd,
-                        body.include_byok_in_budgets,
-                    )?;
-                    Ok(ok(
-                        200,
-                        &UpsertWorkspaceBudgetResponse {
-                            data,
-                            include_byok_in_budgets: Some(byok),
-                        },
-                    ))
-                }
-                _ => {
-                    lock(state).delete_budget(&id, interval)?;
-                    Ok(ok(200, &DeleteWorkspaceBudgetResponse { deleted: true }))
-                }
-            }
-        }
-        (Route::Members(id), _) => {
-            let id = decode(id)?;
-            let (offset, limit) = page(req.query)?;
-            let (data, total) = lock(state).list_members(&id, offset, limit)?;
-            Ok(ok(
-                200,
-                &ListWorkspaceMembersResponse {
-                    data,
-                    total_count: total as i64,
-                },
-            ))
-        }
-        (Route::MembersAdd(id), _) => {
-            let id = decode(id)?;
+        "PUT" => {
             let mut map = json_object(req.body)?;
-            check_fields(&mut map, &[Field::required("user_ids", Ty::StringArray)])?;
-            let body: BulkAddWorkspaceMembersRequest = from_map(map)?;
-            let (data, added) = lock(state).add_members(&id, &body.user_ids)?;
+            check_fields(
+                &mut map,
+                &[
+                    Field::required("limit_usd", Ty::Number),
+                    Field::new("include_byok_in_budgets", Ty::Bool),
+                ],
+            )?;
+            let body: UpsertWorkspaceBudgetRequest = from_map(map)?;
+            let (data, byok) = lock(&shared.state).upsert_budget(
+                id,
+                interval,
+                body.limit_usd,
+                body.include_byok_in_budgets,
+            )?;
             Ok(ok(
                 200,
-                &BulkAddWorkspaceMembersResponse {
-                    added_count: added as i64,
+                &UpsertWorkspaceBudgetResponse {
                     data,
+                    include_byok_in_budgets: Some(byok),
                 },
             ))
         }
-        (Route::MembersRemove(id), _) => {
-            let id = decode(id)?;
-            let mut map = json_object(req.body)?;
-            check_fields(&mut map, &[Field::required("user_ids", Ty::StringArray)])?;
-            let body: BulkRemoveWorkspaceMembersRequest = from_map(map)?;
-            let removed = lock(state).remove_members(&id, &body.user_ids)?;
-            Ok(ok(
-                200,
-                &BulkRemoveWorkspaceMembersResponse {
-                    removed_count: removed as i64,
-                },
-            ))
+        _ => {
+            lock(&shared.state).delete_budget(id, interval)?;
+            Ok(ok(200, &DeleteWorkspaceBudgetResponse { deleted: true }))
         }
     }
 }
+
+// ----- members -----
+
+/// `GET /workspaces/{id}/members`.
+fn list_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
+    let (offset, limit) = page(req.query)?;
+    let (data, total) = lock(&shared.state).list_members(id, offset, limit)?;
+    Ok(ok(
+        200,
+        &ListWorkspaceMembersResponse {
+            data,
+            total_count: total as i64,
+        },
+    ))
+}
+
+/// The body of a bulk member call (`{"user_ids": [...]}`), checked and decoded.
+fn bulk_body<T: serde::de::DeserializeOwned>(req: &Request<'_>) -> Outcome<T> {
+    let mut map = json_object(req.body)?;
+    check_fields(&mut map, &[Field::required("user_ids", Ty::StringArray)])?;
+    from_map(map)
+}
+
+/// `POST /workspaces/{id}/members/add`.
+fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
+    let body: BulkAddWorkspaceMembersRequest = bulk_body(req)?;
+    let (data, added) = lock(&shared.state).add_members(id, &body.user_ids)?;
+    Ok(ok(
+        200,
+        &BulkAddWorkspaceMembersResponse {
+            added_count: added as i64,
+            data,
+        },
+    ))
+}
+
+/// `POST /workspaces/{id}/members/remove`.
+fn remove_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
+    let body: BulkRemoveWorkspaceMembersRequest = bulk_body(req)?;
+    let removed = lock(&shared.state).remove_members(id, &body.user_ids)?;
+    Ok(ok(
+        200,
+        &BulkRemoveWorkspaceMembersResponse {
+            removed_count: removed as i64,
+        },
+    ))
+}
+
+// ----- shared by the routes -----
 
 /// Checks `Authorization: Bearer <key>`: 401 when missing or unknown, 403 for a key that
 /// is valid but not a management key. The key itself never appears in a message.
@@ -383,6 +424,29 @@ fn page(query: Option<&str>) -> Outcome<(usize, usize)> {
     Ok((offset, limit))
 }
 
+/// An optional boolean query parameter: `true` or `false`; the last one wins when it is
+/// repeated.
+fn query_bool(query: Option<&str>, name: &str) -> Outcome<Option<bool>> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if percent_decode_str(key).decode_utf8_lossy() != name {
+            continue;
+        }
+        let value = percent_decode_str(value).decode_utf8_lossy();
+        found = Some(match value.as_ref() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(Rejection::bad_request(format!(
+                    "`{name}` must be true or false (got {value:?})"
+                )));
+            }
+        });
+    }
+    Ok(found)
+}
+
 /// A non-negative decimal integer of any size: the spec sets no maximum, so an offset past
 /// `usize::MAX` is as valid as any other offset past the end (an empty page), not an error.
 fn parse_offset(value: &str) -> Option<usize> {
@@ -391,268 +455,6 @@ fn parse_offset(value: &str) -> Option<usize> {
         return None;
     }
     Some(digits.parse::<usize>().unwrap_or(usize::MAX))
-}
-
-/// The request body as a JSON object.
-fn json_object(body: &[u8]) -> Outcome<Map<String, Value>> {
-    if body.is_empty() {
-        return Err(Rejection::bad_request(
-            "a JSON object request body is required",
-        ));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Rejection::bad_request(
-            "the request body must be a JSON object",
-        )),
-        Err(e) => Err(Rejection::bad_request(format!(
-            "the request body is not valid JSON: {e}"
-        ))),
-    }
-}
-
-fn from_map<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Outcome<T> {
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| Rejection::bad_request(format!("invalid request body: {e}")))
-}
-
-/// JSON types of body fields.
-#[derive(Clone, Copy)]
-enum Ty {
-    String,
-    Bool,
-    Number,
-    IntegerArray,
-    StringArray,
-}
-
-/// One body field: name, type, whether `null` is allowed, whether it is required.
-struct Field {
-    name: &'static str,
-    ty: Ty,
-    nullable: bool,
-    required: bool,
-}
-
-impl Field {
-    fn new(name: &'static str, ty: Ty) -> Field {
-        Field {
-            name,
-            ty,
-            nullable: false,
-            required: false,
-        }
-    }
-
-    fn required(name: &'static str, ty: Ty) -> Field {
-        Field {
-            required: true,
-            ..Field::new(name, ty)
-        }
-    }
-
-    fn nullable(name: &'static str, ty: Ty) -> Field {
-        Field {
-            nullable: true,
-            ..Field::new(name, ty)
-        }
-    }
-}
-
-/// The fields of a workspace create (`create == true`) or update body.
-fn workspace_fields(create: bool) -> [Field; 11] {
-    let named = |name| {
-        if create {
-            Field::required(name, Ty::String)
-        } else {
-            Field::new(name, Ty::String)
-        }
-    };
-    [
-        named("name"),
-        named("slug"),
-        Field::nullable("description", Ty::String),
-        Field::nullable("default_text_model", Ty::String),
-        Field::nullable("default_image_model", Ty::String),
-        Field::nullable("default_provider_sort", Ty::String),
-        Field::nullable("io_logging_api_key_ids", Ty::IntegerArray),
-        Field::new("io_logging_sampling_rate", Ty::Number),
-        Field::new("is_data_discount_logging_enabled", Ty::Bool),
-        Field::new("is_observability_broadcast_enabled", Ty::Bool),
-        Field::new("is_observability_io_logging_enabled", Ty::Bool),
-    ]
-}
-
-/// Checks presence and JSON types of the known fields, naming the first bad one. Integer
-/// items written with a fraction or an exponent (`1.0`, `1e2`) are rewritten as plain integers
-/// on the way (see [`integer_item`]).
-fn check_fields(map: &mut Map<String, Value>, fields: &[Field]) -> Outcome<()> {
-    for field in fields {
-        let name = field.name;
-        match map.get_mut(name) {
-            None if field.required => {
-                return Err(Rejection::bad_request(format!("`{name}` is required")));
-            }
-            None => {}
-            Some(Value::Null) if field.nullable => {}
-            Some(Value::Null) => {
-                return Err(Rejection::bad_request(format!("`{name}` cannot be null")));
-            }
-            Some(value) => {
-                let (fits, expected) = match field.ty {
-                    Ty::String => (value.is_string(), "a string"),
-                    Ty::Bool => (value.is_boolean(), "a boolean"),
-                    Ty::Number => (value.is_number(), "a number"),
-                    Ty::IntegerArray => match value.as_array_mut() {
-                        Some(items) => {
-                            for item in items {
-                                integer_item(name, item)?;
-                            }
-                            (true, "")
-                        }
-                        None => (false, "an array of integers"),
-                    },
-                    Ty::StringArray => (
-                        value
-                            .as_array()
-                            .is_some_and(|a| a.iter().all(Value::is_string)),
-                        "an array of strings",
-                    ),
-                };
-                if !fits {
-                    return Err(Rejection::bad_request(format!(
-                        "`{name}` must be {expected}"
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Checks one item of an integer array. JSON Schema's `integer` is any number whose fraction
-/// is zero, so `1.0` and `1e2` are integers too: they are rewritten as `1` and `100` for the
-/// models, which hold `i64`. Integers outside the `i64` range are refused (400) with a message
-/// of their own: the document sets no bound, but the models (and API key ids) cannot hold them.
-fn integer_item(name: &str, item: &mut Value) -> Outcome<()> {
-    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    let Value::Number(n) = item else {
-        return Err(Rejection::bad_request(format!(
-            "`{name}` must be an array of integers"
-        )));
-    };
-    if n.is_i64() {
-        return Ok(());
-    }
-    let out_of_range = || {
-        Rejection::bad_request(format!(
-            "`{name}` must hold integers from {} to {} (got {n})",
-            i64::MIN,
-            i64::MAX
-        ))
-    };
-    if n.is_u64() {
-        return Err(out_of_range());
-    }
-    match n.as_f64() {
-        Some(f) if f.is_finite() && f.fract() == 0.0 => {
-            // Exclusive at both ends: an integer written below i64::MIN reaches this point
-            // rounded to -2^63 at best (i64::MIN itself parses as an i64, above).
-            if f > -TWO_POW_63 && f < TWO_POW_63 {
-                // In range and integral: the cast is exact.
-                *item = Value::from(f as i64);
-                Ok(())
-            } else {
-                Err(out_of_range())
-            }
-        }
-        _ => Err(Rejection::bad_request(format!(
-            "`{name}` must be an array of integers"
-        ))),
-    }
-}
-
-/// Turns an update body into a patch, telling an absent field (keep) from an explicit
-/// `null` (clear) for the nullable ones.
-fn patch_from(map: Map<String, Value>) -> Outcome<WorkspacePatch> {
-    let present = |name: &str| map.contains_key(name);
-    let has_description = present("description");
-    let has_text_model = present("default_text_model");
-    let has_image_model = present("default_image_model");
-    let has_sort = present("default_provider_sort");
-    let has_key_ids = present("io_logging_api_key_ids");
-    let body: UpdateWorkspaceRequest = from_map(map)?;
-    Ok(WorkspacePatch {
-        name: body.name,
-        slug: body.slug,
-        description: has_description.then_some(body.description),
-        default_text_model: has_text_model.then_some(body.default_text_model),
-        default_image_model: has_image_model.then_some(body.default_image_model),
-        default_provider_sort: has_sort.then_some(body.default_provider_sort),
-        io_logging_api_key_ids: has_key_ids.then_some(body.io_logging_api_key_ids),
-        io_logging_sampling_rate: body.io_logging_sampling_rate,
-        is_data_discount_logging_enabled: body.is_data_discount_logging_enabled,
-        is_observability_broadcast_enabled: body.is_observability_broadcast_enabled,
-        is_observability_io_logging_enabled: body.is_observability_io_logging_enabled,
-    })
-}
-
-/// The control endpoints (not authenticated, not counted, never faulted).
-fn control(shared: &Shared, req: &Request<'_>) -> Response {
-    let name = &req.path[CONTROL_PREFIX.len()..];
-    match (req.method, name) {
-        ("POST", "faults") => match faults::parse_faults(req.body) {
-            Ok(list) => {
-                let queued = list.iter().filter(|f| f.times > 0).count();
-                for fault in list {
-                    shared.inject(fault);
-                }
-                ok(
-                    200,
-                    &json!({
-                        "queued": queued,
-                        "pending_faults": shared.pending_faults.load(Ordering::Acquire),
-                    }),
-                )
-            }
-            Err(message) => error(400, &message),
-        },
-        ("DELETE", "faults") => {
-            shared.clear_faults();
-            ok(200, &json!({ "cleared": true }))
-        }
-        ("GET", "stats") => {
-            let mut requests: Vec<(String, String, u64)> = lock(&shared.counts)
-                .iter()
-                .map(|(m, p, n)| (m.to_string(), p.to_string(), n))
-                .collect();
-            requests.sort();
-            let requests: Vec<Value> = requests
-                .into_iter()
-                .map(
-                    |(method, path, count)| json!({"method": method, "path": path, "count": count}),
-                )
-                .collect();
-            ok(
-                200,
-                &json!({
-                    "request_count": shared.request_count.load(Ordering::Relaxed),
-                    "connection_count": shared.connection_count.load(Ordering::Relaxed),
-                    "pending_faults": shared.pending_faults.load(Ordering::Acquire),
-                    "requests": requests,
-                }),
-            )
-        }
-        ("POST", "reset-counters") => {
-            shared.reset_counters();
-            ok(200, &json!({ "reset": true }))
-        }
-        (_, "faults" | "stats" | "reset-counters") => error(
-            405,
-            &format!("method {} is not allowed on {}", req.method, req.path),
-        ),
-        _ => error(404, &format!("no such control endpoint: {}", req.path)),
-    }
 }
 
 #[cfg(test)]

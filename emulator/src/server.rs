@@ -13,7 +13,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::faults::FaultKind;
-use crate::{Shared, lock, routes};
+use crate::http::{Request, Response, reason, split_target};
+use crate::routes::{self, CONTROL_PREFIX};
+use crate::{Shared, lock};
 
 /// Largest request head accepted (431 beyond).
 const MAX_HEAD: usize = 64 * 1024;
@@ -21,8 +23,6 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Most header lines in one request (431 beyond).
 const MAX_HEADERS: usize = 64;
-/// Prefix of the control endpoints, which are neither counted nor faulted.
-pub(crate) const CONTROL_PREFIX: &str = "/__emulator/";
 
 /// A stop flag that sleeping threads can be woken from.
 #[derive(Default)]
@@ -62,37 +62,6 @@ impl Stopper {
                 .wait_timeout(guard, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
-        }
-    }
-}
-
-/// A request as the routes see it.
-pub(crate) struct Request<'a> {
-    pub(crate) method: &'a str,
-    /// The path as received, without the query.
-    pub(crate) path: &'a str,
-    pub(crate) query: Option<&'a str>,
-    pub(crate) authorization: Option<&'a str>,
-    pub(crate) body: &'a [u8],
-}
-
-/// A complete response.
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: Vec<u8>,
-    /// Extra headers (Retry-After, Allow, ...).
-    pub(crate) headers: Vec<(&'static str, String)>,
-}
-
-impl Response {
-    /// A JSON response.
-    pub(crate) fn json(status: u16, body: Vec<u8>) -> Response {
-        Response {
-            status,
-            content_type: "application/json",
-            body,
-            headers: Vec::new(),
         }
     }
 }
@@ -303,28 +272,10 @@ impl Conn<'_> {
 
     /// Reads, handles and answers one request.
     fn one_request(&mut self) -> Next {
-        // The head.
-        let head_len = loop {
-            if !self.buf.is_empty() {
-                match self.parse_head() {
-                    Ok(Some(len)) => break len,
-                    Ok(None) if self.buf.len() > MAX_HEAD => {
-                        self.count_malformed();
-                        return self.refuse(431, "request head too large");
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.count_malformed();
-                        return self.refuse(e.status, e.message);
-                    }
-                }
-            }
-            match self.read_more() {
-                Ok(0) | Err(_) => return Next::Close,
-                Ok(_) => {}
-            }
+        let head_len = match self.read_head() {
+            Ok(len) => len,
+            Err(next) => return next,
         };
-
         let shared = self.shared;
         let (path, _) = split_target(&self.head.target);
         let control = path.starts_with(CONTROL_PREFIX);
@@ -338,33 +289,9 @@ impl Conn<'_> {
             reset(&self.stream);
             return Next::Close;
         }
-
-        // The body.
-        if self.head.chunked {
-            return self.refuse(
-                411,
-                "chunked request bodies are not supported: send a Content-Length",
-            );
-        }
-        let body_len = self.head.content_length.unwrap_or(0);
-        if body_len > MAX_BODY {
-            return self.refuse(413, "request body too large");
-        }
-        let total = head_len + body_len;
-        if self.head.expect_continue && self.buf.len() < total {
-            let _ = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
-        }
-        while self.buf.len() < total {
-            match self.read_more() {
-                Ok(0) | Err(_) => return Next::Close,
-                Ok(_) => {}
-            }
-        }
-
-        let mut next = if self.head.close || (self.head.http10 && !self.head.keep_alive) {
-            Next::Close
-        } else {
-            Next::KeepAlive
+        let total = match self.read_body(head_len) {
+            Ok(total) => total,
+            Err(next) => return next,
         };
         if !control
             && let Some(latency) = shared.latency
@@ -372,14 +299,6 @@ impl Conn<'_> {
         {
             return Next::Close;
         }
-
-        // HTTP/1.1 keeps alive by default; an HTTP/1.0 client that asked for keep-alive is
-        // told it got it.
-        let conn_header = match next {
-            Next::Close => Some("close"),
-            Next::KeepAlive if self.head.http10 => Some("keep-alive"),
-            Next::KeepAlive => None,
-        };
         let (path, query) = split_target(&self.head.target);
         let request = Request {
             method: &self.head.method,
@@ -391,88 +310,106 @@ impl Conn<'_> {
                 .then_some(self.head.authorization.as_str()),
             body: &self.buf[head_len..total],
         };
-        let written = match fault {
-            None => {
-                let response = routes::handle(shared, &request);
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
-            }
-            Some(FaultKind::Delay(delay)) => {
-                if shared.stop.sleep(delay) {
-                    return Next::Close;
+        let answer = answer(shared, fault, &request);
+        let next = self.deliver(answer);
+        if next == Next::KeepAlive {
+            self.buf.drain(..total);
+        }
+        next
+    }
+
+    /// Reads until a whole head is in the buffer and parses it: its length, or what to do
+    /// with the connection when there is no usable head.
+    fn read_head(&mut self) -> Result<usize, Next> {
+        loop {
+            if !self.buf.is_empty() {
+                match self.parse_head() {
+                    Ok(Some(len)) => return Ok(len),
+                    Ok(None) if self.buf.len() > MAX_HEAD => {
+                        self.count_malformed();
+                        return Err(self.refuse(431, "request head too large"));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.count_malformed();
+                        return Err(self.refuse(e.status, e.message));
+                    }
                 }
-                let response = routes::handle(shared, &request);
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
             }
-            Some(FaultKind::Status {
-                status,
-                retry_after,
-                retry_after_ms,
-                body,
-            }) => {
-                let mut response = match body {
-                    Some(body) => Response::json(status, body.into_bytes()),
-                    None => routes::error(
-                        status,
-                        "injected fault: the emulator was told to fail this request",
-                    ),
-                };
-                if let Some(v) = retry_after {
-                    response.headers.push(("retry-after", v));
-                }
-                if let Some(v) = retry_after_ms {
-                    response.headers.push(("retry-after-ms", v));
-                }
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
+            match self.read_more() {
+                Ok(0) | Err(_) => return Err(Next::Close),
+                Ok(_) => {}
             }
-            Some(FaultKind::ResetBeforeRead | FaultKind::ResetAfterRead) => {
+        }
+    }
+
+    /// Reads the body announced by the head (sending `100 Continue` when asked): the length
+    /// of head and body together, or what to do with the connection when there is no body.
+    fn read_body(&mut self, head_len: usize) -> Result<usize, Next> {
+        if self.head.chunked {
+            return Err(self.refuse(
+                411,
+                "chunked request bodies are not supported: send a Content-Length",
+            ));
+        }
+        let body_len = self.head.content_length.unwrap_or(0);
+        if body_len > MAX_BODY {
+            return Err(self.refuse(413, "request body too large"));
+        }
+        let total = head_len + body_len;
+        if self.head.expect_continue && self.buf.len() < total {
+            let _ = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        while self.buf.len() < total {
+            match self.read_more() {
+                Ok(0) | Err(_) => return Err(Next::Close),
+                Ok(_) => {}
+            }
+        }
+        Ok(total)
+    }
+
+    /// Whether the client wants the connection kept after this request.
+    fn wants_keep_alive(&self) -> bool {
+        !(self.head.close || (self.head.http10 && !self.head.keep_alive))
+    }
+
+    /// Sends an answer; what to do with the connection afterwards.
+    fn deliver(&mut self, answer: Answer) -> Next {
+        let next = if self.wants_keep_alive() {
+            Next::KeepAlive
+        } else {
+            Next::Close
+        };
+        // HTTP/1.1 keeps alive by default; an HTTP/1.0 client that asked for keep-alive is
+        // told it got it.
+        let conn_header = match next {
+            Next::Close => Some("close"),
+            Next::KeepAlive if self.head.http10 => Some("keep-alive"),
+            Next::KeepAlive => None,
+        };
+        let (written, next) = match answer {
+            Answer::Respond(response) => (
+                write_response(&mut self.stream, &mut self.out, &response, conn_header),
+                next,
+            ),
+            Answer::Truncated(response) => (
+                write_truncated(&mut self.stream, &mut self.out, &response),
+                Next::Close,
+            ),
+            Answer::Oversized(size) => (
+                write_oversized(&mut self.stream, &mut self.out, size, conn_header),
+                next,
+            ),
+            Answer::Reset => {
                 reset(&self.stream);
                 return Next::Close;
             }
-            Some(FaultKind::CloseWithoutAnswer) => return Next::Close,
-            Some(FaultKind::CommitThenStatus(status)) => {
-                let _ = routes::handle(shared, &request);
-                let response = routes::error(
-                    status,
-                    "injected fault: the request was applied, but the emulator answers with an error",
-                );
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
-            }
-            Some(FaultKind::CommitThenClose) => {
-                let _ = routes::handle(shared, &request);
-                return Next::Close;
-            }
-            Some(FaultKind::TruncatedBody) => {
-                let response = routes::handle(shared, &request);
-                next = Next::Close;
-                write_truncated(&mut self.stream, &mut self.out, &response)
-            }
-            Some(FaultKind::MalformedJson) => {
-                let response = Response::json(200, br#"{"data":[{"id":"3f6c2a9e-8b1d"#.to_vec());
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
-            }
-            Some(FaultKind::NonJsonContentType) => {
-                let response = Response {
-                    status: 200,
-                    content_type: "text/html; charset=utf-8",
-                    body: b"<!DOCTYPE html><html><head><title>Gateway</title></head>\
-                            <body><h1>Upstream temporarily unavailable</h1></body></html>"
-                        .to_vec(),
-                    headers: Vec::new(),
-                };
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
-            }
-            Some(FaultKind::MissingFields) => {
-                let response = Response::json(200, b"{}".to_vec());
-                write_response(&mut self.stream, &mut self.out, &response, conn_header)
-            }
-            Some(FaultKind::OversizedBody(size)) => {
-                write_oversized(&mut self.stream, &mut self.out, size, conn_header)
-            }
+            Answer::Close => return Next::Close,
         };
-        if written.is_err() || shared.stop.is_stopped() {
+        if written.is_err() || self.shared.stop.is_stopped() {
             return Next::Close;
         }
-        self.buf.drain(..total);
         next
     }
 
@@ -503,11 +440,83 @@ impl Conn<'_> {
     }
 }
 
-/// Splits a request target into path and query.
-fn split_target(target: &str) -> (&str, Option<&str>) {
-    match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
+/// What to send back for one request.
+enum Answer {
+    /// A complete response.
+    Respond(Response),
+    /// The response's head with its real `Content-Length`, half its body, then a close.
+    Truncated(Response),
+    /// A valid JSON body of exactly this many bytes, streamed.
+    Oversized(usize),
+    /// Reset the connection without answering.
+    Reset,
+    /// Close the connection cleanly without answering.
+    Close,
+}
+
+/// Handles a request, or plays the fault it drew.
+fn answer(shared: &Shared, fault: Option<FaultKind>, request: &Request<'_>) -> Answer {
+    let Some(fault) = fault else {
+        return Answer::Respond(routes::handle(shared, request));
+    };
+    match fault {
+        FaultKind::Delay(delay) => {
+            if shared.stop.sleep(delay) {
+                return Answer::Close;
+            }
+            Answer::Respond(routes::handle(shared, request))
+        }
+        FaultKind::Status {
+            status,
+            retry_after,
+            retry_after_ms,
+            body,
+        } => {
+            let mut response = match body {
+                Some(body) => Response::json(status, body.into_bytes()),
+                None => routes::api_error(
+                    shared,
+                    status,
+                    "injected fault: the emulator was told to fail this request",
+                ),
+            };
+            if let Some(v) = retry_after {
+                response.headers.push(("retry-after", v));
+            }
+            if let Some(v) = retry_after_ms {
+                response.headers.push(("retry-after-ms", v));
+            }
+            Answer::Respond(response)
+        }
+        FaultKind::ResetBeforeRead | FaultKind::ResetAfterRead => Answer::Reset,
+        FaultKind::CloseWithoutAnswer => Answer::Close,
+        FaultKind::CommitThenStatus(status) => {
+            let _ = routes::handle(shared, request);
+            Answer::Respond(routes::api_error(
+                shared,
+                status,
+                "injected fault: the request was applied, but the emulator answers with an error",
+            ))
+        }
+        FaultKind::CommitThenClose => {
+            let _ = routes::handle(shared, request);
+            Answer::Close
+        }
+        FaultKind::TruncatedBody => Answer::Truncated(routes::handle(shared, request)),
+        FaultKind::MalformedJson => Answer::Respond(Response::json(
+            200,
+            br#"{"data":[{"id":"3f6c2a9e-8b1d"#.to_vec(),
+        )),
+        FaultKind::NonJsonContentType => Answer::Respond(Response {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            body: b"<!DOCTYPE html><html><head><title>Gateway</title></head>\
+                    <body><h1>Upstream temporarily unavailable</h1></body></html>"
+                .to_vec(),
+            headers: Vec::new(),
+        }),
+        FaultKind::MissingFields => Answer::Respond(Response::json(200, b"{}".to_vec())),
+        FaultKind::OversizedBody(size) => Answer::Oversized(size),
     }
 }
 
@@ -618,41 +627,9 @@ fn write_oversized(
     stream.write_all(CLOSE)
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_targets() {
-        assert_eq!(split_target("/a/b?x=1"), ("/a/b", Some("x=1")));
-        assert_eq!(split_target("/a"), ("/a", None));
-    }
 
     #[test]
     fn stopper_wakes_sleepers() {

@@ -6,7 +6,7 @@
 //! documented error body.
 
 use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use openrouter_workspaces::types::{
     CreateWorkspaceRequest, Workspace, WorkspaceBudget, WorkspaceBudgetInterval,
@@ -92,7 +92,12 @@ pub(crate) struct Seed {
     pub(crate) users: Vec<(String, WorkspaceMemberRole)>,
     pub(crate) keyed_workspaces: Vec<String>,
     pub(crate) keyed_members: Vec<String>,
+    /// Whether the caller is enabled for deleting the default workspace.
+    pub(crate) default_deletion_allowed: bool,
 }
+
+/// The query parameter that confirms the deletion of the default workspace.
+pub(crate) const CONFIRM_DEFAULT_DELETION: &str = "confirm_default_settings_deletion";
 
 /// A change to a workspace: `None` leaves a field as it is; for nullable fields
 /// `Some(None)` clears it.
@@ -129,6 +134,7 @@ pub(crate) struct State {
     creator: Option<String>,
     keyed_workspaces: HashSet<String>,
     keyed_members: HashSet<String>,
+    default_deletion_allowed: bool,
     entries: Vec<Entry>,
 }
 
@@ -165,6 +171,7 @@ impl State {
             creator,
             keyed_workspaces,
             keyed_members: seed.keyed_members.into_iter().collect(),
+            default_deletion_allowed: seed.default_deletion_allowed,
             entries: vec![entry],
         }
     }
@@ -343,13 +350,23 @@ impl State {
     }
 
     /// Deletes a workspace with its budgets and memberships.
-    pub(crate) fn delete_workspace(&mut self, key: &str) -> Outcome<()> {
+    ///
+    /// The default workspace is refused (403) unless the caller is enabled for deleting it;
+    /// then `confirmed` (the query parameter [`CONFIRM_DEFAULT_DELETION`] set to `true`) is
+    /// required (400 without it). `confirmed` changes nothing for other workspaces.
+    pub(crate) fn delete_workspace(&mut self, key: &str, confirmed: bool) -> Outcome<()> {
         let index = self.position(key)?;
         let entry = &self.entries[index];
-        if entry.is_default {
+        if entry.is_default && !self.default_deletion_allowed {
             return Err(Rejection::forbidden(
                 "the default workspace cannot be deleted (deleting it is not enabled for this organisation)",
             ));
+        }
+        if entry.is_default && !confirmed {
+            return Err(Rejection::bad_request(format!(
+                "`{CONFIRM_DEFAULT_DELETION}` must be true to delete the default workspace: \
+                 its settings are deleted with it"
+            )));
         }
         if entry.has_keys || self.keyed_workspaces.contains(&entry.workspace.slug) {
             return Err(Rejection::bad_request(format!(
@@ -699,36 +716,7 @@ fn validate_user_ids(user_ids: &[String]) -> Outcome<()> {
 /// The current time as an RFC 3339 UTC timestamp with milliseconds,
 /// like `2026-03-14T09:26:53.000Z`.
 pub(crate) fn now_rfc3339() -> String {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    format_rfc3339(since.as_secs(), since.subsec_millis())
-}
-
-fn format_rfc3339(secs: u64, millis: u32) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
 }
 
 #[cfg(test)]
@@ -743,14 +731,16 @@ mod tests {
             ],
             keyed_workspaces: vec![],
             keyed_members: vec![],
+            default_deletion_allowed: false,
         })
     }
 
     #[test]
-    fn formats_timestamps() {
-        assert_eq!(format_rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_rfc3339(1_773_480_413, 7), "2026-03-14T09:26:53.007Z");
-        assert_eq!(format_rfc3339(951_782_400, 0), "2000-02-29T00:00:00.000Z");
+    fn timestamps_are_rfc3339_utc_with_milliseconds() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), 24, "{now}");
+        assert!(now.ends_with('Z') && now.as_bytes()[19] == b'.', "{now}");
+        assert!(humantime::parse_rfc3339(&now).is_ok(), "{now}");
     }
 
     #[test]

@@ -361,3 +361,80 @@ fn faults_never_hit_control_endpoints() {
     assert_eq!(stats["pending_faults"], 1);
     assert_eq!(stats["request_count"], 0);
 }
+
+#[test]
+fn fault_paths_may_be_relative_to_the_api_root() {
+    let emu = Emulator::start().unwrap();
+    let c = client(&emu);
+    emu.inject(Fault::new(FaultKind::status(500)).path("/workspaces/default"));
+    emu.inject(Fault::new(FaultKind::status(502)).path("/api/v1/workspaces/default"));
+    // Neither matches another path, whether a prefix or an extension of it.
+    c.get("/workspaces").ok(200);
+    c.get("/workspaces/default/budgets").ok(200);
+    assert_eq!(emu.pending_faults(), 2);
+    c.get("/workspaces/default").error(500);
+    c.get("/workspaces/default").error(502);
+    c.get("/workspaces/default").ok(200);
+
+    // The control endpoint takes both forms too.
+    let mut control = client(&emu);
+    control.base = format!("http://{}/__emulator", emu.addr());
+    control.key = None;
+    control
+        .send(
+            "POST",
+            "/faults",
+            Some(r#"{"kind":"status","status":503,"method":"GET","path":"/workspaces/default/members"}"#),
+        )
+        .ok(200);
+    c.get("/workspaces/default/members").error(503);
+    assert_eq!(emu.pending_faults(), 0);
+}
+
+#[test]
+fn respond_answers_any_status_with_any_body_and_leaves_the_state() {
+    let emu = Emulator::start().unwrap();
+    let c = client(&emu);
+    let future = r#"{"data":{"id":"x","slug":"faulty","region":"eu-west"},"next":1}"#;
+    emu.inject(
+        Fault::new(FaultKind::respond(200, future))
+            .method("POST")
+            .path("/workspaces"),
+    );
+    let r = c.send("POST", "/workspaces", Some(CREATE));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/json");
+    assert_eq!(r.text, future, "the body is sent as given");
+    assert!(!created(&emu), "the request was not applied");
+
+    for (status, body) in [
+        (409, r#"{"error":{"code":409,"message":"conflict"}}"#),
+        (201, ""),
+        (500, "not json at all"),
+    ] {
+        emu.inject(Fault::new(FaultKind::respond(status, body)));
+        let r = c.get("/workspaces");
+        assert_eq!((r.status, r.text.as_str()), (status, body));
+    }
+
+    let mut control = client(&emu);
+    control.base = format!("http://{}/__emulator", emu.addr());
+    control.key = None;
+    control
+        .send(
+            "POST",
+            "/faults",
+            Some(r#"{"kind":"respond","status":200,"body":"{\"data\":[]}","retry_after":"3"}"#),
+        )
+        .ok(200);
+    let r = c.get("/workspaces");
+    assert_eq!(r.ok(200), json!({"data": []}));
+    assert_eq!(r.header("retry-after"), Some("3"));
+    control
+        .send(
+            "POST",
+            "/faults",
+            Some(r#"{"kind":"respond","status":200}"#),
+        )
+        .error(400);
+}

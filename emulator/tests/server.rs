@@ -293,6 +293,68 @@ fn concurrent_keep_alive_clients_each_keep_one_connection() {
     assert_eq!(emu.connection_count(), threads as u64);
 }
 
+/// Starts the binary with these arguments; the child and the base URL it printed.
+fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
+        .args(["--port", "0", "--management-key", "sk-bin-test"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no base URL: {line}"))
+        .trim_end_matches(',')
+        .to_string();
+    (child, base)
+}
+
+/// `DELETE {base}{path}` with the binary tests' key: status and body.
+fn binary_delete(base: &str, path: &str) -> (u16, Value) {
+    let mut r = agent()
+        .delete(format!("{base}{path}"))
+        .header("Authorization", "Bearer sk-bin-test")
+        .call()
+        .unwrap();
+    let body = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    (r.status().as_u16(), body)
+}
+
+#[test]
+fn binary_flag_allows_deleting_the_default_workspace() {
+    let (mut plain, base) = spawn_binary(&[]);
+    let confirmed = "/workspaces/default?confirm_default_settings_deletion=true";
+    assert_eq!(binary_delete(&base, confirmed).0, 403);
+    plain.kill().unwrap();
+    plain.wait().unwrap();
+
+    let (mut enabled, base) = spawn_binary(&["--allow-default-workspace-deletion"]);
+    let (status, body) = binary_delete(&base, "/workspaces/default");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        binary_delete(&base, confirmed),
+        (200, json!({"deleted": true}))
+    );
+    enabled.kill().unwrap();
+    enabled.wait().unwrap();
+
+    let help = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--allow-default-workspace-deletion"),
+        "{help}"
+    );
+}
+
 #[test]
 fn binary_serves_until_killed() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))

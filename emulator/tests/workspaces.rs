@@ -507,3 +507,66 @@ fn patch_rules() {
     c.send_json("PATCH", "/workspaces/missing", &json!({"name": "x"}))
         .error(404);
 }
+
+const CONFIRM: &str = "confirm_default_settings_deletion";
+
+#[test]
+fn the_default_workspace_cannot_be_deleted_unless_enabled() {
+    let emu = Emulator::start().unwrap();
+    let c = client(&emu);
+    let refused = c.send("DELETE", "/workspaces/default", None).error(403);
+    assert!(refused.contains("default workspace"), "{refused}");
+    for query in ["true", "false"] {
+        let m = c
+            .send(
+                "DELETE",
+                &format!("/workspaces/default?{CONFIRM}={query}"),
+                None,
+            )
+            .error(403);
+        assert_eq!(m, refused, "the parameter changes nothing: {query}");
+    }
+    // A value that is not a boolean is refused first, wherever it is sent.
+    for path in ["/workspaces/default", "/workspaces/missing"] {
+        let m = c
+            .send("DELETE", &format!("{path}?{CONFIRM}=yes"), None)
+            .error(400);
+        assert!(m.contains(CONFIRM), "{m}");
+    }
+    assert_eq!(emu.workspaces().len(), 1);
+    assert_eq!(emu.workspaces()[0].slug, "default");
+}
+
+#[test]
+fn an_enabled_caller_deletes_the_default_workspace_with_the_confirmation() {
+    let emu =
+        Emulator::start_with(EmulatorConfig::new().allow_default_workspace_deletion(true)).unwrap();
+    let c = client(&emu);
+    c.create("Other", "other");
+    let id = emu.workspaces()[0].id.to_string();
+    for path in [
+        "/workspaces/default".to_string(),
+        format!("/workspaces/default?{CONFIRM}=false"),
+        format!("/workspaces/{id}?{CONFIRM}=false"),
+    ] {
+        let m = c.send("DELETE", &path, None).error(400);
+        assert!(m.contains(CONFIRM) && m.contains("true"), "{path}: {m}");
+    }
+    assert_eq!(emu.workspaces().len(), 2, "nothing deleted yet");
+
+    let r = c
+        .send("DELETE", &format!("/workspaces/{id}?{CONFIRM}=true"), None)
+        .ok(200);
+    assert_eq!(r, json!({"deleted": true}));
+    let slugs: Vec<String> = emu.workspaces().into_iter().map(|w| w.slug).collect();
+    assert_eq!(slugs, ["other"]);
+    c.get("/workspaces/default").error(404);
+    assert!(emu.members("default").is_empty());
+
+    // Other workspaces do not need the parameter, and ignore it.
+    c.create("Temp", "temp");
+    c.send("DELETE", &format!("/workspaces/temp?{CONFIRM}=false"), None)
+        .ok(200);
+    c.send("DELETE", "/workspaces/other", None).ok(200);
+    assert!(emu.workspaces().is_empty());
+}
