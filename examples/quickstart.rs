@@ -115,7 +115,7 @@ fn full_tour(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
         (Interval::Lifetime, 1000.0),
     ] {
         workspaces
-            .set_budget(&slug, interval)
+            .set_budget(&slug, interval.clone())
             .limit_usd(limit)
             .send()?;
         println!("4. Set the {interval} budget to ${limit}.");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
+use crate::drift::Drift;
 use crate::error::Error;
 use crate::resolver::{Lookup, Resolver};
 use crate::retry::RetryPolicy;
@@ -68,12 +69,15 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: u64,
     pub(crate) on_attempt: Option<AttemptHook>,
+    pub(crate) on_drift: Option<DriftHook>,
     /// The resolver of our own agent (none with a caller's agent).
     pub(crate) resolver: Option<Resolver>,
 }
 
 /// A function called after every attempt.
 pub(crate) type AttemptHook = Arc<dyn Fn(&Attempt<'_>) + Send + Sync>;
+/// A function called for each thing an answer carried that the document lacks.
+pub(crate) type DriftHook = Arc<dyn Fn(&Drift) + Send + Sync>;
 
 /// What one attempt of a call did; given to the hook set with
 /// [`ClientBuilder::on_attempt`], for metrics and tracing.
@@ -182,6 +186,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<u64>,
     allow_insecure_http: bool,
     on_attempt: Option<AttemptHook>,
+    on_drift: Option<DriftHook>,
     lookup: Option<Lookup>,
 }
 
@@ -314,6 +319,37 @@ impl ClientBuilder {
     /// before the next attempt: for metrics and tracing.
     pub fn on_attempt(mut self, hook: impl Fn(&Attempt<'_>) + Send + Sync + 'static) -> Self {
         self.on_attempt = Some(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` for each thing a successful answer carried that the OpenAPI document
+    /// does not describe (a new field, a new enum value): the sign that the server is newer
+    /// than the document and the client should be regenerated. It is called on every call
+    /// that meets one (once per distinct finding in an answer), for counting; the client
+    /// also logs each distinct finding once at warning level through `log`. The values
+    /// themselves are kept in the decoded model.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use openrouter_workspaces::Client;
+    ///
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let seen = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&seen);
+    /// let client = Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .on_drift(move |drift| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///         eprintln!("regenerate soon: {drift}");
+    ///     })
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_drift(mut self, hook: impl Fn(&Drift) + Send + Sync + 'static) -> Self {
+        self.on_drift = Some(Arc::new(hook));
         self
     }
 
@@ -454,6 +490,7 @@ impl ClientBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 on_attempt: self.on_attempt,
+                on_drift: self.on_drift,
                 resolver,
             }),
         })

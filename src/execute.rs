@@ -21,9 +21,10 @@ use crate::error::{ApiError, Error};
 use crate::options::CallOptions;
 use crate::reconcile::{Settled, WritePolicy};
 use crate::request::{Prepared, RequestParts};
+use crate::response::Response;
 use crate::retry::{RetryPolicy, Wait, next_wait, retry_after};
 use crate::transport::{AttemptTimeout, Exchange, FailureKind};
-use crate::{Client, decode};
+use crate::{Client, decode, drift};
 
 /// What one attempt decided.
 enum Verdict<T> {
@@ -68,7 +69,7 @@ impl Client {
         &self,
         request: RequestParts,
         options: &CallOptions,
-    ) -> Result<T, Error> {
+    ) -> Result<Response<T>, Error> {
         let prepared = request.prepare(self, options)?;
         let write = WritePolicy::of(prepared.operation.id);
         let mut call = Call {
@@ -117,7 +118,11 @@ impl Client {
     }
 
     /// The verdict on one attempt's exchange.
-    fn judge<T: DeserializeOwned>(&self, call: &mut Call<'_>, exchange: Exchange) -> Verdict<T> {
+    fn judge<T: DeserializeOwned>(
+        &self,
+        call: &mut Call<'_>,
+        exchange: Exchange,
+    ) -> Verdict<Response<T>> {
         let operation = call.prepared.operation;
         let failure = match exchange {
             Exchange::Response {
@@ -126,18 +131,18 @@ impl Client {
                 body,
             } => {
                 if (200..300).contains(&status) {
-                    return Verdict::Done(decode::success(operation.id, status, &headers, &body));
+                    return Verdict::Done(self.decode(operation.id, status, headers, body));
                 }
                 if let Some(done) = call.write.gone_means_done
                     && status == 404
                     && call.applied_earlier
                 {
                     // A delete whose lost first attempt did its job.
-                    return Verdict::Done(decode::success(
+                    return Verdict::Done(self.decode(
                         operation.id,
                         200,
-                        &HeaderMap::new(),
-                        done,
+                        HeaderMap::new(),
+                        done.to_vec(),
                     ));
                 }
                 self.status_failure(call, status, headers, body)
@@ -235,7 +240,7 @@ impl Client {
         error: Error,
         policy_retries: bool,
         server_wait: Option<Duration>,
-    ) -> Verdict<T> {
+    ) -> Verdict<Response<T>> {
         let operation = call.prepared.operation.id;
         let Some(reconciler) = call.write.reconciler else {
             return Verdict::Done(Err(error));
@@ -243,7 +248,7 @@ impl Client {
         match self.look_up(reconciler, &call.prepared, call.timeout) {
             Settled::TookEffect(body) => {
                 log::debug!("{operation}: the write took effect; returning the looked-up result");
-                Verdict::Done(decode::success(operation, 200, &HeaderMap::new(), &body))
+                Verdict::Done(self.decode(operation, 200, HeaderMap::new(), body))
             }
             Settled::Conflict => Verdict::Done(Err(error)),
             Settled::DidNotHappen => match next_wait(
@@ -263,6 +268,28 @@ impl Client {
                 cause: Box::new(error),
             })),
         }
+    }
+
+    /// Decodes a success body, and reports what in it the document does not describe.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Response<T>, Error> {
+        let (decoded, found) = drift::recording(operation, || {
+            decode::success(operation, status, &headers, &body)
+        });
+        if decoded.is_ok() {
+            for drift in &found {
+                drift::warn_once(drift);
+                if let Some(hook) = &self.inner.on_drift {
+                    hook(drift);
+                }
+            }
+        }
+        decoded.map(|value| Response::new(status, headers, body, value))
     }
 
     /// Logs one attempt and hands it to the attempt hook.

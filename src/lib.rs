@@ -29,6 +29,7 @@
 
 mod client;
 mod decode;
+mod drift;
 mod error;
 mod execute;
 mod options;
@@ -36,6 +37,7 @@ mod pagination;
 mod reconcile;
 mod request;
 mod resolver;
+mod response;
 mod retry;
 mod transport;
 mod validation;
@@ -45,10 +47,12 @@ pub use client::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     HTTP_REFERER_ENV,
 };
+pub use drift::{DIFF_COMMAND, Drift, DriftKind};
 pub use error::{ApiError, Error, InvalidInput};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
+pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
 
 /// The README's Rust examples, compiled as doc tests so that the README stays true.

@@ -165,10 +165,9 @@ impl Op {
     fn applied(self, emulator: &Emulator) -> Option<bool> {
         let target = || emulator.workspaces().into_iter().find(|w| w.slug == TARGET);
         let budget = |interval: &str| {
-            emulator
-                .budgets(TARGET)
-                .into_iter()
-                .find(|b| b.reset_interval.map(|r| r.to_string()).as_deref() == Some(interval))
+            emulator.budgets(TARGET).into_iter().find(|b| {
+                b.reset_interval.as_ref().map(|r| r.to_string()).as_deref() == Some(interval)
+            })
         };
         let is_member = |user: &str| emulator.members(TARGET).iter().any(|m| m.user_id == user);
         match self {

@@ -42,10 +42,11 @@ fn member_ids(emulator: &Emulator, workspace: &str) -> Vec<String> {
 }
 
 fn interval_of(budget: &WorkspaceBudget) -> Interval {
-    match budget.reset_interval {
+    match &budget.reset_interval {
         Some(Reset::Daily) => Interval::Daily,
         Some(Reset::Weekly) => Interval::Weekly,
         Some(Reset::Monthly) => Interval::Monthly,
+        Some(other) => panic!("the emulator sent an unlisted interval: {other}"),
         None => Interval::Lifetime,
     }
 }
@@ -165,7 +166,7 @@ fn budgets_are_set_listed_read_replaced_and_deleted() {
         (Interval::Daily, 10.0),
     ] {
         let set = workspaces
-            .set_budget("budgeted", interval)
+            .set_budget("budgeted", interval.clone())
             .limit_usd(limit)
             .send()
             .unwrap();
@@ -238,7 +239,7 @@ fn members_are_added_listed_and_removed() {
         added
             .data
             .iter()
-            .map(|m| (m.user_id.as_str(), m.role))
+            .map(|m| (m.user_id.as_str(), m.role.clone()))
             .collect::<Vec<_>>(),
         [
             ("user_bob", WorkspaceMemberRole::Member),
@@ -689,7 +690,8 @@ fn mixed_load(client: &Client, thread: usize) -> (Vec<Owned>, usize) {
             Interval::Weekly,
             Interval::Monthly,
             Interval::Lifetime,
-        ][rng.usize(..4)];
+        ][rng.usize(..4)]
+        .clone();
         match roll {
             15..35 => {
                 // Disjoint ranges keep every combination ordered: no call is refused.
@@ -698,14 +700,18 @@ fn mixed_load(client: &Client, thread: usize) -> (Vec<Owned>, usize) {
                     Interval::Weekly => rng.u32(11..50),
                     Interval::Monthly => rng.u32(51..150),
                     Interval::Lifetime => rng.u32(151..1000),
+                    Interval::Unknown(_) => unreachable!("only listed intervals are drawn"),
                 });
-                let set = w.set_budget(&ws.slug, interval).limit_usd(limit).send();
+                let set = w
+                    .set_budget(&ws.slug, interval.clone())
+                    .limit_usd(limit)
+                    .send();
                 let set = set.unwrap_or_else(|e| panic!("{context}: set_budget: {e}"));
                 assert_eq!(set.data.limit_usd, limit, "{context}");
                 ws.budgets.insert(interval, limit);
             }
             35..45 => {
-                let deleted = w.delete_budget(&ws.slug, interval).send();
+                let deleted = w.delete_budget(&ws.slug, interval.clone()).send();
                 assert!(
                     deleted
                         .unwrap_or_else(|e| panic!("{context}: delete_budget: {e}"))

@@ -155,6 +155,7 @@ fn create_with_body_struct_sends_exactly_its_json() {
         is_observability_io_logging_enabled: None,
         name: "From Struct".into(),
         slug: "from-struct".into(),
+        extra: Default::default(),
     };
     let expected = serde_json::to_value(&request).unwrap();
     // Guard against a vacuous comparison: the struct's JSON leaves the `None`s out.
@@ -448,6 +449,7 @@ fn set_budget_with_body_struct_sends_exactly_its_json() {
         .body(types::UpsertWorkspaceBudgetRequest {
             include_byok_in_budgets: None,
             limit_usd: 12.5,
+            extra: Default::default(),
         })
         .send()
         .unwrap();
@@ -595,6 +597,7 @@ fn bulk_remove_members_sends_post_with_user_ids() {
         .bulk_remove_members("staging")
         .body(types::BulkRemoveWorkspaceMembersRequest {
             user_ids: vec!["user_7d41".into()],
+            extra: Default::default(),
         })
         .send()
         .unwrap();

@@ -20,6 +20,7 @@ pub mod error;
 pub mod load;
 pub mod models;
 pub mod normalise;
+pub mod open;
 pub mod operations;
 pub mod parse;
 pub mod select;

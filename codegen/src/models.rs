@@ -44,7 +44,6 @@ const STRING_FORMATS: [&str; 4] = ["date-time", "date", "time", "duration"];
 /// a `types` module.
 pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
     let mut models_doc = doc.clone();
-    models_doc["paths"] = json!({});
     if let Some(schemas) = models_doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -53,6 +52,8 @@ pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
             strip_validation(schema);
         }
     }
+    crate::open::prepare(&mut models_doc);
+    models_doc["paths"] = json!({});
     let spec = parse(&models_doc, file)?;
 
     let mut settings = GenerationSettings::default();
@@ -80,7 +81,14 @@ pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
             format!("the model generator rejected the schemas: {e}"),
         )
     })?;
-    Ok(tokens)
+    crate::open::rewrite(tokens).map_err(|e| {
+        Error::new(
+            ErrorKind::Models,
+            file,
+            "/components/schemas",
+            format!("the generated models could not be opened to newer servers: {e}"),
+        )
+    })
 }
 
 /// Runs `f`, turning a panic into its message; the default hook's backtrace is kept off

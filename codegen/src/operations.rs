@@ -1533,6 +1533,12 @@ fn emit_builder(op: &Op) -> TokenStream {
 
             #[doc = #success_doc]
             pub fn send(self) -> ::std::result::Result<#success, crate::Error> {
+                self.send_with_response().map(crate::Response::into_inner)
+            }
+
+            /// Like `send`, with the answer's status, headers and raw body beside the value
+            /// (see [`Response`](crate::Response)).
+            pub fn send_with_response(self) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
                 let mut request = crate::request::RequestParts::new(&#op_static);
                 #(#param_steps)*
                 #body_step

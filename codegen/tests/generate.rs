@@ -189,8 +189,8 @@ fn document_shapes_beyond_our_own_all_generate() {
     assert!(!source.contains("fn x_open_router_title"));
     assert!(!source.contains("pub fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
     // A `$ref` response and a `4XX` class both decode into the typed error body.
-    assert!(source.contains("crate::execute::StatusMatch::Code(404u16)"));
-    assert!(source.contains("crate::execute::StatusMatch::Class(4u16)"));
+    assert!(source.contains("crate::StatusClass::Code(404u16)"));
+    assert!(source.contains("crate::StatusClass::Class(4u16)"));
     // Offset/limit pagination from the vendor extension, with an inline response schema.
     assert!(source.contains("impl crate::pagination::OffsetPaged for ListThings<'_>"));
     // `format: uuid` path parameter, 3.1 `exclusiveMinimum`, `const`.

@@ -130,6 +130,20 @@ fn remove_additions(ours: &mut Value) {
             "{pointer}/{keyword}"
         );
     }
+    // Ahead of both vendored upstream documents: the API has since gained this parameter
+    // (named `confirm_default_workspace_deletion` in one SDK release, then renamed). Our
+    // document follows the API; the comparison leaves the one addition out.
+    let delete = ours
+        .pointer_mut("/paths/~1workspaces~1{id}/delete/parameters")
+        .and_then(Value::as_array_mut)
+        .expect("DELETE /workspaces/{id} has parameters");
+    let before = delete.len();
+    delete.retain(|p| p["name"] != "confirm_default_settings_deletion");
+    assert_eq!(
+        before - delete.len(),
+        1,
+        "our document declares confirm_default_settings_deletion"
+    );
     let refs: Vec<Value> = ATTRIBUTION_PARAMETERS
         .iter()
         .map(|n| json!({ "$ref": format!("#/components/parameters/{n}") }))

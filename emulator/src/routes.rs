@@ -59,45 +59,55 @@ pub(crate) fn error(status: u16, message: &str) -> Response {
                 code,
                 message,
                 metadata: None,
+                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
+            extra: Default::default(),
         }),
         401 => to_json(&UnauthorizedResponse {
             error: UnauthorizedResponseErrorData {
                 code,
                 message,
                 metadata: None,
+                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
+            extra: Default::default(),
         }),
         403 => to_json(&ForbiddenResponse {
             error: ForbiddenResponseErrorData {
                 code,
                 message,
                 metadata: None,
+                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
+            extra: Default::default(),
         }),
         404 => to_json(&NotFoundResponse {
             error: NotFoundResponseErrorData {
                 code,
                 message,
                 metadata: None,
+                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
+            extra: Default::default(),
         }),
         500 => to_json(&InternalServerResponse {
             error: InternalServerResponseErrorData {
                 code,
                 message,
                 metadata: None,
+                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
+            extra: Default::default(),
         }),
         _ => to_json(&json!({ "error": { "code": code, "message": message } })),
     };
@@ -201,6 +211,7 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
             &ListWorkspacesResponse {
                 data,
                 total_count: total as i64,
+                extra: Default::default(),
             },
         ));
     }
@@ -208,7 +219,13 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     check_fields(&mut map, &workspace_fields(true))?;
     let body: CreateWorkspaceRequest = from_map(map)?;
     let data = lock(&shared.state).create_workspace(body)?;
-    Ok(ok(201, &CreateWorkspaceResponse { data }))
+    Ok(ok(
+        201,
+        &CreateWorkspaceResponse {
+            data,
+            extra: Default::default(),
+        },
+    ))
 }
 
 /// `GET`, `PATCH` and `DELETE /workspaces/{id}`.
@@ -216,19 +233,37 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
     match req.method {
         "GET" => {
             let data = lock(&shared.state).get_workspace(id)?;
-            Ok(ok(200, &GetWorkspaceResponse { data }))
+            Ok(ok(
+                200,
+                &GetWorkspaceResponse {
+                    data,
+                    extra: Default::default(),
+                },
+            ))
         }
         "PATCH" => {
             let mut map = json_object(req.body)?;
             check_fields(&mut map, &workspace_fields(false))?;
             let patch = patch_from(map)?;
             let data = lock(&shared.state).update_workspace(id, patch)?;
-            Ok(ok(200, &UpdateWorkspaceResponse { data }))
+            Ok(ok(
+                200,
+                &UpdateWorkspaceResponse {
+                    data,
+                    extra: Default::default(),
+                },
+            ))
         }
         _ => {
             let confirmed = query_bool(req.query, CONFIRM_DEFAULT_DELETION)?;
             lock(&shared.state).delete_workspace(id, confirmed == Some(true))?;
-            Ok(ok(200, &DeleteWorkspaceResponse { deleted: true }))
+            Ok(ok(
+                200,
+                &DeleteWorkspaceResponse {
+                    deleted: true,
+                    extra: Default::default(),
+                },
+            ))
         }
     }
 }
@@ -243,6 +278,7 @@ fn list_budgets(shared: &Shared, id: &str) -> Outcome<Response> {
         &ListWorkspaceBudgetsResponse {
             data,
             include_byok_in_budgets: Some(byok),
+            extra: Default::default(),
         },
     ))
 }
@@ -262,6 +298,7 @@ fn budget(
                 &GetWorkspaceBudgetResponse {
                     data,
                     include_byok_in_budgets: Some(byok),
+                    extra: Default::default(),
                 },
             ))
         }
@@ -286,12 +323,19 @@ fn budget(
                 &UpsertWorkspaceBudgetResponse {
                     data,
                     include_byok_in_budgets: Some(byok),
+                    extra: Default::default(),
                 },
             ))
         }
         _ => {
             lock(&shared.state).delete_budget(id, interval)?;
-            Ok(ok(200, &DeleteWorkspaceBudgetResponse { deleted: true }))
+            Ok(ok(
+                200,
+                &DeleteWorkspaceBudgetResponse {
+                    deleted: true,
+                    extra: Default::default(),
+                },
+            ))
         }
     }
 }
@@ -307,6 +351,7 @@ fn list_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Respons
         &ListWorkspaceMembersResponse {
             data,
             total_count: total as i64,
+            extra: Default::default(),
         },
     ))
 }
@@ -327,6 +372,7 @@ fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response
         &BulkAddWorkspaceMembersResponse {
             added_count: added as i64,
             data,
+            extra: Default::default(),
         },
     ))
 }
@@ -339,6 +385,7 @@ fn remove_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Respo
         200,
         &BulkRemoveWorkspaceMembersResponse {
             removed_count: removed as i64,
+            extra: Default::default(),
         },
     ))
 }

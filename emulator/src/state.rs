@@ -69,22 +69,27 @@ const INTERVALS: [WorkspaceBudgetInterval; 4] = [
     WorkspaceBudgetInterval::Lifetime,
 ];
 
-fn rank(interval: WorkspaceBudgetInterval) -> usize {
+/// The interval's place in [`INTERVALS`].
+fn rank(interval: &WorkspaceBudgetInterval) -> usize {
     match interval {
         WorkspaceBudgetInterval::Daily => 0,
         WorkspaceBudgetInterval::Weekly => 1,
         WorkspaceBudgetInterval::Monthly => 2,
         WorkspaceBudgetInterval::Lifetime => 3,
+        WorkspaceBudgetInterval::Unknown(value) => {
+            unreachable!("the routes refuse an interval the document does not list: {value}")
+        }
     }
 }
 
-fn reset_interval(interval: WorkspaceBudgetInterval) -> Option<WorkspaceBudgetResetInterval> {
-    match interval {
-        WorkspaceBudgetInterval::Daily => Some(WorkspaceBudgetResetInterval::Daily),
-        WorkspaceBudgetInterval::Weekly => Some(WorkspaceBudgetResetInterval::Weekly),
-        WorkspaceBudgetInterval::Monthly => Some(WorkspaceBudgetResetInterval::Monthly),
-        WorkspaceBudgetInterval::Lifetime => None,
-    }
+fn reset_interval(interval: &WorkspaceBudgetInterval) -> Option<WorkspaceBudgetResetInterval> {
+    [
+        Some(WorkspaceBudgetResetInterval::Daily),
+        Some(WorkspaceBudgetResetInterval::Weekly),
+        Some(WorkspaceBudgetResetInterval::Monthly),
+        None,
+    ][rank(interval)]
+    .clone()
 }
 
 /// The settings the state starts from (taken from the emulator's configuration).
@@ -156,7 +161,7 @@ impl State {
         let members = seed
             .users
             .iter()
-            .map(|(user, role)| membership(workspace.id, user, *role, &now))
+            .map(|(user, role)| membership(&workspace.id, user, role.clone(), &now))
             .collect();
         let keyed_workspaces: HashSet<String> = seed.keyed_workspaces.into_iter().collect();
         let entry = Entry {
@@ -188,7 +193,10 @@ impl State {
     /// Looks a workspace up by id first, then by slug.
     fn position(&self, key: &str) -> Outcome<usize> {
         if let Ok(id) = Uuid::parse_str(key)
-            && let Some(i) = self.entries.iter().position(|e| e.workspace.id == id)
+            && let Some(i) = self
+                .entries
+                .iter()
+                .position(|e| e.workspace.id == id.to_string())
         {
             return Ok(i);
         }
@@ -198,10 +206,10 @@ impl State {
             .ok_or_else(|| Rejection::not_found(format!("workspace not found: {key}")))
     }
 
-    fn slug_taken(&self, slug: &str, except: Option<Uuid>) -> bool {
+    fn slug_taken(&self, slug: &str, except: Option<&str>) -> bool {
         self.entries
             .iter()
-            .any(|e| e.workspace.slug == slug && Some(e.workspace.id) != except)
+            .any(|e| e.workspace.slug == slug && Some(e.workspace.id.as_str()) != except)
     }
 
     // ----- workspaces -----
@@ -266,7 +274,7 @@ impl State {
             .iter()
             .map(|user| {
                 let role = self.role_of(user).unwrap_or(WorkspaceMemberRole::Admin);
-                membership(workspace.id, user, role, &now)
+                membership(&workspace.id, user, role, &now)
             })
             .collect();
         self.entries.push(Entry {
@@ -296,7 +304,7 @@ impl State {
         }
         if let Some(slug) = &patch.slug {
             validate_slug(slug)?;
-            if self.slug_taken(slug, Some(self.entries[index].workspace.id)) {
+            if self.slug_taken(slug, Some(&self.entries[index].workspace.id)) {
                 return Err(Rejection::bad_request(format!(
                     "slug already in use: {slug}"
                 )));
@@ -394,7 +402,7 @@ impl State {
         interval: WorkspaceBudgetInterval,
     ) -> Outcome<(WorkspaceBudget, bool)> {
         let entry = self.find(key)?;
-        match &entry.budgets[rank(interval)] {
+        match &entry.budgets[rank(&interval)] {
             Some(b) => Ok((b.clone(), byok(&entry.workspace))),
             None => Err(Rejection::not_found(format!(
                 "no {interval} budget is set for workspace {}",
@@ -418,16 +426,26 @@ impl State {
             )));
         }
         let entry = &mut self.entries[index];
-        let r = rank(interval);
+        let r = rank(&interval);
         for (s, other) in entry.budgets.iter().enumerate() {
             let Some(other) = other else { continue };
             if s == r {
                 continue;
             }
             let (narrow, narrow_limit, wide, wide_limit) = if s < r {
-                (INTERVALS[s], other.limit_usd, interval, limit_usd)
+                (
+                    INTERVALS[s].clone(),
+                    other.limit_usd,
+                    interval.clone(),
+                    limit_usd,
+                )
             } else {
-                (interval, limit_usd, INTERVALS[s], other.limit_usd)
+                (
+                    interval.clone(),
+                    limit_usd,
+                    INTERVALS[s].clone(),
+                    other.limit_usd,
+                )
             };
             if narrow_limit >= wide_limit {
                 return Err(Rejection::bad_request(format!(
@@ -439,7 +457,7 @@ impl State {
             }
         }
         let now = now_rfc3339();
-        let workspace_id = entry.workspace.id;
+        let workspace_id = entry.workspace.id.clone();
         let budget = match &mut entry.budgets[r] {
             Some(existing) => {
                 existing.limit_usd = limit_usd;
@@ -449,11 +467,12 @@ impl State {
             slot @ None => slot
                 .insert(WorkspaceBudget {
                     created_at: now.clone(),
-                    id: new_id(),
+                    id: new_id().to_string(),
                     limit_usd,
-                    reset_interval: reset_interval(interval),
+                    reset_interval: reset_interval(&interval),
                     updated_at: now,
                     workspace_id,
+                    extra: Default::default(),
                 })
                 .clone(),
         };
@@ -470,7 +489,7 @@ impl State {
         interval: WorkspaceBudgetInterval,
     ) -> Outcome<()> {
         let entry = self.find_mut(key)?;
-        entry.budgets[rank(interval)] = None;
+        entry.budgets[rank(&interval)] = None;
         Ok(())
     }
 
@@ -480,7 +499,7 @@ impl State {
         self.users
             .iter()
             .find(|(id, _)| id == user)
-            .map(|(_, role)| *role)
+            .map(|(_, role)| role.clone())
     }
 
     /// One page of a workspace's members and the total count. The default workspace lists
@@ -547,7 +566,7 @@ impl State {
             if let Some(existing) = entry.members.iter().find(|m| &m.user_id == user) {
                 result.push(existing.clone());
             } else {
-                let m = membership(entry.workspace.id, user, role, &now);
+                let m = membership(&entry.workspace.id, user, role, &now);
                 entry.members.push(m.clone());
                 result.push(m);
                 created += 1;
@@ -592,12 +611,12 @@ fn new_workspace(name: String, slug: String, creator: Option<String>, now: &str)
     Workspace {
         created_at: now.to_string(),
         created_by: creator,
-        default_guardrail_id: guardrail_id(id),
+        default_guardrail_id: guardrail_id(id).to_string(),
         default_image_model: None,
         default_provider_sort: None,
         default_text_model: None,
         description: None,
-        id,
+        id: id.to_string(),
         include_byok_in_budgets: Some(false),
         io_logging_api_key_ids: None,
         io_logging_sampling_rate: 1.0,
@@ -607,21 +626,23 @@ fn new_workspace(name: String, slug: String, creator: Option<String>, now: &str)
         name,
         slug,
         updated_at: None,
+        extra: Default::default(),
     }
 }
 
 fn membership(
-    workspace_id: Uuid,
+    workspace_id: &str,
     user: &str,
     role: WorkspaceMemberRole,
     now: &str,
 ) -> WorkspaceMember {
     WorkspaceMember {
         created_at: now.to_string(),
-        id: new_id(),
+        id: new_id().to_string(),
         role,
         user_id: user.to_string(),
-        workspace_id,
+        workspace_id: workspace_id.to_string(),
+        extra: Default::default(),
     }
 }
 

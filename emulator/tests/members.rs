@@ -82,7 +82,7 @@ fn add_is_idempotent_and_uses_organisation_roles() {
         typed
             .data
             .iter()
-            .all(|m| m.workspace_id.to_string() == ws["id"].as_str().unwrap())
+            .all(|m| m.workspace_id == ws["id"].as_str().unwrap())
     );
 
     // Existing members are returned, not duplicated, not counted.

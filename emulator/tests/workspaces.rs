@@ -126,7 +126,10 @@ fn create_get_and_lookup_by_id_or_slug() {
     assert_eq!(typed.include_byok_in_budgets, Some(false));
     assert_eq!(typed.updated_at, None);
     assert_eq!(typed.created_by.as_deref(), Some("user_alice"));
-    assert_eq!(typed.id.get_version_num(), 4);
+    assert_eq!(
+        uuid::Uuid::parse_str(&typed.id).unwrap().get_version_num(),
+        4
+    );
     assert_ne!(typed.default_guardrail_id, typed.id);
     assert!(typed.created_at.ends_with('Z') && typed.created_at.len() == 24);
 
@@ -248,7 +251,7 @@ fn delete_rules() {
     let c = client(&emu);
     let m = c.send("DELETE", "/workspaces/default", None).error(403);
     assert!(m.contains("default"), "{m}");
-    let id = emu.workspaces()[0].id;
+    let id = emu.workspaces()[0].id.clone();
     c.send("DELETE", &format!("/workspaces/{id}"), None)
         .error(403);
 

@@ -1,0 +1,493 @@
+//! Stage 5, continued: models open to a server newer than the document.
+//!
+//! A built client meets servers that have moved on, so the response side must be open and
+//! lossless while the request side stays strict:
+//!
+//! - [`prepare`] (on the document, before the model generator): every object schema that
+//!   does not say otherwise gets `additionalProperties: {}`, for which the generator adds a
+//!   flattened `extra` map that keeps the fields the document does not list; and the string
+//!   `format`s of every schema an answer reaches are dropped, so that a value breaking its
+//!   format (an id that is not a UUID) still decodes, as the string the server sent.
+//! - [`rewrite`] (on the generated models): every string enum gains an `Unknown(String)`
+//!   variant that keeps a value the document does not list and writes it back unchanged,
+//!   with serde implementations of our own; and every `extra` map reports what it caught.
+//!   Both report through the runtime's `drift` module, which tells the user, once, that the
+//!   server is newer than the document.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::{Map, Value, json};
+use syn::{Fields, Item, ItemEnum, ItemStruct};
+
+/// The name of the variant that keeps an unlisted value, unless the enum already has one.
+const UNKNOWN: &str = "Unknown";
+/// Used instead when a listed value already takes [`UNKNOWN`].
+const UNKNOWN_FALLBACK: &str = "UnlistedValue";
+
+/// Prepares the models' copy of `doc` (its paths are still there to find the answers).
+pub fn prepare(doc: &mut Value) {
+    let answered = schemas_answers_reach(doc);
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        keep_unknown_fields(schema);
+        if answered.contains(name) {
+            drop_string_formats(schema);
+        }
+    }
+}
+
+/// Gives every object schema under `schema` (not inside a composition, where each branch
+/// would catch every field) an `additionalProperties: {}` unless it has its own.
+fn keep_unknown_fields(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_object =
+        map.get("type").and_then(Value::as_str) == Some("object") || map.contains_key("properties");
+    let composed = ["allOf", "anyOf", "oneOf"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    if is_object && !composed {
+        match map.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => {
+                map.insert("additionalProperties".into(), json!({}));
+            }
+            _ => {}
+        }
+    }
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        properties.values_mut().for_each(keep_unknown_fields);
+    }
+    if let Some(items) = map.get_mut("items") {
+        keep_unknown_fields(items);
+    }
+}
+
+/// Removes `format` from every string schema under `schema`: the value stays the string
+/// the server sent.
+fn drop_string_formats(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            if is_string {
+                map.remove("format");
+            }
+            for (key, child) in map.iter_mut() {
+                // Examples and defaults are data, not schemas.
+                if !matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                    drop_string_formats(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_string_formats),
+        _ => {}
+    }
+}
+
+/// The names of the component schemas that any response of any operation reaches.
+fn schemas_answers_reach(doc: &Value) -> BTreeSet<String> {
+    let mut pending: Vec<String> = Vec::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(Map::values)
+    {
+        for operation in item.as_object().into_iter().flat_map(Map::values) {
+            if let Some(responses) = operation.get("responses") {
+                collect_refs(responses, &mut pending);
+            }
+        }
+    }
+    let mut reached = BTreeSet::new();
+    while let Some(reference) = pending.pop() {
+        let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) else {
+            continue;
+        };
+        if let Some(name) = reference.strip_prefix("#/components/schemas/")
+            && !reached.insert(name.to_string())
+        {
+            continue;
+        }
+        collect_refs(target, &mut pending);
+    }
+    reached
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                out.push(reference.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Rewrites the generated models: open string enums, and `extra` maps that report what they
+/// caught. `models` is the body of the `types` module.
+pub fn rewrite(models: TokenStream) -> syn::Result<TokenStream> {
+    let file: syn::File = syn::parse2(models)?;
+    let open: BTreeSet<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(e) if string_enum_values(e).is_some() => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut items = Vec::with_capacity(file.items.len());
+    for item in file.items {
+        match item {
+            Item::Enum(e) if open.contains(&e.ident.to_string()) => {
+                items.push(open_enum(e));
+            }
+            // The generator's Display walks the closed set of variants; ours replaces it.
+            Item::Impl(ref i) if is_display_of(i, &open) => {}
+            Item::Struct(mut s) => {
+                report_extra(&mut s);
+                items.push(quote!(#s));
+            }
+            other => items.push(quote!(#other)),
+        }
+    }
+    Ok(quote!(#(#items)*))
+}
+
+/// The wire values of an enum whose variants are all units: a string enum.
+fn string_enum_values(e: &ItemEnum) -> Option<Vec<String>> {
+    if e.variants.is_empty() {
+        return None;
+    }
+    e.variants
+        .iter()
+        .map(|variant| {
+            if !matches!(variant.fields, Fields::Unit) {
+                return None;
+            }
+            Some(serde_rename(&variant.attrs).unwrap_or_else(|| variant.ident.to_string()))
+        })
+        .collect()
+}
+
+/// The value of `#[serde(rename = "...")]` among `attrs`.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                // Skip the value of another key.
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+fn is_display_of(item: &syn::ItemImpl, open: &BTreeSet<String>) -> bool {
+    let Some((trait_path, _)) = &item.trait_ else {
+        return false;
+    };
+    let is_display = trait_path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "Display");
+    let self_name = match &*item.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    is_display && self_name.is_some_and(|name| open.contains(&name))
+}
+
+/// A string enum with a variant for unlisted values, and serde and `Display`
+/// implementations of our own. The generator's `FromStr` and `TryFrom` stay: parsing a
+/// value (a command-line argument, say) still refuses one the document does not list.
+fn open_enum(mut e: ItemEnum) -> TokenStream {
+    let values = string_enum_values(&e).expect("only string enums are opened");
+    let name = e.ident.clone();
+    let name_text = name.to_string();
+    let taken = e.variants.iter().any(|v| v.ident == UNKNOWN);
+    let unknown = format_ident!("{}", if taken { UNKNOWN_FALLBACK } else { UNKNOWN });
+    let known: Vec<_> = e.variants.iter().map(|v| v.ident.clone()).collect();
+
+    // serde's attributes go with its derives, which this type no longer uses; `Copy` cannot
+    // hold a `String`.
+    e.attrs.retain(|a| !a.path().is_ident("serde"));
+    for attr in &mut e.attrs {
+        if attr.path().is_ident("derive")
+            && let Ok(list) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+        {
+            let kept = list.into_iter().filter(|path| {
+                let last = path.segments.last().map(|s| s.ident.to_string());
+                !matches!(last.as_deref(), Some("Copy" | "Serialize" | "Deserialize"))
+            });
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    for variant in &mut e.variants {
+        variant.attrs.retain(|a| !a.path().is_ident("serde"));
+    }
+    let unknown_doc = format!(
+        " A value the OpenAPI document does not list, kept as the server sent it: the server \
+         is newer than the document. It is written back unchanged, so it can also be used to \
+         send a value the document does not know yet (`{name_text}::{unknown}(\"...\".into())`)."
+    );
+    e.variants.push(syn::parse_quote! {
+        #[doc = #unknown_doc]
+        #unknown(::std::string::String)
+    });
+    e.attrs.push(syn::parse_quote!(#[doc = ""]));
+    e.attrs.push(syn::parse_quote!(
+        #[doc = " Open to values the document does not list: see the last variant."]
+    ));
+
+    quote! {
+        #e
+
+        impl #name {
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#known => #values,)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+
+            /// The value as sent on the wire, listed or not: a listed value becomes its
+            /// variant, any other is kept. (`FromStr` and `TryFrom` refuse an unlisted value,
+            /// for input that should be one of the listed values.)
+            pub fn from_wire(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                let value = value.into();
+                match value.as_str() {
+                    #(#values => Self::#known,)*
+                    _ => Self::#unknown(value),
+                }
+            }
+
+            /// Whether this is a value the OpenAPI document does not list.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::#unknown(_))
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = Self::from_wire(<::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?);
+                if let Self::#unknown(raw) = &value {
+                    crate::drift::unknown_value(#name_text, raw);
+                }
+                ::std::result::Result::Ok(value)
+            }
+        }
+    }
+}
+
+/// Makes the flattened `extra` map of a struct report the fields it caught, and keeps
+/// `Default` on a struct whose other fields are all optional (the map alone would make the
+/// model generator drop it).
+fn report_extra(s: &mut ItemStruct) {
+    let name = s.ident.to_string();
+    let Fields::Named(fields) = &mut s.fields else {
+        return;
+    };
+    let has_extra = fields
+        .named
+        .iter()
+        .any(|f| f.ident.as_ref().is_some_and(|i| i == "extra"));
+    let others_optional = fields
+        .named
+        .iter()
+        .filter(|f| f.ident.as_ref().is_some_and(|i| i != "extra"))
+        .all(|f| match &f.ty {
+            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+            _ => false,
+        });
+    if has_extra && others_optional {
+        for attr in &mut s.attrs {
+            if attr.path().is_ident("derive")
+                && let Ok(list) = attr.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                && !list.iter().any(|p| p.is_ident("Default"))
+            {
+                let derives = list.into_iter();
+                *attr = syn::parse_quote!(#[derive(#(#derives,)* Default)]);
+                break;
+            }
+        }
+    }
+    let Fields::Named(fields) = &mut s.fields else {
+        return;
+    };
+    for field in &mut fields.named {
+        let flattened = field.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && a.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("flatten") {
+                        Ok(())
+                    } else {
+                        Err(meta.error("not flatten"))
+                    }
+                })
+                .is_ok()
+        });
+        if field.ident.as_ref().is_some_and(|i| i == "extra") && flattened {
+            let with = format!("crate::drift::keep_unknown_fields::<{name}, _>");
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(deserialize_with = #with)]));
+            field.attrs.push(syn::parse_quote!(
+                #[doc = " Fields the server sent that the OpenAPI document does not describe, as received; written back when the value is serialised."]
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_keep_unknown_fields_unless_they_say_otherwise() {
+        let mut schema = json!({"type": "object", "properties": {
+            "nested": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "list": {"type": "array", "items": {"properties": {"b": {"type": "integer"}}}},
+            "closed": {"type": "object", "additionalProperties": false},
+            "either": {"oneOf": [{"type": "object"}, {"type": "string"}]}
+        }});
+        keep_unknown_fields(&mut schema);
+        assert_eq!(schema["additionalProperties"], json!({}));
+        assert_eq!(
+            schema["properties"]["nested"]["additionalProperties"],
+            json!({})
+        );
+        assert_eq!(
+            schema["properties"]["list"]["items"]["additionalProperties"],
+            json!({})
+        );
+        assert_eq!(
+            schema["properties"]["closed"]["additionalProperties"],
+            json!(false)
+        );
+        assert!(
+            schema["properties"]["either"]["oneOf"][0]
+                .get("additionalProperties")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn formats_are_dropped_only_where_answers_reach() {
+        let mut doc = json!({
+            "paths": {"/w": {
+                "get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Out"}}}}}},
+                "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/In"}}}}, "responses": {}}
+            }},
+            "components": {"schemas": {
+                "Out": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "inner": {"$ref": "#/components/schemas/Inner"}}},
+                "Inner": {"type": "object", "properties": {"at": {"type": ["string", "null"], "format": "date-time", "example": {"format": "kept"}}}},
+                "In": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}}
+            }}
+        });
+        prepare(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["Out"]["properties"]["id"].get("format").is_none());
+        assert!(schemas["Inner"]["properties"]["at"].get("format").is_none());
+        assert_eq!(
+            schemas["Inner"]["properties"]["at"]["example"]["format"], "kept",
+            "examples are data"
+        );
+        assert_eq!(schemas["In"]["properties"]["id"]["format"], "uuid");
+    }
+
+    #[test]
+    fn string_enums_open_and_other_enums_stay() {
+        let models = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, PartialEq)]
+            pub enum Role {
+                #[serde(rename = "admin")]
+                Admin,
+                Member,
+            }
+            impl ::std::fmt::Display for Role {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { todo!() }
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            #[serde(untagged)]
+            pub enum Either { A(i64), B(String) }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Thing {
+                pub role: Role,
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+        };
+        let out = rewrite(models).unwrap().to_string();
+        assert!(
+            out.contains("Unknown (:: std :: string :: String)"),
+            "{out}"
+        );
+        assert!(out.contains("Self :: Admin => \"admin\""), "{out}");
+        assert!(out.contains("Self :: Member => \"Member\""), "{out}");
+        assert!(
+            !out.contains("todo"),
+            "the generated Display is replaced: {out}"
+        );
+        assert!(!out.contains("Copy"), "{out}");
+        assert!(
+            out.contains("# [serde (untagged)] pub enum Either"),
+            "{out}"
+        );
+        assert!(
+            out.contains("keep_unknown_fields::<Thing, _>"),
+            "the extra map reports: {out}"
+        );
+    }
+
+    #[test]
+    fn a_listed_unknown_value_moves_the_open_variant_aside() {
+        let models = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub enum State { #[serde(rename = "unknown")] Unknown, #[serde(rename = "ok")] Ok }
+        };
+        let out = rewrite(models).unwrap().to_string();
+        assert!(
+            out.contains("UnlistedValue (:: std :: string :: String)"),
+            "{out}"
+        );
+        assert!(out.contains("Self :: Unknown => \"unknown\""), "{out}");
+    }
+}
