@@ -614,7 +614,7 @@ fn syscalls_per_call(fixture: &Fixture, scale: &Scale) -> Result<()> {
         .is_ok_and(|s| s.success());
     if !available {
         println!(
-            "  syscalls per call: SKIPPED (strace is not installed; `apt-get install -y strace`, or run `bash checks/per-call.sh`)"
+            "  syscalls per call: SKIPPED (strace is not installed: `apt-get install -y strace` and run again)"
         );
         return Ok(());
     }
