@@ -1,5 +1,5 @@
-//! Calls per second, latency and client CPU of one operation, against the emulator or any
-//! server.
+//! Latency, client CPU and threads per call of one operation, against the emulator or any
+//! server, beside raw ureq doing the same exchange.
 //!
 //! ```text
 //! cargo run --release --example bench                             # in-process emulator, get
@@ -11,16 +11,27 @@
 //! Without `--base-url` it starts the crate's emulator in this process (no key, no
 //! network) with 50 workspaces. With it, the key comes from `OPENROUTER_API_KEY`, and only
 //! reads are sent: `get` reads the workspace given by `--id`, `list` one page of 50.
-//! Calls are sequential on one client, so they share one keep-alive connection.
+//!
+//! Three sides make the same calls in interleaved rounds: the client; raw ureq without
+//! timeouts (the baseline: the transport's own cost, same request head, same typed
+//! decode); raw ureq with the client's timeouts, for reference (ureq 3.5 then spawns a
+//! thread per request to resolve the address). Each side's calls are sequential on one
+//! agent, so they share one keep-alive connection.
+
+#[path = "../benches/measure/mod.rs"]
+mod measure;
 
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use openrouter_workspaces::types::{GetWorkspaceResponse, ListWorkspacesResponse};
 use openrouter_workspaces::{API_KEY_ENV, Client};
 use openrouter_workspaces_emulator::Emulator;
 
 const USAGE: &str = "usage: bench [--base-url URL] [--calls N] [--op get|list] [--id SLUG]";
+/// Rounds per side: the calls are split into this many interleaved rounds.
+const ROUNDS: usize = 10;
 
 struct Args {
     base_url: Option<String>,
@@ -85,20 +96,31 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(parsed)
 }
 
+type Call<'a> = Box<dyn FnMut() -> Result<(), Box<dyn std::error::Error>> + 'a>;
+
+/// What one side measured.
+#[derive(Default)]
+struct Figures {
+    latencies: Vec<Duration>,
+    wall: Duration,
+    cpu: Duration,
+    /// Least threads created in a round (an upper bound: see `measure::threads_created`).
+    threads: Option<u64>,
+}
+
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     // Kept alive until the end of `run`: dropping it stops the server.
     let emulator;
-    let (client, id) = match &args.base_url {
+    let (base_url, key, id) = match &args.base_url {
         Some(url) => {
             let key = std::env::var(API_KEY_ENV)
                 .map_err(|_| format!("{API_KEY_ENV} is needed with --base-url"))?;
-            let client = Client::builder().api_key(key).base_url(url).build()?;
             let id = match (&args.id, args.op) {
                 (Some(id), _) => id.clone(),
                 (None, Op::Get) => return Err("--id SLUG is needed for get with --base-url".into()),
                 (None, Op::List) => String::new(),
             };
-            (client, id)
+            (url.trim_end_matches('/').to_string(), key, id)
         }
         None => {
             emulator = Emulator::start()?;
@@ -115,45 +137,100 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                     .send()?;
             }
             let id = args.id.clone().unwrap_or_else(|| "bench-01".into());
-            (client, id)
+            (
+                emulator.base_url().to_string(),
+                emulator.management_key().to_string(),
+                id,
+            )
         }
     };
 
-    let call = || -> Result<(), openrouter_workspaces::Error> {
-        match args.op {
-            Op::Get => {
-                black_box(client.workspaces().get(id.as_str()).send()?);
-            }
-            Op::List => {
-                black_box(client.workspaces().list().limit(50).send()?);
-            }
-        }
-        Ok(())
+    let client = Client::builder()
+        .api_key(key.as_str())
+        .base_url(base_url.as_str())
+        .build()?;
+    let bearer = format!("Bearer {key}");
+    // The same path the client builds; the id is used as given (a slug needs no encoding).
+    let url = match args.op {
+        Op::Get => format!("{base_url}/workspaces/{id}"),
+        Op::List => format!("{base_url}/workspaces?limit=50"),
     };
+    let raw = |agent: ureq::Agent| -> Call<'_> {
+        let (url, bearer) = (url.as_str(), bearer.as_str());
+        Box::new(move || {
+            match args.op {
+                Op::Get => {
+                    black_box(measure::raw_get::<GetWorkspaceResponse>(
+                        &agent, url, bearer,
+                    )?);
+                }
+                Op::List => {
+                    black_box(measure::raw_get::<ListWorkspacesResponse>(
+                        &agent, url, bearer,
+                    )?);
+                }
+            }
+            Ok(())
+        })
+    };
+    let mut sides: [(&str, Call<'_>); 3] = [
+        (
+            "client",
+            Box::new(|| {
+                match args.op {
+                    Op::Get => {
+                        black_box(client.workspaces().get(id.as_str()).send()?);
+                    }
+                    Op::List => {
+                        black_box(client.workspaces().list().limit(50).send()?);
+                    }
+                }
+                Ok(())
+            }),
+        ),
+        ("raw ureq", raw(measure::raw_agent(false))),
+        ("raw ureq+timeouts", raw(measure::raw_agent(true))),
+    ];
 
-    // Warm-up: the connection, the pool and the allocator settle before timing.
+    // Warm-up: the connections, the pools and the allocator settle before timing.
     for _ in 0..(args.calls / 10).clamp(1, 200) {
-        call()?;
+        for (_, call) in sides.iter_mut() {
+            call()?;
+        }
     }
-    let mut latencies = Vec::with_capacity(args.calls);
-    let (user, sys) = thread_cpu();
-    let started = Instant::now();
-    for _ in 0..args.calls {
-        let t = Instant::now();
-        call()?;
-        latencies.push(t.elapsed());
+    let batch = args.calls.div_ceil(ROUNDS);
+    let mut figures: [Figures; 3] = Default::default();
+    for round in 0..ROUNDS {
+        for k in 0..3 {
+            let i = (round + k) % 3;
+            let (call, side) = (&mut sides[i].1, &mut figures[i]);
+            let mut failed = None;
+            // The probe threads of the count are outside the timed part.
+            let threads = measure::threads_created(|| {
+                let (cpu, started) = (measure::thread_cpu(), Instant::now());
+                for _ in 0..batch {
+                    let t = Instant::now();
+                    if let Err(e) = call() {
+                        failed = Some(e);
+                        return;
+                    }
+                    side.latencies.push(t.elapsed());
+                }
+                side.cpu += measure::thread_cpu() - cpu;
+                side.wall += started.elapsed();
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if let Some(n) = threads {
+                side.threads = Some(side.threads.map_or(n, |least| least.min(n)));
+            }
+        }
     }
-    let wall = started.elapsed();
-    let (user, sys) = {
-        let (user_after, sys_after) = thread_cpu();
-        (user_after - user, sys_after - sys)
-    };
 
-    latencies.sort_unstable();
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{} {} against {}",
-        args.calls,
+        "{} {} per side in {ROUNDS} interleaved rounds, against {}",
+        batch * ROUNDS,
         match args.op {
             Op::Get => "get",
             Op::List => "list (limit 50)",
@@ -162,38 +239,37 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             .as_deref()
             .unwrap_or("the in-process emulator")
     );
-    let per_call = |d: Duration| micros(d) / args.calls as f64;
     println!(
-        "  {:.0} calls/s, median {:.1} µs, p99 {:.1} µs, client CPU {:.1} µs per call (user {:.1} + system {:.1})",
-        args.calls as f64 / wall.as_secs_f64(),
-        micros(at(0.5)),
-        micros(at(0.99)),
-        per_call(user + sys),
-        per_call(user),
-        per_call(sys)
+        "  {:<18}{:>10}{:>12}{:>12}{:>16}{:>17}",
+        "", "calls/s", "median", "p99", "CPU per call", "threads/call"
     );
-    // Waiting for the answer puts the thread to sleep; the kernel's work to wake it is
-    // system time of this thread, and grows with the server's latency, client or not.
-    // The total is exact; Linux apportions it between user and system by tick sampling,
-    // so the split is approximate.
+    let calls = (batch * ROUNDS) as f64;
+    for ((name, _), side) in sides.iter().zip(figures.iter_mut()) {
+        side.latencies.sort_unstable();
+        let at = |q: f64| side.latencies[((side.latencies.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "  {name:<18}{:>10.0}{:>9.1} µs{:>9.1} µs{:>13.1} µs{:>17}",
+            calls / side.wall.as_secs_f64(),
+            micros(at(0.5)),
+            micros(at(0.99)),
+            micros(side.cpu) / calls,
+            side.threads.map_or("-".to_string(), |n| format!(
+                "{:.2}",
+                n as f64 / batch as f64
+            ))
+        );
+    }
+    let ratio = micros(figures[0].cpu) / micros(figures[1].cpu);
+    println!(
+        "  client CPU / raw ureq CPU: {ratio:.3}   target ≤ 1.05  {}",
+        if ratio <= 1.05 { "PASS" } else { "MISS" }
+    );
+    // CPU is the calling thread's (getrusage RUSAGE_THREAD): a thread spawned by the call
+    // runs elsewhere and is not in it; threads/call shows it. Threads per call is the least
+    // over the rounds, counted from TIDs: other processes can only add to it.
     Ok(())
 }
 
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
-}
-
-/// User and system CPU time of this thread; the emulator's threads are not counted.
-fn thread_cpu() -> (Duration, Duration) {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: on success getrusage fills the whole struct it is pointed at; a zeroed
-    // rusage is a valid value too, so reading it is sound whatever the return code.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let time = |tv: libc::timeval| {
-        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
-    };
-    (time(usage.ru_utime), time(usage.ru_stime))
 }
