@@ -173,6 +173,18 @@ pub fn json_media<'a, T>(
     content.into_iter().find(|(media, _)| is_json(media))
 }
 
+/// What identifies a parameter (`in` is one of `path`, `query`, `header`, `cookie`): an
+/// operation's parameter replaces the path item's with the same key. Header names match in
+/// any case.
+pub fn parameter_key(location: &str, name: &str) -> (String, String) {
+    let name = if location == "header" {
+        name.to_ascii_lowercase()
+    } else {
+        name.to_string()
+    };
+    (location.to_string(), name)
+}
+
 /// What the naming rules read of an operation.
 pub trait OperationFields {
     /// Its first tag, when it has one.
@@ -276,6 +288,19 @@ mod tests {
             json_media(content).map(|(m, v)| (m.as_str(), v)),
             Some(("application/json", &json!(2)))
         );
+    }
+
+    #[test]
+    fn header_parameters_match_in_any_case() {
+        assert_eq!(
+            parameter_key("header", "X-Request-Id"),
+            parameter_key("header", "x-request-id")
+        );
+        assert_ne!(
+            parameter_key("query", "Limit"),
+            parameter_key("query", "limit")
+        );
+        assert_ne!(parameter_key("query", "id"), parameter_key("path", "id"));
     }
 
     #[test]

@@ -671,14 +671,14 @@ struct Described {
 }
 
 /// Parameters are the same when name and location agree (header names in any case).
-fn parameter_key(p: &Parameter) -> (String, u8) {
-    let name = &p.parameter_data_ref().name;
-    match p {
-        Parameter::Path { .. } => (name.clone(), 0),
-        Parameter::Query { .. } => (name.clone(), 1),
-        Parameter::Header { .. } => (name.to_ascii_lowercase(), 2),
-        Parameter::Cookie { .. } => (name.clone(), 3),
-    }
+fn parameter_key(p: &Parameter) -> (String, String) {
+    let location = match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    };
+    document::parameter_key(location, &p.parameter_data_ref().name)
 }
 
 fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {

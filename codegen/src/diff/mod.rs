@@ -8,7 +8,8 @@
 //! tags are looked at. Operations are matched by `operationId`. `$ref`s are followed, so
 //! fields are compared wherever their schemas are written; where two references at the
 //! same place name different components, the generated type's name changes, and that is
-//! reported (`type_renamed`) besides the structural differences.
+//! reported (`type_renamed`) besides the structural differences. References, JSON media
+//! types, method names and tags follow the generator's own rules, from [`document`].
 //!
 //! # Where a change is reported
 //!
@@ -52,7 +53,8 @@
 //! Rust type is `Option<T>` exactly when the field is optional or nullable, so a change of
 //! requiredness or nullability is breaking precisely when it flips that.
 //!
-//! Header parameters the client sets itself ([`CLIENT_HEADERS`]) are never arguments of a
+//! Header parameters the client sets itself
+//! ([`CLIENT_HEADERS`](crate::operations::CLIENT_HEADERS)) are never arguments of a
 //! generated method; changes to them are reported as compatible.
 
 mod bodies;
@@ -76,6 +78,7 @@ use crate::{load, normalise, select};
 
 pub use render::{Summary, render};
 
+/// How a change affects a user of the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// Existing code may stop compiling or working.

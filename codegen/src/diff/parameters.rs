@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::bodies::pick_media;
 use super::flat::{flatten, label};
 use super::{Cx, Dir, Kind, OpRef, required_word, resolve};
+use crate::document;
 use crate::operations::CLIENT_HEADERS;
 
 impl Cx<'_> {
@@ -88,12 +89,7 @@ struct Param {
 
 impl Param {
     fn key(&self) -> (String, String) {
-        let name = if self.location == "header" {
-            self.name.to_ascii_lowercase()
-        } else {
-            self.name.clone()
-        };
-        (self.location.clone(), name)
+        document::parameter_key(&self.location, &self.name)
     }
 
     fn location(&self) -> String {
