@@ -12,9 +12,13 @@
 //! 6. [`operations`]: our own emitter for the operations;
 //! 7. [`emit`]: format with prettyplease.
 //!
-//! Every failure is an [`Error`] naming the file and the JSON pointer it concerns.
+//! [`document`] holds the rules every stage and the [`diff`] share (references, JSON
+//! media types, method names, tags), so that the diff judges changes by the generator's
+//! own rules. Every failure is an [`Error`] naming the file and the JSON pointer it
+//! concerns.
 
 pub mod diff;
+pub mod document;
 pub mod emit;
 pub mod error;
 pub mod load;

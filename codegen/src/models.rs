@@ -9,9 +9,10 @@
 //! before sending instead (see the runtime's `validation` module), so that models stay
 //! plain structs and a response that drifts from a request-side limit still decodes.
 
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator};
@@ -91,36 +92,55 @@ pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
     })
 }
 
-/// Runs `f`, turning a panic into its message; the default hook's backtrace is kept off
-/// the build output.
+/// Runs `f`, turning a panic into its message (and where it was raised).
+///
+/// Progenitor and typify report schemas they cannot handle by panicking; a build must show
+/// an error naming the spec, not the default hook's "thread panicked" text and backtrace.
+/// The panic hook is process-wide and generation runs on several threads at once (tests,
+/// a build script beside others), so it is never swapped per call: one thread restoring
+/// "its" previous hook would drop another's. Instead one hook, installed once, stays quiet
+/// and notes the place for a thread inside `contain_panics`, and passes every other panic
+/// to the hook that was installed before it. The message itself comes from the panic's
+/// payload, so it is right even if other code replaces the hook later.
 pub(crate) fn contain_panics<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    let message = Arc::new(Mutex::new(String::new()));
-    let sink = Arc::clone(&message);
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        let text = if let Some(s) = info.payload().downcast_ref::<&str>() {
+    QUIET_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CONTAINING.try_with(Cell::get).unwrap_or(false) {
+                let place = info
+                    .location()
+                    .map(|l| format!(" ({}:{})", l.file(), l.line()));
+                let _ = PANIC_PLACE.try_with(|p| *p.borrow_mut() = place);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    PANIC_PLACE.with(|p| p.borrow_mut().take());
+    let outer = CONTAINING.replace(true);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    CONTAINING.set(outer);
+    let place = PANIC_PLACE.with(|p| p.borrow_mut().take());
+    outcome.map_err(|payload| {
+        let text = if let Some(s) = payload.downcast_ref::<&str>() {
             (*s).to_string()
-        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+        } else if let Some(s) = payload.downcast_ref::<String>() {
             s.clone()
         } else {
             "unknown panic payload".to_string()
         };
-        let location = info
-            .location()
-            .map(|l| format!(" ({}:{})", l.file(), l.line()))
-            .unwrap_or_default();
-        if let Ok(mut m) = sink.lock() {
-            *m = format!("{text}{location}");
-        }
-    }));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
-    outcome.map_err(|_| {
-        message
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_else(|_| "panic (message lost)".into())
+        format!("{text}{}", place.unwrap_or_default())
     })
+}
+
+/// Installs the hook of [`contain_panics`] once per process.
+static QUIET_HOOK: Once = Once::new();
+
+thread_local! {
+    /// Whether this thread is inside [`contain_panics`].
+    static CONTAINING: Cell<bool> = const { Cell::new(false) };
+    /// Where this thread's last contained panic was raised.
+    static PANIC_PLACE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Removes validation keywords from a schema and every schema nested in it.
@@ -214,7 +234,51 @@ mod tests {
 
     #[test]
     fn panics_are_contained_with_their_message() {
+        let line = line!() + 1;
         let err = contain_panics(|| panic!("boom at schema X")).unwrap_err();
         assert!(err.starts_with("boom at schema X"), "{err}");
+        assert!(err.ends_with(&format!("({}:{line})", file!())), "{err}");
+        assert_eq!(contain_panics(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn panics_on_many_threads_at_once_keep_their_own_messages() {
+        let threads = 8;
+        let barrier = std::sync::Barrier::new(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|i| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        let err = contain_panics(|| {
+                            barrier.wait();
+                            panic!("boom on thread {i}")
+                        })
+                        .unwrap_err();
+                        // The hook stays in place for the others: contain again.
+                        let again = contain_panics(|| panic!("again {i}")).unwrap_err();
+                        (err, again)
+                    })
+                })
+                .collect();
+            for (i, handle) in handles.into_iter().enumerate() {
+                let (err, again) = handle
+                    .join()
+                    .expect("contained, so the thread did not panic");
+                assert!(err.starts_with(&format!("boom on thread {i} (")), "{err}");
+                assert!(again.starts_with(&format!("again {i} (")), "{again}");
+            }
+        });
+    }
+
+    #[test]
+    fn nested_containment_restores_the_outer_one() {
+        let outer = contain_panics(|| {
+            let inner = contain_panics(|| panic!("inner")).unwrap_err();
+            assert!(inner.starts_with("inner ("), "{inner}");
+            panic!("outer")
+        })
+        .unwrap_err();
+        assert!(outer.starts_with("outer ("), "{outer}");
     }
 }

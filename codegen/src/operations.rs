@@ -16,8 +16,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::document::{self, split_component_ref};
 use crate::error::{Error, ErrorKind, Result, pointer_push};
-use crate::select::split_component_ref;
 
 /// The runtime items the generated code uses; the runtime crate must provide all of them.
 pub const RUNTIME_CONTRACT: &str = "crate::Client, crate::Error, crate::options::{CallOptions, \
@@ -216,13 +216,8 @@ impl Context<'_> {
             .operation_id
             .clone()
             .ok_or_else(|| self.error(ErrorKind::MissingOperationId, &pointer, "no operationId"))?;
-        let tag = op.tags.first().cloned().unwrap_or_else(|| "default".into());
-        let name = op
-            .extensions
-            .get("x-speakeasy-name-override")
-            .and_then(Value::as_str)
-            .unwrap_or(&id)
-            .to_snake_case();
+        let tag = document::tag(op).to_string();
+        let name = document::method_name(op, &id);
         // The method, the builder, its statics and the tag's module and group are named
         // after these; with no ASCII letter or digit, nothing would tell them apart.
         for (what, text) in [("operationId", &id), ("method name", &name), ("tag", &tag)] {
@@ -276,49 +271,16 @@ impl Context<'_> {
         section: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
         pointer: &str,
     ) -> Result<&'a T> {
-        let mut current = item;
-        for _ in 0..16 {
-            match current {
-                ReferenceOr::Item(t) => return Ok(t),
-                ReferenceOr::Reference { reference } => {
-                    let (_, name) = split_component_ref(reference).ok_or_else(|| {
-                        self.error(
-                            ErrorKind::Unsupported,
-                            pointer,
-                            format!("unsupported reference `{reference}`"),
-                        )
-                    })?;
-                    current = self
-                        .spec
-                        .components
-                        .as_ref()
-                        .and_then(|c| section(c).get(&name))
-                        .ok_or_else(|| {
-                            self.error(
-                                ErrorKind::DanglingRef,
-                                pointer,
-                                format!("`{reference}` points at nothing"),
-                            )
-                        })?;
-                }
-            }
-        }
-        Err(self.error(
-            ErrorKind::Unsupported,
-            pointer,
-            "reference chain too long or circular",
-        ))
+        let components = self.spec.components.as_ref();
+        document::resolve(item, |_, name| {
+            components.and_then(|c| section(c).get(name))
+        })
+        .map_err(|e| e.into_error(self.file, pointer))
     }
 
     fn schema_by_name(&self, name: &str) -> Option<&Schema> {
-        let item = self.spec.components.as_ref()?.schemas.get(name)?;
-        match item {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => {
-                let (_, next) = split_component_ref(reference)?;
-                self.schema_by_name(&next)
-            }
-        }
+        let schemas = &self.spec.components.as_ref()?.schemas;
+        document::resolve(schemas.get(name)?, |_, next| schemas.get(next)).ok()
     }
 
     fn parameters(
@@ -418,7 +380,7 @@ impl Context<'_> {
 
     fn body(&self, body: &ReferenceOr<RequestBody>, pointer: &str) -> Result<Body> {
         let body = self.resolve(body, |c| &c.request_bodies, pointer)?;
-        let Some((_, media)) = body.content.iter().find(|(m, _)| is_json(m)) else {
+        let Some((_, media)) = document::json_media(&body.content) else {
             let types: Vec<&String> = body.content.keys().collect();
             return Err(self.error(
                 ErrorKind::Unsupported,
@@ -486,7 +448,7 @@ impl Context<'_> {
     }
 
     fn json_schema_name(&self, response: &Response) -> Option<String> {
-        let (_, media) = response.content.iter().find(|(m, _)| is_json(m))?;
+        let (_, media) = document::json_media(&response.content)?;
         match media.schema.as_ref()? {
             ReferenceOr::Reference { reference } => split_component_ref(reference).map(|(_, n)| n),
             ReferenceOr::Item(_) => None,
@@ -709,19 +671,14 @@ struct Described {
 }
 
 /// Parameters are the same when name and location agree (header names in any case).
-fn parameter_key(p: &Parameter) -> (String, u8) {
-    let name = &p.parameter_data_ref().name;
-    match p {
-        Parameter::Path { .. } => (name.clone(), 0),
-        Parameter::Query { .. } => (name.clone(), 1),
-        Parameter::Header { .. } => (name.to_ascii_lowercase(), 2),
-        Parameter::Cookie { .. } => (name.clone(), 3),
-    }
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json")
+fn parameter_key(p: &Parameter) -> (String, String) {
+    let location = match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    };
+    document::parameter_key(location, &p.parameter_data_ref().name)
 }
 
 fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {

@@ -8,23 +8,12 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::document::{COMPONENT_KINDS, split_component_ref};
 use crate::error::{Error, ErrorKind, Result, pointer_push};
 
 /// The HTTP methods a path item may hold, in the order the generator emits them.
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// The component sections a `$ref` may point into.
-const COMPONENT_KINDS: [&str; 8] = [
-    "schemas",
-    "parameters",
-    "responses",
-    "requestBodies",
-    "headers",
-    "examples",
-    "links",
-    "callbacks",
 ];
 
 /// Returns a copy of `doc` that holds only the operations tagged with one of `tags` and the
@@ -197,16 +186,6 @@ fn reachable_components(
 
 /// Keywords whose values are instance data rather than schema.
 pub(crate) const DATA_KEYWORDS: [&str; 5] = ["example", "examples", "default", "enum", "const"];
-
-/// Splits `#/components/schemas/Foo` into `("schemas", "Foo")` (unescaping `~1`, `~0`).
-pub(crate) fn split_component_ref(reference: &str) -> Option<(String, String)> {
-    let rest = reference.strip_prefix("#/components/")?;
-    let (kind, name) = rest.split_once('/')?;
-    if !COMPONENT_KINDS.contains(&kind) || name.contains('/') || name.is_empty() {
-        return None;
-    }
-    Some((kind.to_string(), name.replace("~1", "/").replace("~0", "~")))
-}
 
 /// Pushes every `$ref` string below `value`, with the pointer of the object holding it.
 pub(crate) fn collect_refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use openrouter_workspaces_codegen::{Config, ErrorKind, generate, generate_report};
+use openrouter_workspaces_codegen::{Config, ErrorKind, generate, generate_report, models};
 
 /// Writes `text` to a fresh file named `name` in a per-test temporary folder.
 fn spec_file(test: &str, name: &str, text: &str) -> PathBuf {
@@ -365,4 +365,47 @@ fn config_reads_spec_and_tags_from_variables() {
     let defaults = Config::from_vars(|_| None, Path::new("/vendored.yaml"), Path::new("/repo"));
     assert_eq!(defaults.spec, Path::new("/vendored.yaml"));
     assert_eq!(defaults.tags, ["Workspaces"]);
+}
+
+#[test]
+fn model_generator_panics_on_many_threads_keep_their_own_messages() {
+    // typify panics on a `$ref` to a missing schema (`select` refuses those in a whole run;
+    // the model stage on its own still meets them). Each generation must get its own
+    // message, however the panics of the threads interleave.
+    let threads = 8;
+    let rounds = 10;
+    let barrier = std::sync::Barrier::new(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    let doc = serde_json::json!({
+                        "openapi": "3.0.3",
+                        "info": {"title": "t", "version": "1"},
+                        "paths": {},
+                        "components": {"schemas": {"Thing": {"type": "object", "properties": {
+                            "x": {"$ref": format!("#/components/schemas/Missing{i}")}
+                        }}}}
+                    });
+                    barrier.wait();
+                    (0..rounds)
+                        .map(|_| {
+                            models::generate_models(&doc, Path::new("threads.yaml"))
+                                .expect_err("a missing schema makes the model generator panic")
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (i, handle) in handles.into_iter().enumerate() {
+            for err in handle.join().expect("the panics were contained") {
+                assert_eq!(err.kind, ErrorKind::Models);
+                let expected = format!(
+                    "the model generator panicked: $ref #/components/schemas/Missing{i} is missing ("
+                );
+                assert!(err.message.starts_with(&expected), "{err}");
+            }
+        }
+    });
 }
