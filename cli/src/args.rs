@@ -26,7 +26,8 @@ use openrouter_workspaces::{
         2  usage error or invalid input, caught before anything was sent\n  \
         3  the API answered with an error status (after retries)\n  \
         4  no usable answer: connection failed, timeout, undecodable or oversized response\n     \
-           (a change may still have been made: check before repeating it)\n\n\
+           (a change may still have been made: check before repeating it)\n  \
+        5  `drift` only: the server sent what the document lacks (regenerate)\n\n\
         Example:\n  \
         export OPENROUTER_API_KEY=sk-or-v1-...\n  \
         openrouter-workspaces list --all | jq -r '.[].slug'"
@@ -115,9 +116,10 @@ pub enum Command {
     Get(Target),
 
     /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces delete staging")]
-    Delete(Target),
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces delete staging\n  \
+        openrouter-workspaces delete default --confirm-default-settings-deletion")]
+    Delete(Delete),
 
     /// Change fields of a workspace; fields not given are kept, `--clear-*` sets one to null.
     #[command(after_help = "Examples:\n  \
@@ -140,6 +142,28 @@ pub enum Command {
         openrouter-workspaces members add staging user_bob user_carol"
     )]
     Members(Members),
+
+    /// Check whether the server is newer than the document this tool was built from.
+    ///
+    /// Calls every read operation once (list, and get, budgets and members of the first
+    /// workspace) and prints what the answers carried that the document lacks, one line
+    /// each. Exits 0 when nothing is new and 5 when the document is stale: regenerate.
+    #[command(after_help = "Example (a nightly job):\n  \
+        openrouter-workspaces drift || open-ticket 'regenerate the OpenRouter client'")]
+    Drift,
+}
+
+/// Arguments of `delete`.
+#[derive(Debug, Args)]
+pub struct Delete {
+    /// The workspace.
+    #[command(flatten)]
+    pub target: Target,
+
+    /// Confirm that deleting the default workspace also deletes its settings. Required to
+    /// delete the default workspace, which the API allows only to callers enabled for it.
+    #[arg(long)]
+    pub confirm_default_settings_deletion: bool,
 }
 
 /// Paging of a list command.

@@ -9,6 +9,8 @@ use crate::output::redact;
 
 /// The library's log target; its modules log under `openrouter_workspaces::...`.
 const LIBRARY: &str = "openrouter_workspaces";
+/// The target of the library's stale-document warnings.
+const DRIFT: &str = "openrouter_workspaces::drift";
 
 /// Writes the library's debug records to stderr.
 ///
@@ -22,7 +24,9 @@ struct StderrLogger {
 impl Log for StderrLogger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         let target = metadata.target();
-        metadata.level() <= LevelFilter::Debug
+        // The stale-document warnings reach stderr through the drift hook, once each.
+        target != DRIFT
+            && metadata.level() <= LevelFilter::Debug
             && (target == LIBRARY
                 || target
                     .strip_prefix(LIBRARY)

@@ -3,6 +3,7 @@
 //! class of failure (see `output`).
 
 mod args;
+mod drift;
 mod logging;
 mod output;
 mod run;

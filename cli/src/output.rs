@@ -15,6 +15,8 @@ pub const EXIT_API: u8 = 3;
 /// Exit code when no usable answer arrived: transport failure, timeout, undecodable or
 /// oversized response, or the answer could not be written out.
 pub const EXIT_NO_ANSWER: u8 = 4;
+/// Exit code of `drift` when the server sent something the document lacks.
+pub const EXIT_STALE: u8 = 5;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -23,6 +25,8 @@ pub enum Failure {
     Call(Error),
     /// The answer could not be serialized or written to stdout (a closed pipe, say).
     Output(String),
+    /// `drift` found what the document lacks (already reported on stdout).
+    Stale(usize),
 }
 
 impl From<Error> for Failure {
@@ -40,6 +44,7 @@ impl Failure {
             // Transport, timeout, decode, too large, and variants added later: the call
             // may have happened, but no usable answer came back.
             Failure::Call(_) | Failure::Output(_) => EXIT_NO_ANSWER,
+            Failure::Stale(_) => EXIT_STALE,
         }
     }
 }
@@ -65,6 +70,10 @@ impl fmt::Display for Failure {
             }
             Failure::Call(error) => write!(f, "{error}"),
             Failure::Output(message) => write!(f, "cannot write the answer: {message}"),
+            Failure::Stale(found) => write!(
+                f,
+                "the server sent {found} thing(s) the OpenAPI document lacks: regenerate the client"
+            ),
         }
     }
 }
@@ -85,11 +94,39 @@ impl Printer {
             serde_json::to_string_pretty(value)
         }
         .map_err(|e| Failure::Output(e.to_string()))?;
-        let mut stdout = io::stdout().lock();
-        writeln!(stdout, "{text}")
-            .and_then(|()| stdout.flush())
-            .map_err(|e| Failure::Output(e.to_string()))
+        write_line(&text)
     }
+
+    /// Writes the JSON `body` of an answer as the server sent it (fields in their order,
+    /// unknown ones included), re-indented or on one line, and a newline to stdout. The
+    /// answer was decoded into its model already, so it is known to be well-formed.
+    pub fn print_raw(&self, body: &[u8]) -> Result<(), Failure> {
+        let mut text = Vec::with_capacity(body.len() * 2);
+        let mut input = serde_json::Deserializer::from_slice(body);
+        let written = if self.compact {
+            serde_transcode::transcode(&mut input, &mut serde_json::Serializer::new(&mut text))
+        } else {
+            serde_transcode::transcode(&mut input, &mut serde_json::Serializer::pretty(&mut text))
+        };
+        written.map_err(|e| Failure::Output(e.to_string()))?;
+        write_line(&String::from_utf8_lossy(&text))
+    }
+}
+
+fn write_line(text: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::Output(e.to_string()))
+}
+
+/// Writes a warning line to stderr.
+pub fn warn(text: &str) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "openrouter-workspaces: warning: {}",
+        one_line(text)
+    );
 }
 
 /// Writes `failure` to stderr as one line, without the key.

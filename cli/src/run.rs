@@ -4,6 +4,7 @@
 use openrouter_workspaces::{Client, Error, RetryPolicy};
 
 use crate::args::{Budgets, Cli, Command, Global, Members, Page, Settings};
+use crate::drift::Findings;
 use crate::output::{Failure, Printer};
 
 /// Applies the optional [`Settings`] to a create or an update request: both builders have
@@ -68,17 +69,19 @@ macro_rules! print_page {
         }
         if all {
             // Collected before printing, so that a failure on a later page leaves stdout
-            // empty instead of holding half an array.
+            // empty instead of holding half an array. The items keep what the document
+            // does not describe, so nothing the server sent is lost.
             $out.print(&request.items().collect::<Result<Vec<_>, _>>()?)
         } else {
-            $out.print(&request.send()?)
+            $out.print_raw(request.send_with_response()?.body())
         }
     }};
 }
 
 /// Runs the command of `cli` and prints its answer.
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let client = client(&cli.global)?;
+    let found = Findings::default();
+    let client = client(&cli.global, &found)?;
     let out = Printer {
         compact: cli.global.compact,
     };
@@ -87,10 +90,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::List(page) => print_page!(out, workspaces.list(), page),
         Command::Create(args) => {
             let request = workspaces.create().name(args.name).slug(args.slug);
-            out.print(&with_settings!(request, args.settings).send()?)
+            out.print_raw(
+                with_settings!(request, args.settings)
+                    .send_with_response()?
+                    .body(),
+            )
         }
-        Command::Get(target) => out.print(&workspaces.get(target.id).send()?),
-        Command::Delete(target) => out.print(&workspaces.delete(target.id).send()?),
+        Command::Get(target) => {
+            out.print_raw(workspaces.get(target.id).send_with_response()?.body())
+        }
+        Command::Delete(args) => {
+            let mut request = workspaces.delete(args.target.id);
+            if args.confirm_default_settings_deletion {
+                request = request.confirm_default_settings_deletion(true);
+            }
+            out.print_raw(request.send_with_response()?.body())
+        }
+        Command::Drift => crate::drift::check(&client, &found),
         Command::Update(args) => {
             let mut request = with_settings!(workspaces.update(args.id), args.settings);
             if let Some(name) = args.name {
@@ -115,14 +131,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             if clear.clear_io_logging_api_key_ids {
                 request = request.clear_io_logging_api_key_ids();
             }
-            out.print(&request.send()?)
+            out.print_raw(request.send_with_response()?.body())
         }
-        Command::Budgets(Budgets::List(target)) => {
-            out.print(&workspaces.list_budgets(target.id).send()?)
-        }
-        Command::Budgets(Budgets::Get(t)) => {
-            out.print(&workspaces.get_budget(t.id, t.interval).send()?)
-        }
+        Command::Budgets(Budgets::List(target)) => out.print_raw(
+            workspaces
+                .list_budgets(target.id)
+                .send_with_response()?
+                .body(),
+        ),
+        Command::Budgets(Budgets::Get(t)) => out.print_raw(
+            workspaces
+                .get_budget(t.id, t.interval)
+                .send_with_response()?
+                .body(),
+        ),
         Command::Budgets(Budgets::Set(args)) => {
             let t = args.target;
             let mut request = workspaces
@@ -131,33 +153,40 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(include) = args.include_byok {
                 request = request.include_byok_in_budgets(include);
             }
-            out.print(&request.send()?)
+            out.print_raw(request.send_with_response()?.body())
         }
-        Command::Budgets(Budgets::Delete(t)) => {
-            out.print(&workspaces.delete_budget(t.id, t.interval).send()?)
-        }
+        Command::Budgets(Budgets::Delete(t)) => out.print_raw(
+            workspaces
+                .delete_budget(t.id, t.interval)
+                .send_with_response()?
+                .body(),
+        ),
         Command::Members(Members::List(args)) => {
             print_page!(out, workspaces.list_members(args.id), args.page)
         }
-        Command::Members(Members::Add(args)) => out.print(
-            &workspaces
+        Command::Members(Members::Add(args)) => out.print_raw(
+            workspaces
                 .bulk_add_members(args.id)
                 .user_ids(args.user_ids)
-                .send()?,
+                .send_with_response()?
+                .body(),
         ),
-        Command::Members(Members::Remove(args)) => out.print(
-            &workspaces
+        Command::Members(Members::Remove(args)) => out.print_raw(
+            workspaces
                 .bulk_remove_members(args.id)
                 .user_ids(args.user_ids)
-                .send()?,
+                .send_with_response()?
+                .body(),
         ),
     }
 }
 
 /// Builds the client from the global options (flags, or their environment variables).
-fn client(global: &Global) -> Result<Client, Error> {
+fn client(global: &Global, found: &Findings) -> Result<Client, Error> {
     let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
-    let mut builder = Client::builder().allow_insecure_http(global.allow_insecure_http);
+    let mut builder = Client::builder()
+        .allow_insecure_http(global.allow_insecure_http)
+        .on_drift(found.hook());
     if let Some(key) = given(&global.api_key) {
         builder = builder.api_key(key);
     }
