@@ -463,15 +463,20 @@ impl State {
         Ok((budget, byok(&entry.workspace)))
     }
 
-    /// Deletes the budget for one interval; a missing budget is not an error.
+    /// Deletes the budget for one interval; 404 when there is none.
     pub(crate) fn delete_budget(
         &mut self,
         key: &str,
         interval: WorkspaceBudgetInterval,
     ) -> Outcome<()> {
         let entry = self.find_mut(key)?;
-        entry.budgets[rank(interval)] = None;
-        Ok(())
+        match entry.budgets[rank(interval)].take() {
+            Some(_) => Ok(()),
+            None => Err(Rejection::not_found(format!(
+                "no {interval} budget is set for workspace {}",
+                entry.workspace.slug
+            ))),
+        }
     }
 
     // ----- members -----
