@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::bodies::{Field, Ty, check_fields, from_map, json_object, patch_from, workspace_fields};
 use crate::http::{Request, Response};
 use crate::state::{CONFIRM_DEFAULT_DELETION, Outcome, Rejection};
-use crate::{API_PREFIX, Shared, control, lock};
+use crate::{API_PREFIX, Shared, control, drift, lock};
 
 /// Prefix of the control endpoints, which are neither counted nor faulted.
 pub(crate) const CONTROL_PREFIX: &str = "/__emulator/";
@@ -43,9 +43,37 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> Response {
     }
 }
 
-/// The documented error body of an API answer (see [`error`]).
-pub(crate) fn api_error(_shared: &Shared, status: u16, message: &str) -> Response {
-    error(status, message)
+/// The documented error body of an API answer (see [`error`]), with the drift fields in
+/// drift mode.
+pub(crate) fn api_error(shared: &Shared, status: u16, message: &str) -> Response {
+    let response = error(status, message);
+    if !shared.drift {
+        return response;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(mut value) => {
+            drift::apply(&mut value);
+            Response {
+                body: to_json(&value),
+                ..response
+            }
+        }
+        Err(_) => response,
+    }
+}
+
+/// A successful API answer from its model, with the drift fields in drift mode.
+fn answer<T: serde::Serialize>(shared: &Shared, status: u16, value: &T) -> Response {
+    if !shared.drift {
+        return ok(status, value);
+    }
+    match serde_json::to_value(value) {
+        Ok(mut value) => {
+            drift::apply(&mut value);
+            ok(status, &value)
+        }
+        Err(_) => ok(status, value),
+    }
 }
 
 /// The documented error body `{"error":{"code":status,"message":...}}`, built from the
@@ -170,7 +198,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     };
     let methods = route.methods();
     if !methods.contains(&req.method) {
-        let mut response = error(
+        let mut response = api_error(
+            shared,
             405,
             &format!("method {} is not allowed on {}", req.method, req.path),
         );
@@ -196,7 +225,8 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     if req.method == "GET" {
         let (offset, limit) = page(req.query)?;
         let (data, total) = lock(&shared.state).list_workspaces(offset, limit);
-        return Ok(ok(
+        return Ok(answer(
+            shared,
             200,
             &ListWorkspacesResponse {
                 data,
@@ -208,7 +238,7 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     check_fields(&mut map, &workspace_fields(true))?;
     let body: CreateWorkspaceRequest = from_map(map)?;
     let data = lock(&shared.state).create_workspace(body)?;
-    Ok(ok(201, &CreateWorkspaceResponse { data }))
+    Ok(answer(shared, 201, &CreateWorkspaceResponse { data }))
 }
 
 /// `GET`, `PATCH` and `DELETE /workspaces/{id}`.
@@ -216,19 +246,23 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
     match req.method {
         "GET" => {
             let data = lock(&shared.state).get_workspace(id)?;
-            Ok(ok(200, &GetWorkspaceResponse { data }))
+            Ok(answer(shared, 200, &GetWorkspaceResponse { data }))
         }
         "PATCH" => {
             let mut map = json_object(req.body)?;
             check_fields(&mut map, &workspace_fields(false))?;
             let patch = patch_from(map)?;
             let data = lock(&shared.state).update_workspace(id, patch)?;
-            Ok(ok(200, &UpdateWorkspaceResponse { data }))
+            Ok(answer(shared, 200, &UpdateWorkspaceResponse { data }))
         }
         _ => {
             let confirmed = query_bool(req.query, CONFIRM_DEFAULT_DELETION)?;
             lock(&shared.state).delete_workspace(id, confirmed == Some(true))?;
-            Ok(ok(200, &DeleteWorkspaceResponse { deleted: true }))
+            Ok(answer(
+                shared,
+                200,
+                &DeleteWorkspaceResponse { deleted: true },
+            ))
         }
     }
 }
@@ -238,7 +272,8 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
 /// `GET /workspaces/{id}/budgets`.
 fn list_budgets(shared: &Shared, id: &str) -> Outcome<Response> {
     let (data, byok) = lock(&shared.state).list_budgets(id)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &ListWorkspaceBudgetsResponse {
             data,
@@ -257,7 +292,8 @@ fn budget(
     match req.method {
         "GET" => {
             let (data, byok) = lock(&shared.state).get_budget(id, interval)?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &GetWorkspaceBudgetResponse {
                     data,
@@ -281,7 +317,8 @@ fn budget(
                 body.limit_usd,
                 body.include_byok_in_budgets,
             )?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &UpsertWorkspaceBudgetResponse {
                     data,
@@ -291,7 +328,11 @@ fn budget(
         }
         _ => {
             lock(&shared.state).delete_budget(id, interval)?;
-            Ok(ok(200, &DeleteWorkspaceBudgetResponse { deleted: true }))
+            Ok(answer(
+                shared,
+                200,
+                &DeleteWorkspaceBudgetResponse { deleted: true },
+            ))
         }
     }
 }
@@ -302,7 +343,8 @@ fn budget(
 fn list_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let (offset, limit) = page(req.query)?;
     let (data, total) = lock(&shared.state).list_members(id, offset, limit)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &ListWorkspaceMembersResponse {
             data,
@@ -322,7 +364,8 @@ fn bulk_body<T: serde::de::DeserializeOwned>(req: &Request<'_>) -> Outcome<T> {
 fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let body: BulkAddWorkspaceMembersRequest = bulk_body(req)?;
     let (data, added) = lock(&shared.state).add_members(id, &body.user_ids)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &BulkAddWorkspaceMembersResponse {
             added_count: added as i64,
@@ -335,7 +378,8 @@ fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response
 fn remove_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let body: BulkRemoveWorkspaceMembersRequest = bulk_body(req)?;
     let removed = lock(&shared.state).remove_members(id, &body.user_ids)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &BulkRemoveWorkspaceMembersResponse {
             removed_count: removed as i64,
