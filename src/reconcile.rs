@@ -50,7 +50,10 @@ static REPEATABLE_POSTS: &[&str] = &["bulkAddWorkspaceMembers", "bulkRemoveWorks
 
 /// Deletes that answer 404 when the thing is gone, with the body of their success: when an
 /// earlier attempt may have been applied, a 404 on the retry means that attempt did the job.
-static GONE_MEANS_DONE: &[(&str, &[u8])] = &[("deleteWorkspace", br#"{"deleted":true}"#)];
+static GONE_MEANS_DONE: &[(&str, &[u8])] = &[
+    ("deleteWorkspace", br#"{"deleted":true}"#),
+    ("deleteWorkspaceBudget", br#"{"deleted":true}"#),
+];
 
 /// What the tables say about one operation; looked up once per call, so that the
 /// execution path reads fields and never compares operationIds.

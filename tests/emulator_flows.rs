@@ -470,18 +470,21 @@ fn missing_budget_is_404_not_found() {
 }
 
 #[test]
-fn deleting_a_missing_budget_still_reports_deleted() {
+fn deleting_a_missing_budget_is_404_not_found() {
     let emulator = start();
     let client = client_for(&emulator);
     create(&client, "no-budgets");
 
-    let answer = client
-        .workspaces()
-        .delete_budget("no-budgets", Interval::Lifetime)
-        .send()
-        .unwrap();
+    let message = expect_documented(
+        client
+            .workspaces()
+            .delete_budget("no-budgets", Interval::Lifetime)
+            .send(),
+        404,
+        "NotFound",
+    );
 
-    assert!(answer.deleted);
+    assert!(message.contains("lifetime"), "{message}");
     assert!(emulator.budgets("no-budgets").is_empty());
 }
 
@@ -712,12 +715,17 @@ fn mixed_load(client: &Client, thread: usize) -> (Vec<Owned>, usize) {
             }
             35..45 => {
                 let deleted = w.delete_budget(&ws.slug, interval.clone()).send();
-                assert!(
-                    deleted
-                        .unwrap_or_else(|e| panic!("{context}: delete_budget: {e}"))
-                        .deleted
-                );
-                ws.budgets.remove(&interval);
+                // A budget that is not set is a 404 (as the document says), and only then.
+                if ws.budgets.remove(&interval).is_some() {
+                    assert!(
+                        deleted
+                            .unwrap_or_else(|e| panic!("{context}: delete_budget: {e}"))
+                            .deleted
+                    );
+                } else {
+                    let message = expect_documented(deleted, 404, "NotFound");
+                    assert!(message.contains(&ws.slug), "{context}: {message}");
+                }
             }
             45..57 => {
                 let users: Vec<&str> = JOINABLE.iter().copied().filter(|_| rng.bool()).collect();

@@ -14,6 +14,12 @@
 //! resets, ambiguous writes, truncated or malformed bodies. It counts requests and TCP
 //! connections so tests can check retries and connection reuse.
 //!
+//! Two switches of [`EmulatorConfig`] change what it plays:
+//! [`drift`](EmulatorConfig::drift) makes it a server newer than the document (unknown
+//! fields and enum values in its JSON), and
+//! [`allow_default_workspace_deletion`](EmulatorConfig::allow_default_workspace_deletion)
+//! enables the caller for deleting the default workspace.
+//!
 //! ```
 //! use openrouter_workspaces_emulator::Emulator;
 //!
@@ -54,6 +60,7 @@
 
 mod bodies;
 mod control;
+mod drift;
 mod faults;
 mod http;
 mod routes;
@@ -109,6 +116,7 @@ pub struct EmulatorConfig {
     latency: Option<Duration>,
     port: u16,
     default_deletion_allowed: bool,
+    drift: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -127,6 +135,7 @@ impl Default for EmulatorConfig {
             latency: None,
             port: 0,
             default_deletion_allowed: false,
+            drift: false,
         }
     }
 }
@@ -197,6 +206,36 @@ impl EmulatorConfig {
         self
     }
 
+    /// Drift mode: the emulator plays a server newer than the document, for testing that a
+    /// client keeps what it does not know. Off by default.
+    ///
+    /// Only the JSON the API routes write changes; the state, the rules and the statuses
+    /// are the same, and so are the control endpoints, the raw bodies of faults and the
+    /// answers to requests that are not HTTP the emulator accepts. In drift mode:
+    ///
+    /// - every answer object, errors included, has
+    ///   `"server_info": {"api_revision": "2099-01-01", "emulator_drift": true}`;
+    /// - every list envelope (an answer whose `data` is an array: the three lists and the
+    ///   bulk add) has `"next_cursor": null`;
+    /// - the `error` object of every error answer has `"retryable": false`;
+    /// - every workspace has `"residency_region": "eu-west"` and
+    ///   `"plan_settings": {"tier": "enterprise", "seats": 25}`;
+    /// - every budget has `"spent_usd": 0.0` and
+    ///   `"alert_settings": {"threshold_percent": 80}`;
+    /// - every member has `"invited_by": null` and
+    ///   `"member_permissions": {"can_manage_keys": false}`;
+    /// - in a `data` array of two or more items, every second item (2nd, 4th, ...) has an
+    ///   enum value the document lacks: a budget's `reset_interval` is `"quarterly"`, a
+    ///   member's `role` is `"owner"` (the document's workspace has no enum field). The
+    ///   first item of a list, the `data` of one-item answers (get, create, update, set a
+    ///   budget) and error answers keep documented values.
+    ///
+    /// None of the added names is a field of the document.
+    pub fn drift(mut self, drift: bool) -> Self {
+        self.drift = drift;
+        self
+    }
+
     /// A fixed delay added to every API request before it is handled.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = Some(latency);
@@ -247,6 +286,8 @@ pub(crate) struct Shared {
     pub(crate) management_key: String,
     pub(crate) inference_key: String,
     pub(crate) latency: Option<Duration>,
+    /// Drift mode (see [`EmulatorConfig::drift`]).
+    pub(crate) drift: bool,
     pub(crate) state: Mutex<State>,
     pub(crate) faults: Mutex<FaultQueue>,
     /// Number of queued faults, read without the lock on every request.
@@ -339,6 +380,7 @@ impl Emulator {
             management_key: config.management_key,
             inference_key: config.inference_key,
             latency: config.latency,
+            drift: config.drift,
             state: Mutex::new(state),
             faults: Mutex::new(FaultQueue::default()),
             pending_faults: AtomicUsize::new(0),

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
-//!                                [--allow-default-workspace-deletion]
+//!                                [--allow-default-workspace-deletion] [--drift]
 //! ```
 
 use std::io::Write;
@@ -13,7 +13,7 @@ use std::time::Duration;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 const USAGE: &str = "usage: openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
-                                      [--allow-default-workspace-deletion]
+                                      [--allow-default-workspace-deletion] [--drift]
 
 Serves a local, in-memory emulator of the OpenRouter Workspaces API (not the real
 OpenRouter service) on 127.0.0.1 until killed. Control endpoints: POST /__emulator/faults,
@@ -27,7 +27,21 @@ DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counter
                            enable the caller for deleting the default workspace: then
                            DELETE /workspaces/{id} on it needs
                            ?confirm_default_settings_deletion=true (400 without it);
-                           without this flag it is always 403";
+                           without this flag it is always 403
+  --drift                  play a server newer than the document (the state and rules
+                           are unchanged, only the JSON differs). Every answer object
+                           gets \"server_info\": {\"api_revision\": \"2099-01-01\",
+                           \"emulator_drift\": true}; list envelopes get
+                           \"next_cursor\": null; error objects \"retryable\": false;
+                           workspaces \"residency_region\": \"eu-west\" and
+                           \"plan_settings\": {\"tier\": \"enterprise\", \"seats\": 25};
+                           budgets \"spent_usd\": 0.0 and
+                           \"alert_settings\": {\"threshold_percent\": 80}; members
+                           \"invited_by\": null and
+                           \"member_permissions\": {\"can_manage_keys\": false}. In a list
+                           of two or more, every second item has an unknown enum value:
+                           budget reset_interval \"quarterly\", member role \"owner\".
+                           One-item answers and errors keep documented values.";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -73,11 +87,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         if flag == "--help" || flag == "-h" {
             return Ok(None);
         }
-        if flag == "--allow-default-workspace-deletion" {
+        if flag == "--allow-default-workspace-deletion" || flag == "--drift" {
             if inline.is_some() {
                 return Err(format!("{flag} takes no value"));
             }
-            config = config.allow_default_workspace_deletion(true);
+            config = if flag == "--drift" {
+                config.drift(true)
+            } else {
+                config.allow_default_workspace_deletion(true)
+            };
             continue;
         }
         let mut value = || {

@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::bodies::{Field, Ty, check_fields, from_map, json_object, patch_from, workspace_fields};
 use crate::http::{Request, Response};
 use crate::state::{CONFIRM_DEFAULT_DELETION, Outcome, Rejection};
-use crate::{API_PREFIX, Shared, control, lock};
+use crate::{API_PREFIX, Shared, control, drift, lock};
 
 /// Prefix of the control endpoints, which are neither counted nor faulted.
 pub(crate) const CONTROL_PREFIX: &str = "/__emulator/";
@@ -43,9 +43,37 @@ pub(crate) fn handle(shared: &Shared, req: &Request<'_>) -> Response {
     }
 }
 
-/// The documented error body of an API answer (see [`error`]).
-pub(crate) fn api_error(_shared: &Shared, status: u16, message: &str) -> Response {
-    error(status, message)
+/// The documented error body of an API answer (see [`error`]), with the drift fields in
+/// drift mode.
+pub(crate) fn api_error(shared: &Shared, status: u16, message: &str) -> Response {
+    let response = error(status, message);
+    if !shared.drift {
+        return response;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(mut value) => {
+            drift::apply(&mut value);
+            Response {
+                body: to_json(&value),
+                ..response
+            }
+        }
+        Err(_) => response,
+    }
+}
+
+/// A successful API answer from its model, with the drift fields in drift mode.
+fn answer<T: serde::Serialize>(shared: &Shared, status: u16, value: &T) -> Response {
+    if !shared.drift {
+        return ok(status, value);
+    }
+    match serde_json::to_value(value) {
+        Ok(mut value) => {
+            drift::apply(&mut value);
+            ok(status, &value)
+        }
+        Err(_) => ok(status, value),
+    }
 }
 
 /// The documented error body `{"error":{"code":status,"message":...}}`, built from the
@@ -55,59 +83,59 @@ pub(crate) fn error(status: u16, message: &str) -> Response {
     let message = message.to_string();
     let body = match status {
         400 => to_json(&BadRequestResponse {
+            extra: Default::default(),
             error: BadRequestResponseErrorData {
+                extra: Default::default(),
                 code,
                 message,
                 metadata: None,
-                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
-            extra: Default::default(),
         }),
         401 => to_json(&UnauthorizedResponse {
+            extra: Default::default(),
             error: UnauthorizedResponseErrorData {
+                extra: Default::default(),
                 code,
                 message,
                 metadata: None,
-                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
-            extra: Default::default(),
         }),
         403 => to_json(&ForbiddenResponse {
+            extra: Default::default(),
             error: ForbiddenResponseErrorData {
+                extra: Default::default(),
                 code,
                 message,
                 metadata: None,
-                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
-            extra: Default::default(),
         }),
         404 => to_json(&NotFoundResponse {
+            extra: Default::default(),
             error: NotFoundResponseErrorData {
+                extra: Default::default(),
                 code,
                 message,
                 metadata: None,
-                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
-            extra: Default::default(),
         }),
         500 => to_json(&InternalServerResponse {
+            extra: Default::default(),
             error: InternalServerResponseErrorData {
+                extra: Default::default(),
                 code,
                 message,
                 metadata: None,
-                extra: Default::default(),
             },
             openrouter_metadata: None,
             user_id: None,
-            extra: Default::default(),
         }),
         _ => to_json(&json!({ "error": { "code": code, "message": message } })),
     };
@@ -180,7 +208,8 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     };
     let methods = route.methods();
     if !methods.contains(&req.method) {
-        let mut response = error(
+        let mut response = api_error(
+            shared,
             405,
             &format!("method {} is not allowed on {}", req.method, req.path),
         );
@@ -206,12 +235,13 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     if req.method == "GET" {
         let (offset, limit) = page(req.query)?;
         let (data, total) = lock(&shared.state).list_workspaces(offset, limit);
-        return Ok(ok(
+        return Ok(answer(
+            shared,
             200,
             &ListWorkspacesResponse {
+                extra: Default::default(),
                 data,
                 total_count: total as i64,
-                extra: Default::default(),
             },
         ));
     }
@@ -219,11 +249,12 @@ fn workspaces(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     check_fields(&mut map, &workspace_fields(true))?;
     let body: CreateWorkspaceRequest = from_map(map)?;
     let data = lock(&shared.state).create_workspace(body)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         201,
         &CreateWorkspaceResponse {
-            data,
             extra: Default::default(),
+            data,
         },
     ))
 }
@@ -233,11 +264,12 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
     match req.method {
         "GET" => {
             let data = lock(&shared.state).get_workspace(id)?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &GetWorkspaceResponse {
-                    data,
                     extra: Default::default(),
+                    data,
                 },
             ))
         }
@@ -246,22 +278,24 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
             check_fields(&mut map, &workspace_fields(false))?;
             let patch = patch_from(map)?;
             let data = lock(&shared.state).update_workspace(id, patch)?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &UpdateWorkspaceResponse {
-                    data,
                     extra: Default::default(),
+                    data,
                 },
             ))
         }
         _ => {
             let confirmed = query_bool(req.query, CONFIRM_DEFAULT_DELETION)?;
             lock(&shared.state).delete_workspace(id, confirmed == Some(true))?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &DeleteWorkspaceResponse {
-                    deleted: true,
                     extra: Default::default(),
+                    deleted: true,
                 },
             ))
         }
@@ -273,12 +307,13 @@ fn workspace(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> 
 /// `GET /workspaces/{id}/budgets`.
 fn list_budgets(shared: &Shared, id: &str) -> Outcome<Response> {
     let (data, byok) = lock(&shared.state).list_budgets(id)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &ListWorkspaceBudgetsResponse {
+            extra: Default::default(),
             data,
             include_byok_in_budgets: Some(byok),
-            extra: Default::default(),
         },
     ))
 }
@@ -293,12 +328,13 @@ fn budget(
     match req.method {
         "GET" => {
             let (data, byok) = lock(&shared.state).get_budget(id, interval)?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &GetWorkspaceBudgetResponse {
+                    extra: Default::default(),
                     data,
                     include_byok_in_budgets: Some(byok),
-                    extra: Default::default(),
                 },
             ))
         }
@@ -318,22 +354,24 @@ fn budget(
                 body.limit_usd,
                 body.include_byok_in_budgets,
             )?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &UpsertWorkspaceBudgetResponse {
+                    extra: Default::default(),
                     data,
                     include_byok_in_budgets: Some(byok),
-                    extra: Default::default(),
                 },
             ))
         }
         _ => {
             lock(&shared.state).delete_budget(id, interval)?;
-            Ok(ok(
+            Ok(answer(
+                shared,
                 200,
                 &DeleteWorkspaceBudgetResponse {
-                    deleted: true,
                     extra: Default::default(),
+                    deleted: true,
                 },
             ))
         }
@@ -346,12 +384,13 @@ fn budget(
 fn list_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let (offset, limit) = page(req.query)?;
     let (data, total) = lock(&shared.state).list_members(id, offset, limit)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &ListWorkspaceMembersResponse {
+            extra: Default::default(),
             data,
             total_count: total as i64,
-            extra: Default::default(),
         },
     ))
 }
@@ -367,12 +406,13 @@ fn bulk_body<T: serde::de::DeserializeOwned>(req: &Request<'_>) -> Outcome<T> {
 fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let body: BulkAddWorkspaceMembersRequest = bulk_body(req)?;
     let (data, added) = lock(&shared.state).add_members(id, &body.user_ids)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &BulkAddWorkspaceMembersResponse {
+            extra: Default::default(),
             added_count: added as i64,
             data,
-            extra: Default::default(),
         },
     ))
 }
@@ -381,11 +421,12 @@ fn add_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response
 fn remove_members(shared: &Shared, req: &Request<'_>, id: &str) -> Outcome<Response> {
     let body: BulkRemoveWorkspaceMembersRequest = bulk_body(req)?;
     let removed = lock(&shared.state).remove_members(id, &body.user_ids)?;
-    Ok(ok(
+    Ok(answer(
+        shared,
         200,
         &BulkRemoveWorkspaceMembersResponse {
-            removed_count: removed as i64,
             extra: Default::default(),
+            removed_count: removed as i64,
         },
     ))
 }

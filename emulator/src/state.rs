@@ -482,15 +482,20 @@ impl State {
         Ok((budget, byok(&entry.workspace)))
     }
 
-    /// Deletes the budget for one interval; a missing budget is not an error.
+    /// Deletes the budget for one interval; 404 when there is none.
     pub(crate) fn delete_budget(
         &mut self,
         key: &str,
         interval: WorkspaceBudgetInterval,
     ) -> Outcome<()> {
         let entry = self.find_mut(key)?;
-        entry.budgets[rank(&interval)] = None;
-        Ok(())
+        match entry.budgets[rank(&interval)].take() {
+            Some(_) => Ok(()),
+            None => Err(Rejection::not_found(format!(
+                "no {interval} budget is set for workspace {}",
+                entry.workspace.slug
+            ))),
+        }
     }
 
     // ----- members -----
@@ -609,6 +614,7 @@ fn byok(ws: &Workspace) -> bool {
 fn new_workspace(name: String, slug: String, creator: Option<String>, now: &str) -> Workspace {
     let id = new_id();
     Workspace {
+        extra: Default::default(),
         created_at: now.to_string(),
         created_by: creator,
         default_guardrail_id: guardrail_id(id).to_string(),
@@ -626,7 +632,6 @@ fn new_workspace(name: String, slug: String, creator: Option<String>, now: &str)
         name,
         slug,
         updated_at: None,
-        extra: Default::default(),
     }
 }
 

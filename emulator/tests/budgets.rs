@@ -66,11 +66,18 @@ fn upsert_get_list_delete() {
         .ok(200);
     assert_eq!(deleted, json!({"deleted": true}));
     c.get("/workspaces/team/budgets/daily").error(404);
-    // Deleting again is still a success.
-    let again = c
+    // Deleting a budget that is not there is a 404, as the document says, and changes
+    // nothing.
+    let m = c
         .send("DELETE", "/workspaces/team/budgets/daily", None)
-        .ok(200);
-    assert_eq!(again, json!({"deleted": true}));
+        .error(404);
+    assert!(m.contains("daily") && m.contains("team"), "{m}");
+    let typed: types::NotFoundResponse = serde_json::from_str(
+        &c.send("DELETE", "/workspaces/team/budgets/daily", None)
+            .text,
+    )
+    .unwrap();
+    assert_eq!(typed.error.code, 404);
     assert_eq!(emu.budgets("team").len(), 3);
     // A new budget after a delete is a new one.
     let fresh = put(&c, "team", "daily", json!({"limit_usd": 1})).ok(200);

@@ -356,6 +356,36 @@ fn binary_flag_allows_deleting_the_default_workspace() {
 }
 
 #[test]
+fn binary_drift_flag_adds_unknown_fields() {
+    let (mut child, base) = spawn_binary(&["--drift"]);
+    let mut r = agent()
+        .get(format!("{base}/workspaces"))
+        .header("Authorization", "Bearer sk-bin-test")
+        .call()
+        .unwrap();
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(v["server_info"]["emulator_drift"], true, "{v}");
+    assert_eq!(v["data"][0]["residency_region"], "eu-west", "{v}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let help = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for documented in [
+        "--drift",
+        "server_info",
+        "residency_region",
+        "quarterly",
+        "owner",
+    ] {
+        assert!(help.contains(documented), "{documented}: {help}");
+    }
+}
+
+#[test]
 fn binary_serves_until_killed() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
         .args(["--port", "0", "--management-key", "sk-bin-test"])
