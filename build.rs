@@ -22,6 +22,28 @@ fn main() -> ExitCode {
     let config = Config::from_vars(|name| std::env::var(name).ok(), &vendored, &manifest_dir);
     println!("cargo:rerun-if-changed={}", config.spec.display());
 
+    // Cargo runs this script in this crate's directory, so a relative path is taken from
+    // there: from a project that depends on this crate, that is the wrong place.
+    if let Ok(given) = std::env::var(SPEC_ENV)
+        && PathBuf::from(given.trim()).is_relative()
+        && !given.trim().is_empty()
+        && !config.spec.exists()
+    {
+        let given = given.trim();
+        let message = format!(
+            "{SPEC_ENV}=`{given}` is a relative path, so it was looked up in {} (the \
+             openrouter-workspaces crate's own directory), where {} does not exist. Give an \
+             absolute path, or, from a project that depends on this crate, set it in that \
+             project's .cargo/config.toml so that Cargo makes it absolute: \
+             [env] {SPEC_ENV} = {{ value = \"{given}\", relative = true }}",
+            manifest_dir.display(),
+            config.spec.display()
+        );
+        eprintln!("error: {message}");
+        println!("cargo:warning=openrouter-workspaces: {message}");
+        return ExitCode::FAILURE;
+    }
+
     match generate_report(&config) {
         Ok(generated) => {
             for skipped in &generated.skipped {

@@ -162,8 +162,10 @@ impl Client {
             Wait::Retry(wait) => Verdict::Retry(wait),
             Wait::GiveUp | Wait::PastBound => {
                 let error = with_retry_after(failure.error, failure.server_wait);
-                if failure.maybe_applied && !call.idempotent {
-                    // A write that may have taken effect is looked up before it is given up on.
+                if call.applied_earlier && !call.idempotent {
+                    // A write that may have taken effect is looked up before it is given up
+                    // on. That includes a refused re-send (a 400 for a slug "already in
+                    // use"): the first attempt may have been applied after the last lookup.
                     self.settle(call, error, failure.policy_retries, failure.server_wait)
                 } else {
                     Verdict::Done(Err(error))

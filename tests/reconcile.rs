@@ -207,3 +207,38 @@ fn delete_of_a_missing_workspace_is_still_404() {
         .unwrap_err();
     assert_eq!(error.status(), Some(404));
 }
+
+/// The create is applied, but the lookup runs before it shows (the emulator answers that
+/// lookup 404); the re-send is then refused because the slug is in use. A second lookup
+/// finds the workspace the first attempt made: success, and still one workspace.
+#[test]
+fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
+    let emulator = Emulator::start().unwrap();
+    emulator.inject(
+        Fault::new(FaultKind::CommitThenStatus(500))
+            .method("POST")
+            .path(CREATE_PATH),
+    );
+    emulator.inject(
+        Fault::new(FaultKind::respond(
+            404,
+            r#"{"error":{"code":404,"message":"workspace not found: team-race"}}"#,
+        ))
+        .method("GET")
+        .path("/workspaces/team-race"),
+    );
+    let slug = create(&client(&emulator), "team-race").expect("settled by the second lookup");
+    assert_eq!(slug, "team-race");
+    assert_eq!(with_slug(&emulator, "team-race"), 1, "no duplicate");
+    assert_eq!(
+        emulator.requests_to("POST", CREATE_PATH),
+        2,
+        "the first attempt, and the re-send refused with 400"
+    );
+    assert_eq!(
+        emulator.requests_to("GET", "/api/v1/workspaces/team-race"),
+        2,
+        "the lookup that missed it, and the one that found it"
+    );
+    assert_eq!(emulator.pending_faults(), 0);
+}
