@@ -20,7 +20,7 @@ pub trait OffsetPaged {
 /// An iterator over every item of a paginated list, one page in memory at a time.
 ///
 /// Made by the `items()` method of a list request, for example
-/// [`ListWorkspaces::items`](crate::workspaces::ListWorkspaces::items). It stops after the
+/// [`workspaces::List::items`](crate::workspaces::List::items). It stops after the
 /// last item (the stated total is reached, or a page comes back short or empty). An error
 /// is yielded as an item after the items already fetched, and ends the iteration.
 pub struct Items<P: OffsetPaged> {

@@ -232,7 +232,14 @@ impl Context<'_> {
             }
         }
         let method_name = safe_ident(&name);
-        let builder = type_ident(&id);
+        // The builder is named after the method (`set_budget()` returns `SetBudget`), so
+        // the docs speak one vocabulary; the operationId serves only where that name is
+        // the tag's own group type.
+        let builder = if type_ident(&name) == type_ident(&tag) {
+            type_ident(&id)
+        } else {
+            type_ident(&name)
+        };
 
         let params = self.parameters(path, &pointer, path_params, &op.parameters)?;
         let body = match &op.request_body {
@@ -696,14 +703,14 @@ fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {
                 ),
             ));
         }
-        if !builders.insert(op.builder.to_string()) {
+        if !builders.insert((op.tag.clone(), op.builder.to_string())) {
             return Err(Error::new(
                 ErrorKind::DuplicateName,
                 file,
                 &op.pointer,
                 format!(
-                    "two operations would both generate the builder `{}`",
-                    op.builder
+                    "two operations of tag `{}` would both generate the builder `{}`",
+                    op.tag, op.builder
                 ),
             ));
         }
@@ -1183,6 +1190,7 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
             names.join(", ")
         ));
     }
+    doc.push_str(&returns_and_errors_doc(op));
     doc.push_str("\n# Example\n\n```no_run\n");
     doc.push_str("# use openrouter_workspaces::{types, Client, Error};\n");
     doc.push_str("# fn main() -> Result<(), Error> {\n");
@@ -1217,6 +1225,54 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
             }
         }
     }
+}
+
+/// The `# Returns` and `# Errors` sections of an operation's documentation.
+fn returns_and_errors_doc(op: &Op) -> String {
+    let mut doc = String::from("\n# Returns\n\n");
+    match &op.success {
+        Some(success) => {
+            let path = success.to_string().replace(' ', "");
+            doc.push_str(&format!(
+                "[`{}`](crate::{path}) from `send()`, decoded from the {} answer; \
+                 `send_with_response()` gives it with the status, headers and raw body \
+                 ([`Response`](crate::Response)).\n",
+                path.trim_start_matches("types::"),
+                op.success_status.as_deref().unwrap_or("success")
+            ));
+        }
+        None => doc.push_str("Nothing (`()`): the answer has no body.\n"),
+    }
+    doc.push_str("\n# Errors\n\n");
+    for (status, schema) in &op.errors {
+        let status = match status {
+            StatusCode::Code(code) => code.to_string(),
+            StatusCode::Range(class) => format!("{class}XX"),
+        };
+        match schema {
+            Some(schema) => doc.push_str(&format!(
+                "* `{status}`: [`Error::Api`](crate::Error::Api), its body decoded as \
+                 [`ApiErrorBody::{variant}`](crate::ApiErrorBody::{variant}).\n",
+                variant = error_variant(schema)
+            )),
+            None => doc.push_str(&format!(
+                "* `{status}`: [`Error::Api`](crate::Error::Api), with the raw body.\n"
+            )),
+        }
+    }
+    doc.push_str(
+        "* Any other status of 400 or above: [`Error::Api`](crate::Error::Api), with the raw body.\n\
+         * An argument that breaks a documented rule: [`Error::InvalidInput`](crate::Error::InvalidInput); nothing is sent.\n\
+         * No usable answer: [`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout), \
+         [`Error::Decode`](crate::Error::Decode) or [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).\n",
+    );
+    if op.method.eq_ignore_ascii_case("post") {
+        doc.push_str(
+            "* A failure after the request may have been applied that a lookup could not settle: \
+             [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).\n",
+        );
+    }
+    doc
 }
 
 fn location_word(location: Location) -> &'static str {

@@ -74,18 +74,18 @@ fn project_document_generates_twelve_operations_and_parses_as_rust() {
     assert_eq!(
         builders(&source),
         [
-            "BulkAddWorkspaceMembers",
-            "BulkRemoveWorkspaceMembers",
-            "CreateWorkspace",
-            "DeleteWorkspace",
-            "DeleteWorkspaceBudget",
-            "GetWorkspace",
-            "GetWorkspaceBudget",
-            "ListWorkspaceBudgets",
-            "ListWorkspaceMembers",
-            "ListWorkspaces",
-            "UpdateWorkspace",
-            "UpsertWorkspaceBudget",
+            "BulkAddMembers",
+            "BulkRemoveMembers",
+            "Create",
+            "Delete",
+            "DeleteBudget",
+            "Get",
+            "GetBudget",
+            "List",
+            "ListBudgets",
+            "ListMembers",
+            "SetBudget",
+            "Update",
             "Workspaces",
         ]
     );
@@ -107,7 +107,7 @@ fn project_document_generates_twelve_operations_and_parses_as_rust() {
     }
     // Attribution headers are client settings, never method arguments.
     assert!(!source.contains("fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
-    assert!(source.contains("crate::options::call_options!(GetWorkspace);"));
+    assert!(source.contains("crate::options::call_options!(Get);"));
 }
 
 #[test]
@@ -131,13 +131,13 @@ fn upstream_documents_generate_their_workspaces_operations() {
     assert_eq!(
         builders(&old),
         [
-            "BulkAddWorkspaceMembers",
-            "BulkRemoveWorkspaceMembers",
-            "CreateWorkspace",
-            "DeleteWorkspace",
-            "GetWorkspace",
-            "ListWorkspaces",
-            "UpdateWorkspace",
+            "BulkAddMembers",
+            "BulkRemoveMembers",
+            "Create",
+            "Delete",
+            "Get",
+            "List",
+            "Update",
             "Workspaces",
         ]
     );
@@ -192,7 +192,7 @@ fn document_shapes_beyond_our_own_all_generate() {
     assert!(source.contains("crate::StatusClass::Code(404u16)"));
     assert!(source.contains("crate::StatusClass::Class(4u16)"));
     // Offset/limit pagination from the vendor extension, with an inline response schema.
-    assert!(source.contains("impl crate::pagination::OffsetPaged for ListThings<'_>"));
+    assert!(source.contains("impl crate::pagination::OffsetPaged for List<'_>"));
     // `format: uuid` path parameter, 3.1 `exclusiveMinimum`, `const`.
     assert!(source.contains("thing_id: ::uuid::Uuid"));
     assert!(source.contains("exclusive_minimum: true"));
@@ -332,7 +332,7 @@ fn operations_the_model_generator_rejects_are_skipped_and_named() {
     let mut config = Config::new(common::upstream_spec("openrouter-2026-08-22.yaml"));
     config.tags = vec!["Responses".into(), "Workspaces".into()];
     let generated = generate_report(&config).expect("the rest generates");
-    assert!(generated.source.contains("pub struct GetWorkspace<'a>"));
+    assert!(generated.source.contains("pub struct Get<'a>"));
     assert!(!generated.skipped.is_empty());
     for skipped in &generated.skipped {
         assert_eq!(skipped.kind, ErrorKind::Models);
