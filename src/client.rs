@@ -435,39 +435,14 @@ impl ClientBuilder {
         let (agent, resolver) = match self.agent {
             Some(agent) => (agent, None),
             None => {
-                let config = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_connect(Some(
-                        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                    ))
-                    .timeout_global(Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)))
-                    // An API answer is never a redirect; following one would move the key.
-                    .max_redirects(0)
-                    .max_redirects_will_error(false)
-                    // A client shared by threads keeps a connection per busy thread; ureq's
-                    // default of 3 idle connections per host makes the others reconnect.
-                    .max_idle_connections(32)
-                    .max_idle_connections_per_host(16)
-                    .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"));
-                // The platform's TLS library and trust store with `native-tls`; otherwise
-                // ureq's default, rustls with the Mozilla roots (or no TLS at all).
-                #[cfg(feature = "native-tls")]
-                let config = config.tls_config(
-                    ureq::tls::TlsConfig::builder()
-                        .provider(ureq::tls::TlsProvider::NativeTls)
-                        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                        .build(),
-                );
-                let config = config.build();
-                // Our resolver instead of ureq's, which starts a thread for every request
-                // once a timeout applies (see `resolver`).
                 let resolver = match self.lookup {
                     Some(lookup) => Resolver::with_lookup(lookup),
                     None => Resolver::default(),
                 };
-                let agent = ureq::Agent::with_parts(
-                    config,
-                    ureq::unversioned::transport::DefaultConnector::new(),
+                let agent = our_agent(
+                    self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                    self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                    &user_agent,
                     resolver.clone(),
                 );
                 (agent, Some(resolver))
@@ -495,6 +470,43 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The agent the client uses unless given one: its timeouts, no redirects, a pool sized
+/// for threads sharing the client, our resolver instead of ureq's (which starts a thread
+/// for every request once a timeout applies; see `resolver`).
+fn our_agent(
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: &HeaderValue,
+    resolver: Resolver,
+) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(connect_timeout))
+        .timeout_global(Some(timeout))
+        // An API answer is never a redirect; following one would move the key.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        // A client shared by threads keeps a connection per busy thread; ureq's default of
+        // 3 idle connections per host makes the others reconnect.
+        .max_idle_connections(32)
+        .max_idle_connections_per_host(16)
+        .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"));
+    // The platform's TLS library and trust store with `native-tls`; otherwise ureq's
+    // default, rustls with the Mozilla roots (or no TLS at all).
+    #[cfg(feature = "native-tls")]
+    let config = config.tls_config(
+        ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build(),
+    );
+    ureq::Agent::with_parts(
+        config.build(),
+        ureq::unversioned::transport::DefaultConnector::new(),
+        resolver,
+    )
 }
 
 /// Validates a base URL and returns it without a trailing slash.

@@ -265,3 +265,24 @@ fn parsing_input_still_refuses_unlisted_values() {
         WorkspaceBudgetInterval::Daily
     );
 }
+
+#[test]
+fn a_reset_interval_converts_into_the_interval_of_a_budget_path() {
+    let interval: WorkspaceBudgetInterval = WorkspaceBudgetResetInterval::Monthly.into();
+    assert_eq!(interval, WorkspaceBudgetInterval::Monthly);
+    let unlisted: WorkspaceBudgetInterval =
+        WorkspaceBudgetResetInterval::Unknown("quarterly".into()).into();
+    assert_eq!(
+        unlisted,
+        WorkspaceBudgetInterval::Unknown("quarterly".into())
+    );
+}
+
+#[test]
+fn request_bodies_have_constructors_of_their_required_fields() {
+    let body = openrouter_workspaces::types::CreateWorkspaceRequest::new("Staging", "staging");
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"name": "Staging", "slug": "staging"})
+    );
+}

@@ -150,6 +150,7 @@ pub fn rewrite(models: TokenStream) -> syn::Result<TokenStream> {
             _ => None,
         })
         .collect();
+    let conversions = subset_conversions(&file.items);
     let mut items = Vec::with_capacity(file.items.len());
     for item in file.items {
         match item {
@@ -160,12 +161,45 @@ pub fn rewrite(models: TokenStream) -> syn::Result<TokenStream> {
             Item::Impl(ref i) if is_display_of(i, &open) => {}
             Item::Struct(mut s) => {
                 report_extra(&mut s);
-                items.push(quote!(#s));
+                let constructor = constructor(&s);
+                items.push(quote!(#s #constructor));
             }
             other => items.push(quote!(#other)),
         }
     }
-    Ok(quote!(#(#items)*))
+    Ok(quote!(#(#items)* #conversions))
+}
+
+/// `From<B> for A` wherever every value of string enum `B` is a value of string enum `A`:
+/// a value of the narrower type (a budget's reset interval, say) can be given where the
+/// wider one is asked for (the interval of a budget path) without a hand-written match.
+fn subset_conversions(items: &[Item]) -> TokenStream {
+    let enums: Vec<(&syn::Ident, BTreeSet<String>)> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(e) => string_enum_values(e).map(|v| (&e.ident, v.into_iter().collect())),
+            _ => None,
+        })
+        .collect();
+    let mut impls = Vec::new();
+    for (wide, wide_values) in &enums {
+        for (narrow, narrow_values) in &enums {
+            if wide != narrow && narrow_values.is_subset(wide_values) {
+                let doc = format!(
+                    " Every value of `{narrow}` is a value of `{wide}`; an unlisted one is kept."
+                );
+                impls.push(quote! {
+                    impl ::std::convert::From<#narrow> for #wide {
+                        #[doc = #doc]
+                        fn from(value: #narrow) -> Self {
+                            Self::from_wire(value.as_str())
+                        }
+                    }
+                });
+            }
+        }
+    }
+    quote!(#(#impls)*)
 }
 
 /// The wire values of an enum whose variants are all units: a string enum.
@@ -313,6 +347,59 @@ fn open_enum(mut e: ItemEnum) -> TokenStream {
             }
         }
     }
+}
+
+/// `new(required fields)` for a model with an `extra` map, required fields and otherwise
+/// only optional ones: the optional fields start unset and `extra` empty, so a request body
+/// is written without spelling out every `None`.
+fn constructor(s: &ItemStruct) -> Option<TokenStream> {
+    let Fields::Named(fields) = &s.fields else {
+        return None;
+    };
+    let is_option = |ty: &syn::Type| match ty {
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+        _ => false,
+    };
+    let named = || {
+        fields
+            .named
+            .iter()
+            .filter_map(|f| f.ident.as_ref().map(|i| (i, f)))
+    };
+    if !named().any(|(i, _)| i == "extra") {
+        return None;
+    }
+    let required: Vec<_> = named()
+        .filter(|(i, f)| *i != "extra" && !is_option(&f.ty))
+        .collect();
+    if required.is_empty() {
+        return None;
+    }
+    let params = required.iter().map(|(i, f)| {
+        let ty = &f.ty;
+        quote!(#i: impl ::std::convert::Into<#ty>)
+    });
+    let inits = named().map(|(i, f)| {
+        if i == "extra" || is_option(&f.ty) {
+            quote!(#i: ::std::default::Default::default())
+        } else {
+            quote!(#i: #i.into())
+        }
+    });
+    let name = &s.ident;
+    let names: Vec<String> = required.iter().map(|(i, _)| format!("`{i}`")).collect();
+    let doc = format!(
+        " A `{name}` with its required fields ({}); the optional ones start unset.",
+        names.join(", ")
+    );
+    Some(quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    })
 }
 
 /// Makes the flattened `extra` map of a struct report the fields it caught, and keeps
@@ -489,5 +576,32 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Self :: Unknown => \"unknown\""), "{out}");
+    }
+
+    #[test]
+    fn a_narrower_enum_converts_into_a_wider_one_and_bodies_get_constructors() {
+        let models = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub enum Interval { #[serde(rename = "daily")] Daily, #[serde(rename = "lifetime")] Lifetime }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub enum Reset { #[serde(rename = "daily")] Daily }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Body {
+                pub name: ::std::string::String,
+                pub note: ::std::option::Option<::std::string::String>,
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+        };
+        let out = rewrite(models).unwrap().to_string();
+        assert!(
+            out.contains("impl :: std :: convert :: From < Reset > for Interval"),
+            "{out}"
+        );
+        assert!(!out.contains("From < Interval > for Reset"), "{out}");
+        assert!(
+            out.contains("pub fn new (name : impl :: std :: convert :: Into < :: std :: string :: String >) -> Self"),
+            "{out}"
+        );
     }
 }
