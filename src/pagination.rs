@@ -29,6 +29,7 @@ pub struct Items<P: OffsetPaged> {
     page_size: Option<u64>,
     page: vec::IntoIter<P::Item>,
     finished: bool,
+    total: Option<u64>,
 }
 
 impl<P: OffsetPaged> std::fmt::Debug for Items<P> {
@@ -38,6 +39,7 @@ impl<P: OffsetPaged> std::fmt::Debug for Items<P> {
             .field("page_size", &self.page_size)
             .field("buffered", &self.page.len())
             .field("finished", &self.finished)
+            .field("total", &self.total)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +56,27 @@ impl<P: OffsetPaged> Items<P> {
             page_size,
             page: Vec::new().into_iter(),
             finished: false,
+            total: None,
         }
+    }
+}
+
+impl<P: OffsetPaged> Items<P> {
+    /// The total number of items the server stated with the last page fetched (`None`
+    /// before the first page, or when the answer states none). Counting the items
+    /// themselves is exact; this is what the server said when it answered.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::from_env()?;
+    /// let mut members = client.workspaces().list_members("production").limit(100).items();
+    /// let first = members.next().transpose()?;
+    /// println!("{first:?} of {:?}", members.total());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn total(&self) -> Option<u64> {
+        self.total
     }
 }
 
@@ -75,6 +97,7 @@ impl<P: OffsetPaged> Iterator for Items<P> {
                     return Some(Err(error));
                 }
                 Ok((items, total)) => {
+                    self.total = total.or(self.total);
                     let count = items.len() as u64;
                     self.next_offset += count;
                     // A stated total is trusted over page sizes: a server may cap a page
@@ -135,6 +158,18 @@ mod tests {
         let got: Vec<u32> = items.by_ref().map(Result::unwrap).collect();
         assert_eq!(got, [0, 1, 2, 3, 4, 5]);
         assert_eq!(*items.request.calls.borrow(), [0, 3]);
+        assert_eq!(items.total(), Some(6));
+    }
+
+    #[test]
+    fn the_total_is_known_once_a_page_stated_it() {
+        let mut items = Items::new(fake(6, 3, true), 0, Some(3));
+        assert_eq!(items.total(), None, "nothing fetched yet");
+        items.next();
+        assert_eq!(items.total(), Some(6));
+        let mut silent = Items::new(fake(2, 3, false), 0, Some(3));
+        silent.next();
+        assert_eq!(silent.total(), None);
     }
 
     #[test]

@@ -29,6 +29,7 @@ const UNKNOWN_FALLBACK: &str = "UnlistedValue";
 /// Prepares the models' copy of `doc` (its paths are still there to find the answers).
 pub fn prepare(doc: &mut Value) {
     let answered = schemas_answers_reach(doc);
+    describe_by_use(doc);
     let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -39,6 +40,67 @@ pub fn prepare(doc: &mut Value) {
         keep_unknown_fields(schema);
         if answered.contains(name) {
             drop_string_formats(schema);
+        }
+    }
+}
+
+/// Gives a component schema that has no description one that says where the document
+/// uses it (the body of an operation, or its answer), so its docs say more than its name.
+fn describe_by_use(doc: &mut Value) {
+    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(Map::values)
+    {
+        for operation in item.as_object().into_iter().flat_map(Map::values) {
+            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let json_schema_ref = |content: &Value| {
+                content
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|media| media.values().next())
+                    .and_then(|m| m.pointer("/schema/$ref"))
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .map(str::to_string)
+            };
+            if let Some(name) = operation.get("requestBody").and_then(json_schema_ref) {
+                uses.entry(name)
+                    .or_default()
+                    .push(format!("JSON body of `{id}`"));
+            }
+            for (status, response) in operation
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if status.starts_with('2')
+                    && let Some(name) = json_schema_ref(response)
+                {
+                    uses.entry(name)
+                        .or_default()
+                        .push(format!("{status} answer of `{id}`"));
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, places) in uses {
+        if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut)
+            && !schema.contains_key("description")
+        {
+            let text = format!("The {}.", places.join("; also the "));
+            schema.insert("description".into(), Value::String(text));
         }
     }
 }
@@ -602,6 +664,30 @@ mod tests {
         assert!(
             out.contains("pub fn new (name : impl :: std :: convert :: Into < :: std :: string :: String >) -> Self"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn schemas_without_a_description_are_described_by_their_use() {
+        let mut doc = json!({
+            "paths": {"/w": {"post": {
+                "operationId": "makeW",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/MakeW"}}}},
+                "responses": {"201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/W"}}}}}
+            }}},
+            "components": {"schemas": {
+                "MakeW": {"type": "object"},
+                "W": {"type": "object", "description": "Kept as written."}
+            }}
+        });
+        prepare(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["MakeW"]["description"],
+            "The JSON body of `makeW`."
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["W"]["description"],
+            "Kept as written."
         );
     }
 }
