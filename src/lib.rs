@@ -27,6 +27,21 @@
 //! # }
 //! ```
 
+//! # Other crates in the public API
+//!
+//! A few types of other crates appear in this crate's API; they are re-exported, so that a
+//! caller names the very versions this crate was built with, and a major version change of
+//! one of them is a major version change of this crate:
+//!
+//! - [`ureq`]: [`Error::Transport`]'s `source` is a [`ureq::Error`];
+//!   [`ClientBuilder::agent`] takes a [`ureq::Agent`]; headers ([`ApiError`]'s, and
+//!   [`Response::headers`]) are a [`ureq::http::HeaderMap`] (the `http` crate's type).
+//! - [`serde_json`]: the `extra` map of every model is a
+//!   `serde_json::Map<String, serde_json::Value>`.
+//!
+//! Timestamps in the models stay the `String`s the server sent (RFC 3339): every value
+//! decodes, and the caller parses it with the date crate of their choice.
+
 mod client;
 mod decode;
 mod drift;
@@ -47,6 +62,9 @@ pub use client::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     HTTP_REFERER_ENV,
 };
+pub use serde_json;
+pub use ureq;
+
 pub use drift::{DIFF_COMMAND, Drift, DriftKind};
 pub use error::{ApiError, Error, InvalidInput};
 pub use options::CallOptions;
