@@ -325,7 +325,7 @@ impl<'a> Worker<'a> {
             pre.id.clone()
         };
         match pick {
-            0..=9 | 10..=14 => {
+            0..=14 => {
                 let op = self.label(format!("delete {address}"));
                 let (result, _, _, late) =
                     self.timed(&op, || w.delete(&address).send_with_response());
@@ -598,8 +598,8 @@ impl<'a> Worker<'a> {
             (Ended::Definite(status), _) => self.fail(
                 &op,
                 format!(
-                    "HTTP {status} for a create the model allows: {result:?}",
-                    result = result.err()
+                    "HTTP {status} for a create the model allows: {}",
+                    show(&result)
                 ),
             ),
             (Ended::Unknown(error), actual) => {
@@ -656,10 +656,9 @@ impl<'a> Worker<'a> {
                     self.fail(op, format!("refused, yet the state changed: {actual:?}"));
                 }
             }
-            (_, Ended::Definite(status)) => self.fail(
-                op,
-                format!("HTTP {status} not predicted: {:?}", result.as_ref().err()),
-            ),
+            (_, Ended::Definite(status)) => {
+                self.fail(op, format!("HTTP {status} not predicted: {}", show(result)))
+            }
             (expect, Ended::Unknown(error)) => {
                 self.figures.resolved.fetch_add(1, Ordering::Relaxed);
                 let allowed = actual.as_ref() == Some(&pre)
@@ -704,10 +703,9 @@ impl<'a> Worker<'a> {
             (Ended::Ok(_), Err(status)) => {
                 self.fail(op, format!("succeeded where the model says {status}"))
             }
-            (Ended::Definite(status), _) => self.fail(
-                op,
-                format!("HTTP {status} not predicted: {:?}", result.as_ref().err()),
-            ),
+            (Ended::Definite(status), _) => {
+                self.fail(op, format!("HTTP {status} not predicted: {}", show(result)))
+            }
         }
     }
 
@@ -858,7 +856,7 @@ impl<'a> Worker<'a> {
                 let attempts = result.as_ref().err().and_then(Error::attempts).unwrap_or(1);
                 if attempts == 1 {
                     if ![400, 404].contains(&status) {
-                        self.fail(op, format!("HTTP {status}: {:?}", result.as_ref().err()));
+                        self.fail(op, format!("HTTP {status}: {}", show(result)));
                     }
                     self.figures.expected_4xx.fetch_add(1, Ordering::Relaxed);
                     return;
@@ -883,6 +881,14 @@ impl<'a> Worker<'a> {
             });
         }
     }
+}
+
+/// The error of a result, for messages.
+fn show<T>(result: &Result<T, Error>) -> String {
+    result
+        .as_ref()
+        .err()
+        .map_or_else(String::new, Error::to_string)
 }
 
 /// A bulk count is the call's effect, or at most that when an earlier attempt may have
