@@ -19,7 +19,7 @@ use ureq::http::HeaderMap;
 use crate::client::{Attempt, AttemptOutcome};
 use crate::error::{ApiError, Error};
 use crate::options::CallOptions;
-use crate::reconcile::{Settled, WritePolicy};
+use crate::reconcile::{Reconciler, Settled, Unsettled, WritePolicy};
 use crate::request::{Prepared, RequestParts};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, Wait, next_wait, retry_after};
@@ -123,7 +123,6 @@ impl Client {
         call: &mut Call<'_>,
         exchange: Exchange,
     ) -> Verdict<Response<T>> {
-        let operation = call.prepared.operation;
         let failure = match exchange {
             Exchange::Response {
                 status,
@@ -131,19 +130,24 @@ impl Client {
                 body,
             } => {
                 if (200..300).contains(&status) {
-                    return Verdict::Done(self.decode(operation.id, status, headers, body));
+                    return Verdict::Done(self.success(call, status, headers, body));
                 }
-                if let Some(done) = call.write.gone_means_done
-                    && status == 404
-                    && call.applied_earlier
-                {
-                    // A delete whose lost first attempt did its job.
-                    return Verdict::Done(self.decode(
-                        operation.id,
-                        200,
-                        HeaderMap::new(),
-                        done.to_vec(),
-                    ));
+                if status == 404 && call.applied_earlier {
+                    if let Some(done) = call.write.gone_means_done {
+                        // A delete whose lost first attempt did its job.
+                        return Verdict::Done(self.success(
+                            call,
+                            200,
+                            HeaderMap::new(),
+                            done.to_vec(),
+                        ));
+                    }
+                    if let Some(relocation) = call.write.relocation {
+                        // An update whose lost first attempt may have moved what it
+                        // addresses (a new slug): look where it would be now.
+                        let failure = self.status_failure(call, status, headers, body);
+                        return self.settle_moved(call, relocation, failure.error);
+                    }
                 }
                 self.status_failure(call, status, headers, body)
             }
@@ -247,10 +251,10 @@ impl Client {
         let Some(reconciler) = call.write.reconciler else {
             return Verdict::Done(Err(error));
         };
-        match self.look_up(reconciler, &call.prepared, call.timeout) {
+        match self.look_up_within_policy(call, reconciler) {
             Settled::TookEffect(body) => {
                 log::debug!("{operation}: the write took effect; returning the looked-up result");
-                Verdict::Done(self.decode(operation, 200, HeaderMap::new(), body))
+                Verdict::Done(self.success(call, 200, HeaderMap::new(), body))
             }
             Settled::Conflict => Verdict::Done(Err(error)),
             Settled::DidNotHappen => match next_wait(
@@ -263,13 +267,103 @@ impl Client {
                 Wait::Retry(wait) => Verdict::Retry(wait),
                 Wait::GiveUp | Wait::PastBound => Verdict::Done(Err(error)),
             },
-            Settled::Unknown(detail) => Verdict::Done(Err(Error::OutcomeUnknown {
-                operation,
-                attempts: call.attempt,
-                detail,
-                cause: Box::new(error),
-            })),
+            Settled::Unknown(unsettled) => {
+                Verdict::Done(Err(outcome_unknown(call, unsettled.detail, error)))
+            }
         }
+    }
+
+    /// After a retry answered `error` (a 404) at the address of a write whose earlier
+    /// attempt may have been applied and may have moved what it addresses: looks at the
+    /// address the sent body names. The thing there with every sent field is the result;
+    /// anything else leaves the outcome unknown. A body that names no new address, or names
+    /// the request's own, keeps the 404.
+    fn settle_moved<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        relocation: &Reconciler,
+        error: Error,
+    ) -> Verdict<Response<T>> {
+        let operation = call.prepared.operation.id;
+        let Ok((_, path)) = Client::lookup_path(relocation, &call.prepared) else {
+            return Verdict::Done(Err(error));
+        };
+        if call.prepared.url == format!("{}{path}", self.inner.base_url) {
+            return Verdict::Done(Err(error));
+        }
+        let detail = match self.look_up_within_policy(call, relocation) {
+            Settled::TookEffect(body) => {
+                log::debug!("{operation}: the write took effect at {path}; returning it");
+                return Verdict::Done(self.success(call, 200, HeaderMap::new(), body));
+            }
+            Settled::DidNotHappen => format!(
+                "GET {path} answered 404: it is at neither address; look it up by id before retrying"
+            ),
+            Settled::Conflict => {
+                format!("GET {path} found fields other than those sent; look it up before retrying")
+            }
+            Settled::Unknown(unsettled) => unsettled.detail,
+        };
+        Verdict::Done(Err(outcome_unknown(call, detail, error)))
+    }
+
+    /// Looks the result of the call's write up, trying again under the call's retry policy
+    /// (its backoff and its total bound) while the lookup fails in a way the policy retries.
+    fn look_up_within_policy(&self, call: &Call<'_>, reconciler: &Reconciler) -> Settled {
+        let target = match Client::lookup_path(reconciler, &call.prepared) {
+            Ok(target) => target,
+            Err(detail) => {
+                return Settled::Unknown(Unsettled {
+                    detail,
+                    retryable: false,
+                    server_wait: None,
+                });
+            }
+        };
+        let mut lookup = 0;
+        loop {
+            lookup += 1;
+            let settled = self.look_up(
+                reconciler,
+                &call.prepared,
+                &target,
+                call.timeout,
+                call.policy,
+            );
+            let Settled::Unknown(unsettled) = &settled else {
+                return settled;
+            };
+            match next_wait(
+                call.policy,
+                lookup,
+                call.started,
+                unsettled.retryable,
+                unsettled.server_wait,
+            ) {
+                Wait::Retry(wait) => {
+                    log::debug!(
+                        "{}: lookup {lookup} failed ({}), looking again in {wait:?}",
+                        call.prepared.operation.id,
+                        unsettled.detail
+                    );
+                    thread::sleep(wait);
+                }
+                Wait::GiveUp | Wait::PastBound => return settled,
+            }
+        }
+    }
+
+    /// A success of the call: the decoded answer, marked when an earlier attempt may have
+    /// been applied before the one that answered.
+    fn success<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Response<T>, Error> {
+        self.decode::<T>(call.prepared.operation.id, status, headers, body)
+            .map(|response| response.after_ambiguous_attempt(call.applied_earlier))
     }
 
     /// Decodes a success body, and reports what in it the document does not describe.
@@ -326,6 +420,16 @@ impl Client {
                 next_delay,
             });
         }
+    }
+}
+
+/// The error of a write whose result a lookup could not settle.
+fn outcome_unknown(call: &Call<'_>, detail: String, cause: Error) -> Error {
+    Error::OutcomeUnknown {
+        operation: call.prepared.operation.id,
+        attempts: call.attempt,
+        detail,
+        cause: Box::new(cause),
     }
 }
 

@@ -3,16 +3,21 @@
 //! A POST that fails after it may have reached the server (a 5xx answer, a connection lost
 //! after sending, a timeout) cannot simply be sent again: it may already have taken effect.
 //! Where the API offers a way to look the result up, the client does, and returns the
-//! object instead of creating a second one. This is a policy of particular operations, so it
-//! lives in one table keyed by operationId; an entry whose operation the OpenAPI document
-//! lacks is never consulted.
+//! object instead of creating a second one. An update that renames what it addresses (a
+//! PATCH that sends a new `slug`) has the same problem in another form: its retry goes to
+//! the old address and finds nothing there, so the client looks at the new address. These
+//! are policies of particular operations, so they live in tables keyed by operationId; an
+//! entry whose operation the OpenAPI document lacks is never consulted.
+
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use ureq::http::header::CONTENT_TYPE;
 
 use crate::Client;
 use crate::request::{COMPONENT, Method, Prepared};
-use crate::transport::{AttemptTimeout, Exchange};
+use crate::retry::{RetryPolicy, retry_after};
+use crate::transport::{AttemptTimeout, Exchange, FailureKind};
 
 /// How to look up the result of one kind of write.
 pub(crate) struct Reconciler {
@@ -34,11 +39,40 @@ pub(crate) enum Settled {
     /// Something else holds the place (another workspace with the slug): the write failed.
     Conflict,
     /// The lookup itself failed; the detail says how.
-    Unknown(String),
+    Unknown(Unsettled),
+}
+
+/// A lookup that failed, and whether the retry policy would try it again.
+pub(crate) struct Unsettled {
+    /// What went wrong, for the caller's `OutcomeUnknown`.
+    pub(crate) detail: String,
+    /// The policy retries this failure (a GET may always be sent again).
+    pub(crate) retryable: bool,
+    /// The wait the server asked for.
+    pub(crate) server_wait: Option<Duration>,
+}
+
+impl Unsettled {
+    fn final_(detail: String) -> Self {
+        Self {
+            detail,
+            retryable: false,
+            server_wait: None,
+        }
+    }
 }
 
 static RECONCILERS: &[Reconciler] = &[Reconciler {
     operation: "createWorkspace",
+    lookup_path: workspace_by_slug,
+    matches: same_workspace,
+}];
+
+/// Updates that may move what they address: when an earlier attempt may have been applied
+/// and a retry answers 404 at the address of the request, the result is looked up at the
+/// address the sent body names (a PATCH with a new `slug`) and compared with what was sent.
+static RELOCATORS: &[Reconciler] = &[Reconciler {
+    operation: "updateWorkspace",
     lookup_path: workspace_by_slug,
     matches: same_workspace,
 }];
@@ -65,6 +99,9 @@ pub(crate) struct WritePolicy {
     pub(crate) gone_means_done: Option<&'static [u8]>,
     /// How to look up the result of an ambiguous write.
     pub(crate) reconciler: Option<&'static Reconciler>,
+    /// Where to look for the result when a retry finds the request's address empty: the
+    /// write may have moved the thing it addressed.
+    pub(crate) relocation: Option<&'static Reconciler>,
 }
 
 impl WritePolicy {
@@ -77,25 +114,38 @@ impl WritePolicy {
                 .find(|(id, _)| *id == operation)
                 .map(|(_, body)| *body),
             reconciler: RECONCILERS.iter().find(|r| r.operation == operation),
+            relocation: RELOCATORS.iter().find(|r| r.operation == operation),
         }
     }
 }
 
 impl Client {
-    /// Looks up the result of an ambiguous write of `prepared` with a GET.
+    /// The path (after the base URL) where `reconciler` looks for the result of `prepared`,
+    /// or why there is none.
+    pub(crate) fn lookup_path(
+        reconciler: &Reconciler,
+        prepared: &Prepared,
+    ) -> Result<(Value, String), String> {
+        let sent: Value = match prepared.body.as_deref().map(serde_json::from_slice) {
+            Some(Ok(value)) => value,
+            _ => return Err("the request had no JSON body to look up".into()),
+        };
+        match (reconciler.lookup_path)(&sent) {
+            Some(path) => Ok((sent, path)),
+            None => Err("the request body lacks the field the lookup needs".into()),
+        }
+    }
+
+    /// Looks up the result of an ambiguous write of `prepared` with one GET of `path`
+    /// (from [`Client::lookup_path`]), with the headers and the timeout of the write.
     pub(crate) fn look_up(
         &self,
         reconciler: &Reconciler,
         prepared: &Prepared,
+        (sent, path): &(Value, String),
         timeout: AttemptTimeout,
+        policy: &RetryPolicy,
     ) -> Settled {
-        let sent: Value = match prepared.body.as_deref().map(serde_json::from_slice) {
-            Some(Ok(value)) => value,
-            _ => return Settled::Unknown("the request had no JSON body to look up".into()),
-        };
-        let Some(path) = (reconciler.lookup_path)(&sent) else {
-            return Settled::Unknown("the request body lacks the field the lookup needs".into());
-        };
         let url = format!("{}{path}", self.inner.base_url);
         let mut headers = prepared.headers.clone();
         headers.remove(CONTENT_TYPE);
@@ -108,18 +158,25 @@ impl Client {
             Exchange::Response {
                 status: 200, body, ..
             } => match serde_json::from_slice::<Value>(&body) {
-                Ok(found) if (reconciler.matches)(&sent, &found) => Settled::TookEffect(body),
+                Ok(found) if (reconciler.matches)(sent, &found) => Settled::TookEffect(body),
                 Ok(_) => Settled::Conflict,
-                Err(e) => {
-                    Settled::Unknown(format!("GET {path} answered a body that is not JSON: {e}"))
-                }
+                Err(e) => Settled::Unknown(Unsettled::final_(format!(
+                    "GET {path} answered a body that is not JSON: {e}; look it up before retrying"
+                ))),
             },
-            Exchange::Response { status, .. } => Settled::Unknown(format!(
-                "GET {path} answered HTTP {status}; look it up before retrying"
-            )),
-            Exchange::Failed(e) => Settled::Unknown(format!(
-                "GET {path} failed ({e}); look it up before retrying"
-            )),
+            Exchange::Response {
+                status, headers, ..
+            } => Settled::Unknown(Unsettled {
+                detail: format!("GET {path} answered HTTP {status}; look it up before retrying"),
+                retryable: policy.retries_status(status),
+                server_wait: retry_after(&headers, SystemTime::now()),
+            }),
+            Exchange::Failed(e) => Settled::Unknown(Unsettled {
+                detail: format!("GET {path} failed ({e}); look it up before retrying"),
+                retryable: policy.retries_connection_errors()
+                    && FailureKind::of(&e) != FailureKind::TooLarge,
+                server_wait: None,
+            }),
         }
     }
 }
@@ -184,10 +241,23 @@ mod tests {
     }
 
     #[test]
+    fn only_the_workspace_update_is_looked_up_at_a_new_address() {
+        assert!(WritePolicy::of("updateWorkspace").relocation.is_some());
+        assert!(WritePolicy::of("updateWorkspace").reconciler.is_none());
+        assert!(WritePolicy::of("createWorkspace").relocation.is_none());
+        assert!(
+            WritePolicy::of("upsertWorkspaceBudget")
+                .relocation
+                .is_none()
+        );
+    }
+
+    #[test]
     fn an_operation_the_tables_lack_has_no_policy() {
         let policy = WritePolicy::of("listApiKeys");
         assert!(!policy.repeatable);
         assert!(policy.gone_means_done.is_none() && policy.reconciler.is_none());
+        assert!(policy.relocation.is_none());
         assert!(WritePolicy::of("deleteWorkspace").gone_means_done.is_some());
     }
 

@@ -142,10 +142,12 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
             .method("POST")
             .path(CREATE_PATH),
     );
+    // Every lookup fails: the policy looks again until its bound, then gives up.
     emulator.inject(
         Fault::new(FaultKind::status(503))
             .method("GET")
-            .path("/api/v1/workspaces/team-f"),
+            .path("/api/v1/workspaces/team-f")
+            .times(10_000),
     );
     let error = create(&client(&emulator), "team-f").unwrap_err();
     match &error {
@@ -170,6 +172,26 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         1,
         "and was not repeated"
     );
+}
+
+#[test]
+fn a_lookup_that_fails_once_is_tried_again_within_the_policy() {
+    let emulator = Emulator::start().unwrap();
+    emulator.inject(
+        Fault::new(FaultKind::CommitThenStatus(500))
+            .method("POST")
+            .path(CREATE_PATH),
+    );
+    emulator.inject(
+        Fault::new(FaultKind::status(503))
+            .method("GET")
+            .path("/api/v1/workspaces/team-h"),
+    );
+    let slug = create(&client(&emulator), "team-h").expect("settled by the second lookup");
+    assert_eq!(slug, "team-h");
+    assert_eq!(with_slug(&emulator, "team-h"), 1);
+    assert_eq!(emulator.requests_to("POST", CREATE_PATH), 1);
+    assert_eq!(emulator.requests_to("GET", "/api/v1/workspaces/team-h"), 2);
 }
 
 #[test]
