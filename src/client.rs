@@ -7,7 +7,7 @@ use std::time::Duration;
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
 use crate::drift::Drift;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::resolver::{Lookup, Resolver};
 use crate::retry::RetryPolicy;
 
@@ -392,33 +392,24 @@ impl ClientBuilder {
             .api_key
             .map(|k| k.trim().to_string())
             .filter(|k| !k.is_empty())
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "no API key: set {API_KEY_ENV} or call ClientBuilder::api_key"
-                ))
-            })?;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| {
-            Error::Config("the API key contains characters a header cannot carry".into())
-        })?;
+            .ok_or(Error::Config(ConfigError::MissingApiKey))?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {key}"))
+            .map_err(|_| Error::Config(ConfigError::UnsendableApiKey))?;
         authorization.set_sensitive(true);
 
         let base_url = self
             .base_url
             .or_else(|| crate::spec::DEFAULT_BASE_URL.map(str::to_string))
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "no base URL: the OpenAPI document names no server; set {BASE_URL_ENV}"
-                ))
-            })?;
+            .ok_or(Error::Config(ConfigError::MissingBaseUrl))?;
         let base_url = check_base_url(&base_url, self.allow_insecure_http)?;
 
         let header = |name: &HeaderName, value: Option<String>| -> Result<_, Error> {
             value
                 .map(|v| {
                     HeaderValue::try_from(v).map_err(|_| {
-                        Error::Config(format!(
-                            "the `{name}` value contains characters a header cannot carry (control characters such as CR or LF)"
-                        ))
+                        Error::Config(ConfigError::UnsendableHeader {
+                            header: name.to_string(),
+                        })
                     })
                 })
                 .transpose()
@@ -514,31 +505,37 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error>
     let trimmed = url.trim().trim_end_matches('/');
     let uri: Uri = trimmed
         .parse()
-        .map_err(|e| Error::Config(format!("base URL `{trimmed}` is not a URL: {e}")))?;
+        .map_err(|e| bad_base_url(trimmed, format!("is not a URL: {e}")))?;
     let host = uri
         .host()
-        .ok_or_else(|| Error::Config(format!("base URL `{trimmed}` has no host")))?;
+        .ok_or_else(|| bad_base_url(trimmed, "has no host".into()))?;
     if uri.query().is_some() {
-        return Err(Error::Config(format!(
-            "base URL `{trimmed}` must not have a query"
-        )));
+        return Err(bad_base_url(trimmed, "must not have a query".into()));
     }
     match uri.scheme_str() {
         Some("https") => {}
         Some("http") if allow_insecure_http || is_loopback(host) => {}
         Some("http") => {
-            return Err(Error::Config(format!(
-                "base URL `{trimmed}` is plain http to {host}, which would send the API key unencrypted; \
-                 use https, or ClientBuilder::allow_insecure_http(true) if you mean it"
-            )));
+            return Err(Error::Config(ConfigError::InsecureBaseUrl {
+                url: trimmed.to_string(),
+                host: host.to_string(),
+            }));
         }
         _ => {
-            return Err(Error::Config(format!(
-                "base URL `{trimmed}` must start with https:// (or http:// for a local server)"
-            )));
+            return Err(bad_base_url(
+                trimmed,
+                "must start with https:// (or http:// for a local server)".into(),
+            ));
         }
     }
     Ok(trimmed.to_string())
+}
+
+fn bad_base_url(url: &str, reason: String) -> Error {
+    Error::Config(ConfigError::BadBaseUrl {
+        url: url.to_string(),
+        reason,
+    })
 }
 
 fn is_loopback(host: &str) -> bool {

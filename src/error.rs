@@ -22,8 +22,9 @@ pub enum Error {
     /// field). Nothing was sent. Fix the named field.
     InvalidInput(InvalidInput),
     /// The client could not be built: no API key, an unusable base URL, a header value that
-    /// cannot be sent. Fix the configuration or the environment.
-    Config(String),
+    /// cannot be sent. Fix the configuration or the environment; the [`ConfigError`] says
+    /// which.
+    Config(ConfigError),
     /// The server could not be reached, or the connection failed before a complete answer
     /// arrived (after any retries). Check the network and the base URL; idempotent calls
     /// can be tried again.
@@ -92,12 +93,51 @@ impl Error {
         }
     }
 
-    /// The HTTP status of an API or decode error.
+    /// The HTTP status of an error the server answered with ([`Error::Api`]); `None` for
+    /// every other variant (a [`Error::Decode`] keeps its success status in its field).
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// Whether the server answered 404: what was addressed does not exist.
+    ///
+    /// ```
+    /// # fn demo(client: &openrouter_workspaces::Client) -> Result<(), openrouter_workspaces::Error> {
+    /// match client.workspaces().get("staging").send() {
+    ///     Ok(found) => println!("{}", found.data.name),
+    ///     Err(e) if e.is_not_found() => println!("no such workspace"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// Whether the server refused the request as it was (a 4xx status other than 429):
+    /// sending it again unchanged will fail again.
+    pub fn is_client_error(&self) -> bool {
+        self.status()
+            .is_some_and(|s| (400..500).contains(&s) && s != 429)
+    }
+
+    /// Whether the server failed (a 5xx status).
+    pub fn is_server_error(&self) -> bool {
+        self.status().is_some_and(|s| s >= 500)
+    }
+
+    /// Whether the same call may succeed later, once its cause passes (the client's own
+    /// retries having run out): a 5xx, a 429, a connection failure or a timeout. It says
+    /// nothing of whether a write was applied; see [`Error::OutcomeUnknown`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => api.status >= 500 || api.status == 429,
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
         }
     }
 
@@ -118,15 +158,15 @@ impl fmt::Display for Error {
         match self {
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::InvalidInput(input) => fmt::Display::fmt(input, f),
-            Error::Config(message) => write!(f, "invalid client configuration: {message}"),
+            Error::Config(problem) => write!(f, "invalid client configuration: {problem}"),
+            // The cause is the source, not part of this message: `{:#}` chains print it once.
             Error::Transport {
                 operation,
                 attempts,
-                source,
                 ..
             } => write!(
                 f,
-                "{operation}: connection failed after {} ({source})",
+                "{operation}: the request failed on the network after {}",
                 attempts_text(*attempts)
             ),
             Error::Timeout {
@@ -149,12 +189,13 @@ impl fmt::Display for Error {
             ),
             Error::OutcomeUnknown {
                 operation,
+                attempts,
                 detail,
-                cause,
                 ..
             } => write!(
                 f,
-                "{operation}: the outcome is unknown: {cause}; the server may have applied it, and {detail}"
+                "{operation}: the outcome is unknown after {}: the server may have applied it, and {detail}",
+                attempts_text(*attempts)
             ),
             Error::ResponseTooLarge { operation, limit } => write!(
                 f,
@@ -170,6 +211,70 @@ impl std::error::Error for Error {
             Error::Transport { source, .. } => Some(source),
             Error::OutcomeUnknown { cause, .. } => Some(cause.as_ref()),
             _ => None,
+        }
+    }
+}
+
+/// Why a [`Client`](crate::Client) could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No API key: neither [`ClientBuilder::api_key`](crate::ClientBuilder::api_key) nor
+    /// `OPENROUTER_API_KEY` gave one.
+    MissingApiKey,
+    /// The API key holds characters an HTTP header cannot carry.
+    UnsendableApiKey,
+    /// No base URL was given and the OpenAPI document names no server.
+    MissingBaseUrl,
+    /// The base URL cannot be used.
+    BadBaseUrl {
+        /// The URL as given (without a trailing slash).
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The base URL is plain `http` to a host other than loopback, which would send the key
+    /// unencrypted (allow it with
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http)).
+    InsecureBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Its host.
+        host: String,
+    },
+    /// An attribution header's value holds control characters (such as CR or LF).
+    UnsendableHeader {
+        /// The header's name.
+        header: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::MissingApiKey => write!(
+                f,
+                "no API key: set {} or call ClientBuilder::api_key",
+                crate::API_KEY_ENV
+            ),
+            ConfigError::UnsendableApiKey => {
+                f.write_str("the API key contains characters a header cannot carry")
+            }
+            ConfigError::MissingBaseUrl => write!(
+                f,
+                "no base URL: the OpenAPI document names no server; set {}",
+                crate::BASE_URL_ENV
+            ),
+            ConfigError::BadBaseUrl { url, reason } => write!(f, "base URL `{url}` {reason}"),
+            ConfigError::InsecureBaseUrl { url, host } => write!(
+                f,
+                "base URL `{url}` is plain http to {host}, which would send the API key unencrypted; \
+                 use https, or ClientBuilder::allow_insecure_http(true) if you mean it"
+            ),
+            ConfigError::UnsendableHeader { header } => write!(
+                f,
+                "the `{header}` value contains characters a header cannot carry (control characters such as CR or LF)"
+            ),
         }
     }
 }
@@ -205,11 +310,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
     /// The server's message: `error.message` of a JSON error body, else the body as text.
     pub fn message(&self) -> String {
         serde_json::from_slice::<serde_json::Value>(&self.raw_body)
@@ -278,4 +378,105 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn api(status: u16) -> Error {
+        Error::Api(Box::new(ApiError {
+            operation: "getWorkspace",
+            status,
+            headers: ureq::http::HeaderMap::new(),
+            raw_body: br#"{"error":{"code":500,"message":"boom"}}"#.to_vec(),
+            body: None,
+            attempts: 2,
+            retry_after: None,
+        }))
+    }
+
+    fn every_variant() -> Vec<Error> {
+        vec![
+            api(500),
+            Error::InvalidInput(InvalidInput {
+                operation: "createWorkspace",
+                field: "slug".into(),
+                problem: "must not be empty".into(),
+            }),
+            Error::Config(ConfigError::MissingApiKey),
+            Error::Transport {
+                operation: "getWorkspace",
+                attempts: 1,
+                maybe_sent: true,
+                source: ureq::Error::ConnectionFailed,
+            },
+            Error::Timeout {
+                operation: "getWorkspace",
+                attempts: 3,
+                timeout: Duration::from_secs(1),
+            },
+            Error::Decode {
+                operation: "getWorkspace",
+                status: 200,
+                message: "expected value".into(),
+                body_excerpt: "<html>".into(),
+            },
+            Error::OutcomeUnknown {
+                operation: "createWorkspace",
+                attempts: 1,
+                detail: "look it up before retrying".into(),
+                cause: Box::new(api(500)),
+            },
+            Error::ResponseTooLarge {
+                operation: "listWorkspaces",
+                limit: 16,
+            },
+        ]
+    }
+
+    #[test]
+    fn display_never_repeats_the_source() {
+        for error in every_variant() {
+            let text = error.to_string();
+            let mut cause = error.source();
+            while let Some(inner) = cause {
+                let inner_text = inner.to_string();
+                assert!(
+                    !text.contains(&inner_text),
+                    "`{text}` repeats its source `{inner_text}`"
+                );
+                cause = inner.source();
+            }
+        }
+    }
+
+    #[test]
+    fn transport_and_outcome_unknown_chain_their_cause() {
+        let variants = every_variant();
+        let transport = &variants[3];
+        assert_eq!(
+            transport.to_string(),
+            "getWorkspace: the request failed on the network after 1 attempt"
+        );
+        assert!(transport.source().is_some());
+        let unknown = &variants[6];
+        let cause = unknown.source().expect("the last attempt's failure");
+        assert!(cause.to_string().contains("HTTP 500"), "{cause}");
+    }
+
+    #[test]
+    fn status_and_helpers_speak_of_server_answers_only() {
+        let variants = every_variant();
+        let decode = &variants[5];
+        assert_eq!(decode.status(), None, "a decode error is no error status");
+        assert_eq!(api(404).status(), Some(404));
+        assert!(api(404).is_not_found() && api(404).is_client_error());
+        assert!(!api(404).is_retryable());
+        assert!(api(503).is_retryable() && api(503).is_server_error());
+        assert!(api(429).is_retryable() && !api(429).is_client_error());
+        assert!(variants[3].is_retryable() && variants[4].is_retryable());
+        assert!(!variants[1].is_retryable() && !variants[6].is_retryable());
+    }
 }

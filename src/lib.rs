@@ -66,7 +66,7 @@ pub use serde_json;
 pub use ureq;
 
 pub use drift::{DIFF_COMMAND, Drift, DriftKind};
-pub use error::{ApiError, Error, InvalidInput};
+pub use error::{ApiError, ConfigError, Error, InvalidInput};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};

@@ -132,7 +132,7 @@ mod tests {
         fn fetch_page(&self, offset: u64) -> Result<(Vec<u32>, Option<u64>), Error> {
             self.calls.borrow_mut().push(offset);
             if self.fail_at == Some(offset) {
-                return Err(Error::Config("page failed".into()));
+                return Err(Error::Config(crate::ConfigError::MissingBaseUrl));
             }
             let start = (offset as usize).min(self.data.len());
             let end = (start + self.page).min(self.data.len());
@@ -204,7 +204,10 @@ mod tests {
         let results: Vec<Result<u32, Error>> = Items::new(f, 0, Some(3)).collect();
         assert_eq!(results.len(), 4);
         assert!(results[..3].iter().all(Result::is_ok));
-        assert!(matches!(&results[3], Err(Error::Config(m)) if m == "page failed"));
+        assert!(matches!(
+            &results[3],
+            Err(Error::Config(crate::ConfigError::MissingBaseUrl))
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use common::*;
 use mockito::{Matcher, Server, ServerGuard};
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
 use openrouter_workspaces::{
-    AttemptOutcome, CallOptions, Client, ClientBuilder, Error, RetryPolicy, types,
+    AttemptOutcome, CallOptions, Client, ClientBuilder, ConfigError, Error, RetryPolicy, types,
 };
 use serde_json::json;
 
@@ -263,8 +263,11 @@ fn from_env_with_missing_key_is_config_error() {
         vars(&[("OPENROUTER_BASE_URL", "https://proxy.example.com/v1".into())]),
     ] {
         match ClientBuilder::from_env_with(lookup).build() {
-            Err(Error::Config(message)) => {
-                assert!(message.contains("OPENROUTER_API_KEY"), "{message}")
+            Err(Error::Config(problem @ ConfigError::MissingApiKey)) => {
+                assert!(
+                    problem.to_string().contains("OPENROUTER_API_KEY"),
+                    "{problem}"
+                )
             }
             other => panic!("expected Error::Config, got {other:?}"),
         }
@@ -274,7 +277,9 @@ fn from_env_with_missing_key_is_config_error() {
 #[test]
 fn missing_api_key_is_config_error_at_build() {
     match Client::builder().build() {
-        Err(Error::Config(message)) => assert!(message.contains("API key"), "{message}"),
+        Err(Error::Config(problem @ ConfigError::MissingApiKey)) => {
+            assert!(problem.to_string().contains("API key"), "{problem}")
+        }
         other => panic!("expected Error::Config, got {other:?}"),
     }
 }
@@ -310,7 +315,9 @@ fn plain_http_base_url_is_refused_without_opt_in() {
         .base_url("http://example.com")
         .build();
     match refused {
-        Err(Error::Config(message)) => assert!(message.contains("unencrypted"), "{message}"),
+        Err(Error::Config(problem @ ConfigError::InsecureBaseUrl { .. })) => {
+            assert!(problem.to_string().contains("unencrypted"), "{problem}")
+        }
         other => panic!("expected Error::Config, got {other:?}"),
     }
 
@@ -339,8 +346,8 @@ fn crlf_in_client_attribution_header_is_config_error() {
         .build();
 
     match result {
-        Err(Error::Config(message)) => {
-            assert!(message.contains("x-openrouter-title"), "{message}")
+        Err(Error::Config(ConfigError::UnsendableHeader { header })) => {
+            assert_eq!(header, "x-openrouter-title")
         }
         other => panic!("expected Error::Config, got {other:?}"),
     }

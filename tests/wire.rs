@@ -664,7 +664,7 @@ fn assert_error_statuses_with(
             other => panic!("{status}: expected Error::Api, got {other:?}"),
         };
         assert_eq!(api.status, status);
-        assert_eq!(api.status(), status);
+        assert_eq!(api.status, status);
         assert_eq!(error.status(), Some(status));
         assert_eq!(
             api.attempts, 1,

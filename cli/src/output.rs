@@ -57,7 +57,7 @@ impl fmt::Display for Failure {
                     f,
                     "{}: HTTP {}: {}",
                     api.operation,
-                    api.status(),
+                    api.status,
                     api.message()
                 )?;
                 if api.attempts > 1 {
@@ -68,7 +68,16 @@ impl fmt::Display for Failure {
             Failure::Call(error @ Error::Config(_)) => {
                 write!(f, "{}", in_cli_terms(&error.to_string()))
             }
-            Failure::Call(error) => write!(f, "{error}"),
+            Failure::Call(error) => {
+                // The error, then its causes: each says only its own part.
+                write!(f, "{error}")?;
+                let mut cause = std::error::Error::source(error);
+                while let Some(inner) = cause {
+                    write!(f, ": {inner}")?;
+                    cause = inner.source();
+                }
+                Ok(())
+            }
             Failure::Output(message) => write!(f, "cannot write the answer: {message}"),
             Failure::Stale(found) => write!(
                 f,
@@ -188,7 +197,12 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_class() {
         let code = |e: Error| Failure::Call(e).exit_code();
-        assert_eq!(code(Error::Config("x".into())), EXIT_USAGE);
+        assert_eq!(
+            code(Error::Config(
+                openrouter_workspaces::ConfigError::MissingApiKey
+            )),
+            EXIT_USAGE
+        );
         assert_eq!(Failure::Output("closed".into()).exit_code(), EXIT_NO_ANSWER);
     }
 }
