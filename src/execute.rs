@@ -53,14 +53,40 @@ struct Call<'a> {
     prepared: Prepared,
     policy: &'a RetryPolicy,
     write: WritePolicy,
-    timeout: AttemptTimeout,
+    /// The timeout of one attempt as configured; [`Call::timeout`] clips it to the deadline.
+    configured_timeout: AttemptTimeout,
     /// Whether the request may be sent twice with the effect of once.
     idempotent: bool,
     started: Instant,
     /// The number of the attempt in progress (1 for the first).
     attempt: u32,
+    /// The timeout the attempt in progress was given.
+    attempt_timeout: Duration,
     /// Whether an earlier attempt may have been applied by the server.
     applied_earlier: bool,
+}
+
+/// The least time an attempt is given: one that would have less is not worth starting.
+const LEAST_ATTEMPT: Duration = Duration::from_millis(1);
+
+impl Call<'_> {
+    /// The timeout of the next attempt (or lookup): the configured one, clipped to the time
+    /// left before the retry policy's total bound, so that the call as a whole, the attempt
+    /// in flight included, ends by `max_elapsed` (plus the last read's slack).
+    fn timeout(&self) -> AttemptTimeout {
+        let left = self
+            .policy
+            .get_max_elapsed()
+            .saturating_sub(self.started.elapsed());
+        if left < self.configured_timeout.limit {
+            AttemptTimeout {
+                limit: left.max(LEAST_ATTEMPT),
+                overridden: true,
+            }
+        } else {
+            self.configured_timeout
+        }
+    }
 }
 
 impl Client {
@@ -77,23 +103,25 @@ impl Client {
             prepared,
             policy: options.retry.as_ref().unwrap_or(&self.inner.retry),
             write,
-            timeout: AttemptTimeout {
+            configured_timeout: AttemptTimeout {
                 limit: options.timeout.unwrap_or(self.inner.timeout),
                 overridden: options.timeout.is_some(),
             },
             started: Instant::now(),
             attempt: 0,
+            attempt_timeout: Duration::ZERO,
             applied_earlier: false,
         };
         loop {
             call.attempt += 1;
+            call.attempt_timeout = call.timeout().limit;
             let attempt_started = Instant::now();
             let exchange = self.send_once(
                 call.prepared.operation.method,
                 &call.prepared.url,
                 &call.prepared.headers,
                 call.prepared.body.as_deref(),
-                call.timeout,
+                call.timeout(),
             );
             let elapsed = attempt_started.elapsed();
             let outcome = match &exchange {
@@ -211,7 +239,7 @@ impl Client {
             FailureKind::Timeout | FailureKind::TimeoutBeforeSending => Error::Timeout {
                 operation,
                 attempts: call.attempt,
-                timeout: call.timeout.limit,
+                timeout: call.attempt_timeout,
             },
             FailureKind::TooLarge => Error::ResponseTooLarge {
                 operation,
@@ -327,7 +355,7 @@ impl Client {
                 reconciler,
                 &call.prepared,
                 &target,
-                call.timeout,
+                call.timeout(),
                 call.policy,
             );
             let Settled::Unknown(unsettled) = &settled else {

@@ -45,7 +45,7 @@ pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(60);
 ///
 /// let patient = RetryPolicy::default().max_elapsed(Duration::from_secs(300));
 /// let never = RetryPolicy::none();
-/// assert_eq!(never.max_attempts_value(), Some(1));
+/// assert_eq!(never.get_max_attempts(), Some(1));
 /// # let _ = patient;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -155,8 +155,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The total time from the first attempt after which no retry starts (default
-    /// [`DEFAULT_MAX_ELAPSED`]).
+    /// The deadline of a whole call, from its first attempt (default
+    /// [`DEFAULT_MAX_ELAPSED`]): no retry starts after it, and every attempt is given at
+    /// most the time left, so the call ends by it, the attempt in flight included.
     pub fn max_elapsed(mut self, total: Duration) -> Self {
         self.max_elapsed = total;
         self
@@ -187,12 +188,14 @@ impl RetryPolicy {
     }
 
     /// The attempt limit, if one is set.
-    pub fn max_attempts_value(&self) -> Option<u32> {
+    ///
+    /// Named as `std::process::Command`'s getters are: the plain name is the setter.
+    pub fn get_max_attempts(&self) -> Option<u32> {
         self.max_attempts
     }
 
     /// The total time bound.
-    pub fn max_elapsed_value(&self) -> Duration {
+    pub fn get_max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
 
@@ -302,7 +305,7 @@ mod tests {
         assert!(p.retries_status(500) && p.retries_status(503) && p.retries_status(429));
         assert!(!p.retries_status(400) && !p.retries_status(404));
         assert!(p.retries_connection_errors());
-        assert_eq!(p.max_elapsed_value(), DEFAULT_MAX_ELAPSED);
+        assert_eq!(p.get_max_elapsed(), DEFAULT_MAX_ELAPSED);
     }
 
     #[test]

@@ -126,3 +126,39 @@ fn a_name_that_does_not_resolve_fails_without_sending() {
     );
     assert_eq!(emulator.request_count(), 0);
 }
+
+/// The retry bound is a deadline: the attempt in flight is given only the time left, so a
+/// server slower than every timeout cannot stretch a call past `max_elapsed` (the timeout
+/// of one attempt, 300 ms, would otherwise let the second run until about 800 ms).
+#[test]
+fn the_retry_bound_is_a_deadline_for_the_whole_call() {
+    let emulator = start();
+    for _ in 0..4 {
+        emulator.inject(
+            openrouter_workspaces_emulator::Fault::new(
+                openrouter_workspaces_emulator::FaultKind::Delay(std::time::Duration::from_secs(2)),
+            )
+            .method("GET"),
+        );
+    }
+    let client = builder_for(&emulator)
+        .timeout(std::time::Duration::from_millis(300))
+        .retry_policy(
+            openrouter_workspaces::RetryPolicy::default()
+                .initial_interval(std::time::Duration::from_millis(100))
+                .max_elapsed(std::time::Duration::from_millis(500))
+                .without_jitter(),
+        )
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.workspaces().get("default").send().unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    // About 500 ms with the deadline; without it the second attempt gets its full 300 ms
+    // and the call at least 700 ms. The line between leaves room for a loaded machine.
+    assert!(
+        took < std::time::Duration::from_millis(650),
+        "the call took {took:?}, past the 500 ms bound and its slack"
+    );
+}
