@@ -11,11 +11,12 @@
 //! assertions hold with and without that reconciliation: never a second workspace, never a
 //! re-send that no lookup preceded.
 
-mod common_emulator;
+mod common;
 
 use std::time::Duration;
 
-use common_emulator::*;
+use common::emulator::*;
+use common::*;
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
 use openrouter_workspaces::{CallOptions, Client, ClientBuilder, Error};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};

@@ -2,12 +2,13 @@
 //! workspace, its budgets and members; every documented rule answered with its status and
 //! typed error body; pagination; connection reuse; one client shared by many threads.
 
-mod common_emulator;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
 
-use common_emulator::*;
+use common::emulator::*;
+use common::*;
 use openrouter_workspaces::types::{
     WorkspaceBudget, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
     WorkspaceMemberRole,

@@ -7,6 +7,7 @@ mod common;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use common::mock::*;
 use common::*;
 use mockito::{Matcher, Server, ServerGuard};
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::mock::*;
 use common::*;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use openrouter_workspaces::types::{
