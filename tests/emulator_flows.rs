@@ -13,7 +13,7 @@ use openrouter_workspaces::types::{
     WorkspaceBudget, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
     WorkspaceMemberRole,
 };
-use openrouter_workspaces::{Client, Error};
+use openrouter_workspaces::Client;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 /// The organisation's first admin: creator and first member of every new workspace.
@@ -316,29 +316,8 @@ fn duplicate_slug_is_400_bad_request_on_create_and_update() {
 fn missing_workspace_is_404_not_found_on_every_route_that_names_one() {
     let emulator = start();
     let client = client_for(&emulator);
-    let w = client.workspaces();
-    let results: Vec<(&str, Result<(), Error>)> = vec![
-        ("get", w.get("ghost").send().map(drop)),
-        ("update", w.update("ghost").name("x").send().map(drop)),
-        ("delete", w.delete("ghost").send().map(drop)),
-        ("list_budgets", w.list_budgets("ghost").send().map(drop)),
-        (
-            "set_budget",
-            w.set_budget("ghost", Interval::Daily)
-                .limit_usd(1.0)
-                .send()
-                .map(drop),
-        ),
-        ("list_members", w.list_members("ghost").send().map(drop)),
-        (
-            "bulk_add_members",
-            w.bulk_add_members("ghost")
-                .user_ids(["user_bob"])
-                .send()
-                .map(drop),
-        ),
-    ];
-    for (operation, result) in results {
+    for operation in OPERATIONS_ON_A_WORKSPACE {
+        let result = send_operation(&client, operation, "ghost");
         let message = expect_documented(result, 404, "NotFound");
         assert!(
             message.contains("workspace not found"),

@@ -13,7 +13,53 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use openrouter_workspaces::{ApiError, ApiErrorBody, Error, InvalidInput};
+use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
+use openrouter_workspaces::{ApiError, ApiErrorBody, Client, Error, InvalidInput};
+
+/// The operations whose path names a workspace, by the names of their methods.
+pub const OPERATIONS_ON_A_WORKSPACE: [&str; 10] = [
+    "get",
+    "update",
+    "delete",
+    "list_budgets",
+    "get_budget",
+    "set_budget",
+    "delete_budget",
+    "list_members",
+    "bulk_add_members",
+    "bulk_remove_members",
+];
+
+/// Sends `operation` (a method of `client.workspaces()`) for the workspace `id` with the
+/// least input it takes: the daily budget is read, the weekly one set and the monthly one
+/// deleted; `create` creates the slug `id`, and `list` ignores it.
+pub fn send_operation(client: &Client, operation: &str, id: &str) -> Result<(), Error> {
+    let w = client.workspaces();
+    match operation {
+        "list" => w.list().send().map(drop),
+        "create" => w.create().name("Staging").slug(id).send().map(drop),
+        "get" => w.get(id).send().map(drop),
+        "update" => w.update(id).name("x").send().map(drop),
+        "delete" => w.delete(id).send().map(drop),
+        "list_budgets" => w.list_budgets(id).send().map(drop),
+        "get_budget" => w.get_budget(id, Interval::Daily).send().map(drop),
+        "set_budget" => {
+            let set = w.set_budget(id, Interval::Weekly);
+            set.limit_usd(10.0).send().map(drop)
+        }
+        "delete_budget" => w.delete_budget(id, Interval::Monthly).send().map(drop),
+        "list_members" => w.list_members(id).send().map(drop),
+        "bulk_add_members" => {
+            let add = w.bulk_add_members(id);
+            add.user_ids(["user_bob"]).send().map(drop)
+        }
+        "bulk_remove_members" => {
+            let remove = w.bulk_remove_members(id);
+            remove.user_ids(["user_bob"]).send().map(drop)
+        }
+        other => unreachable!("{other} is not an operation"),
+    }
+}
 
 /// The name of the variant of a typed error body, and its code and message.
 pub fn typed_error(body: &ApiErrorBody) -> (&'static str, i64, String) {
