@@ -9,11 +9,11 @@ use std::thread;
 
 use common::emulator::*;
 use common::*;
+use openrouter_workspaces::Client;
 use openrouter_workspaces::types::{
     WorkspaceBudget, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
     WorkspaceMemberRole,
 };
-use openrouter_workspaces::Client;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 /// The organisation's first admin: creator and first member of every new workspace.

@@ -39,13 +39,17 @@ pub fn fast_retry() -> RetryPolicy {
         .without_jitter()
 }
 
-/// A builder for `server` with the test key and no retries.
-pub fn builder(server: &ServerGuard) -> ClientBuilder {
+/// A builder for `base_url` with the test key and no retries.
+pub fn builder_at(base_url: impl Into<String>) -> ClientBuilder {
     Client::builder()
         .api_key(KEY)
-        .base_url(base_url(server))
+        .base_url(base_url)
         .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_secs(5))
+}
+
+/// A builder for `server` with the test key and no retries.
+pub fn builder(server: &ServerGuard) -> ClientBuilder {
+    builder_at(base_url(server)).timeout(Duration::from_secs(5))
 }
 
 /// A client for `server` with the test key and no retries.
@@ -196,6 +200,13 @@ impl Attempts {
                 debug: format!("{a:?}"),
             })
         })
+    }
+
+    /// Builds a client from `builder` with the recorder installed.
+    pub fn build(&self, builder: ClientBuilder) -> Client {
+        self.install(builder)
+            .build()
+            .expect("a recorded test client builds")
     }
 
     pub fn all(&self) -> Vec<Seen> {
