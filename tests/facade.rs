@@ -32,9 +32,44 @@ fn vars(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> + u
     }
 }
 
+/// A builder from the variables `more` and the test key in `OPENROUTER_API_KEY`.
+fn from_env_with_key(more: &[(&'static str, String)]) -> ClientBuilder {
+    let mut pairs = vec![("OPENROUTER_API_KEY", KEY.to_string())];
+    pairs.extend_from_slice(more);
+    ClientBuilder::from_env_with(vars(&pairs))
+}
+
+/// A mock of `method` on the path `rest` under the prefix, still to be given its answer.
+fn mock_at(server: &mut ServerGuard, method: &str, rest: &str) -> Mock {
+    server.mock(method, Matcher::Exact(path(rest)))
+}
+
+/// A created mock of `method rest` answering once with the documented error body of
+/// `status` and `message`.
+fn error_once(
+    server: &mut ServerGuard,
+    method: &str,
+    rest: &str,
+    status: u16,
+    message: &str,
+) -> Mock {
+    mock_at(server, method, rest)
+        .with_status(usize::from(status))
+        .with_body(error_body(status, message))
+        .expect(1)
+        .create()
+}
+
+/// Gets `staging` with the client `builder` builds, which must succeed; returns the client.
+fn get_staging_via(builder: ClientBuilder) -> Client {
+    let client = builder.build().unwrap();
+    client.workspaces().get("staging").send().unwrap();
+    client
+}
+
 /// A mock of `GET /workspaces/staging`, still to be given its answer.
 fn get_staging(server: &mut ServerGuard) -> Mock {
-    server.mock("GET", Matcher::Exact(path("/workspaces/staging")))
+    mock_at(server, "GET", "/workspaces/staging")
 }
 
 /// A mock of `GET /workspaces/staging` answering 200 with a workspace.
@@ -45,9 +80,10 @@ fn get_ok(server: &mut ServerGuard) -> Mock {
         .with_body(ok_workspace())
 }
 
-/// A created `get_ok` mock that also requires each of `headers`.
+/// A created `get_ok` mock that also requires the test key and each of `headers`.
 fn get_ok_sent_with(server: &mut ServerGuard, headers: &[(&str, &str)]) -> Mock {
-    let mut mock = get_ok(server);
+    let bearer = Matcher::Exact(format!("Bearer {KEY}"));
+    let mut mock = get_ok(server).match_header("authorization", bearer);
     for (name, value) in headers {
         mock = mock.match_header(*name, *value);
     }
@@ -64,14 +100,14 @@ struct Exchange {
 
 /// Serves `answer` to `GET /workspaces/staging`, exactly `times` times, and sends it once
 /// with the test client as `configure` changes it and the request as `request` changes
-/// it; checks the number of requests received and returns the call's result.
+/// it; checks the number of requests received and returns the call's error.
 #[track_caller]
-fn get_staging_with(
+fn get_staging_error(
     answer: impl FnOnce(Mock) -> Mock,
     times: usize,
     configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
     request: impl FnOnce(GetWorkspace<'_>) -> GetWorkspace<'_>,
-) -> (Result<types::GetWorkspaceResponse, Error>, Exchange) {
+) -> (Error, Exchange) {
     let mut server = Server::new();
     let mock = answer(get_staging(&mut server)).expect(times).create();
     let attempts = Attempts::default();
@@ -82,28 +118,17 @@ fn get_staging_with(
     let elapsed = started.elapsed();
 
     mock.assert();
+    let error = result.expect_err("the call fails");
     let seen = attempts.all();
     let base_url = base_url(&server);
     (
-        result,
+        error,
         Exchange {
             seen,
             elapsed,
             base_url,
         },
     )
-}
-
-/// As `get_staging_with`, for a call that fails: returns the error.
-#[track_caller]
-fn get_staging_error(
-    answer: impl FnOnce(Mock) -> Mock,
-    times: usize,
-    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
-    request: impl FnOnce(GetWorkspace<'_>) -> GetWorkspace<'_>,
-) -> (Error, Exchange) {
-    let (result, exchange) = get_staging_with(answer, times, configure, request);
-    (result.expect_err("the call fails"), exchange)
 }
 
 /// Serves `failing` to `GET /workspaces/staging` `times` times and then the workspace
@@ -289,26 +314,22 @@ fn custom_agent_still_sends_our_user_agent_and_reads_error_bodies() {
 #[test]
 fn from_env_with_reads_key_base_url_and_attribution() {
     let mut server = Server::new();
-    let bearer = format!("Bearer {KEY}");
     let mock = get_ok_sent_with(
         &mut server,
         &[
-            ("authorization", &bearer),
             ("http-referer", "https://env.example.com"),
             ("x-openrouter-title", "Env App"),
             ("x-openrouter-categories", "cli-agent"),
         ],
     );
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
+    let builder = from_env_with_key(&[
         ("OPENROUTER_BASE_URL", base_url(&server)),
         ("OPENROUTER_HTTP_REFERER", "https://env.example.com".into()),
         ("OPENROUTER_APP_TITLE", "Env App".into()),
         ("OPENROUTER_APP_CATEGORIES", "cli-agent".into()),
     ]);
 
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
-    client.workspaces().get("staging").send().unwrap();
+    let client = get_staging_via(builder);
 
     mock.assert();
     assert_eq!(client.base_url(), base_url(&server));
@@ -318,13 +339,9 @@ fn from_env_with_reads_key_base_url_and_attribution() {
 fn from_env_with_base_url_trailing_slash_is_ignored() {
     let mut server = Server::new();
     let mock = get_ok(&mut server).create();
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
-        ("OPENROUTER_BASE_URL", format!("{}/", base_url(&server))),
-    ]);
+    let builder = from_env_with_key(&[("OPENROUTER_BASE_URL", format!("{}/", base_url(&server)))]);
 
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
-    client.workspaces().get("staging").send().unwrap();
+    let client = get_staging_via(builder);
 
     // The path matcher is exact: `/api/v1//workspaces/staging` would not match.
     mock.assert();
@@ -340,15 +357,12 @@ fn from_env_with_base_url_keeps_a_path_prefix() {
         .with_status(200)
         .with_body(r#"{"data":[],"total_count":0}"#)
         .create();
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
-        (
-            "OPENROUTER_BASE_URL",
-            format!("{}/proxy/openrouter/api/v1/", server.url()),
-        ),
-    ]);
+    let builder = from_env_with_key(&[(
+        "OPENROUTER_BASE_URL",
+        format!("{}/proxy/openrouter/api/v1/", server.url()),
+    )]);
 
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    let client = builder.build().unwrap();
     client.workspaces().list().send().unwrap();
 
     mock.assert();
@@ -356,9 +370,7 @@ fn from_env_with_base_url_keeps_a_path_prefix() {
 
 #[test]
 fn from_env_with_no_base_url_uses_the_spec_server() {
-    let lookup = vars(&[("OPENROUTER_API_KEY", KEY.to_string())]);
-
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    let client = from_env_with_key(&[]).build().unwrap();
 
     assert_eq!(client.base_url(), "https://openrouter.ai/api/v1");
 }
@@ -406,13 +418,12 @@ fn setters_after_from_env_with_win() {
         ("OPENROUTER_APP_TITLE", "From Env".into()),
     ]);
 
-    let client = ClientBuilder::from_env_with(lookup)
-        .api_key(KEY)
-        .base_url(base_url(&server))
-        .app_title("From Setter")
-        .build()
-        .unwrap();
-    client.workspaces().get("staging").send().unwrap();
+    get_staging_via(
+        ClientBuilder::from_env_with(lookup)
+            .api_key(KEY)
+            .base_url(base_url(&server))
+            .app_title("From Setter"),
+    );
 
     mock.assert();
 }
@@ -670,13 +681,8 @@ fn absurd_retry_after_gives_up_without_panicking() {
 #[test]
 fn no_retry_on_400() {
     let mut server = Server::new();
-    let daily = path("/workspaces/staging/budgets/daily");
-    let mock = server
-        .mock("GET", Matcher::Exact(daily))
-        .with_status(400)
-        .with_body(error_body(400, "bad interval"))
-        .expect(1)
-        .create();
+    let daily = "/workspaces/staging/budgets/daily";
+    let mock = error_once(&mut server, "GET", daily, 400, "bad interval");
     let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
 
     let error = client
@@ -693,12 +699,7 @@ fn no_retry_on_400() {
 #[test]
 fn create_is_not_resent_after_500() {
     let mut server = Server::new();
-    let mock = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
-        .with_status(500)
-        .with_body(error_body(500, "boom"))
-        .expect(1)
-        .create();
+    let mock = error_once(&mut server, "POST", "/workspaces", 500, "boom");
     // The client looks the slug up after the ambiguous 500: it belongs to another
     // workspace, so this create did not take effect, and it is not sent again.
     let someone_elses = json!({ "data": { "name": "Someone else's", "slug": "staging" } });
@@ -721,13 +722,11 @@ fn create_is_not_resent_after_500() {
 #[test]
 fn create_is_resent_after_429() {
     let mut server = Server::new();
-    let limited = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let limited = mock_at(&mut server, "POST", "/workspaces")
         .with_status(429)
         .expect(1)
         .create();
-    let created = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let created = mock_at(&mut server, "POST", "/workspaces")
         .match_body(Matcher::Json(
             json!({ "name": "Staging", "slug": "staging" }),
         ))
@@ -748,15 +747,13 @@ fn create_is_resent_after_429() {
 #[test]
 fn set_budget_put_is_resent_after_500() {
     let mut server = Server::new();
-    let daily = path("/workspaces/staging/budgets/daily");
-    let failing = server
-        .mock("PUT", Matcher::Exact(daily.clone()))
+    let daily = "/workspaces/staging/budgets/daily";
+    let failing = mock_at(&mut server, "PUT", daily)
         .with_status(500)
         .expect(1)
         .create();
     let stored = json!({ "data": budget_json(5.0, Some("daily")) });
-    let ok = server
-        .mock("PUT", Matcher::Exact(daily))
+    let ok = mock_at(&mut server, "PUT", daily)
         .match_body(Matcher::Json(json!({ "limit_usd": 5.0 })))
         .with_status(200)
         .with_body(stored.to_string())
@@ -806,10 +803,7 @@ fn per_call_retry_policy_replaces_the_client_policy() {
 #[test]
 fn per_call_timeout_gives_timeout_error() {
     // The client's own timeout is longer: only the per-call one can end the call in time.
-    let client = builder_at(silent_base_url())
-        .timeout(Duration::from_secs(3))
-        .build()
-        .unwrap();
+    let (client, _) = silent_client(RetryPolicy::none(), 3000);
 
     let started = Instant::now();
     let error = client
@@ -838,10 +832,7 @@ fn per_call_timeout_gives_timeout_error() {
 
 #[test]
 fn client_timeout_gives_timeout_error() {
-    let client = builder_at(silent_base_url())
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let (client, _) = silent_client(RetryPolicy::none(), 200);
 
     let started = Instant::now();
     let error = client.workspaces().list().send().unwrap_err();
@@ -853,12 +844,12 @@ fn client_timeout_gives_timeout_error() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
-/// A client for a server that accepts connections and never answers, with `policy` and a
-/// timeout of 150 ms, and the attempts it reports.
-fn silent_client(policy: RetryPolicy) -> (Client, Attempts) {
+/// A client for a server that accepts connections and never answers, with `policy` and
+/// a timeout of `timeout_ms`, and the attempts it reports.
+fn silent_client(policy: RetryPolicy, timeout_ms: u64) -> (Client, Attempts) {
     let attempts = Attempts::default();
     let builder = builder_at(silent_base_url()).retry_policy(policy);
-    let client = attempts.build(builder.timeout(Duration::from_millis(150)));
+    let client = attempts.build(builder.timeout(Duration::from_millis(timeout_ms)));
     (client, attempts)
 }
 
@@ -872,7 +863,7 @@ fn refused_client(policy: RetryPolicy) -> (Client, Attempts) {
 
 #[test]
 fn timeout_on_get_is_retried() {
-    let (client, attempts) = silent_client(fast_retry().max_attempts(2));
+    let (client, attempts) = silent_client(fast_retry().max_attempts(2), 150);
 
     let error = client.workspaces().get("staging").send().unwrap_err();
 
@@ -886,7 +877,7 @@ fn timeout_on_get_is_retried() {
 
 #[test]
 fn timeout_on_create_is_not_retried() {
-    let (client, attempts) = silent_client(fast_retry());
+    let (client, attempts) = silent_client(fast_retry(), 150);
 
     let error = create_staging(&client).unwrap_err();
 
@@ -1070,8 +1061,7 @@ fn create_accepts_values_at_the_documented_bounds() {
     let name = "n".repeat(100);
     let slug = format!("{}-1", "a".repeat(48));
     let description = "ü".repeat(500); // counted in characters, not bytes
-    let mock = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let mock = mock_at(&mut server, "POST", "/workspaces")
         .match_body(Matcher::Json(json!({
             "name": name,
             "slug": slug,
@@ -1179,8 +1169,7 @@ fn page_body(slugs: &[&str], total: i64) -> String {
 }
 
 fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> Mock {
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+    mock_at(server, "GET", "/workspaces")
         .match_query(Matcher::Exact(format!("offset={offset}&limit=2")))
         .with_status(200)
         .with_body(body)
@@ -1188,27 +1177,24 @@ fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> Mock {
         .create()
 }
 
-/// A mock that any list request no other mock answers (a page past the last) lands on,
-/// failing the test.
-fn no_other_list_request(server: &mut ServerGuard) -> Mock {
-    server
+/// Walks `list().limit(2).items()` over `pages` (the slugs of each page, at offsets 0, 2,
+/// 4, ...) that report `total`: checks that each page was asked for once and no other,
+/// and returns the slugs of the items.
+#[track_caller]
+fn walk_pages(pages: &[&[&str]], total: i64) -> Vec<String> {
+    let mut server = Server::new();
+    // Any other list request (a page past the last) lands here and fails the test.
+    let other = server
         .mock("GET", Matcher::Regex(format!("^{}", path("/workspaces"))))
         .with_status(599)
         .expect(0)
-        .create()
-}
+        .create();
+    let mocks: Vec<Mock> = (0..)
+        .zip(pages)
+        .map(|(i, slugs)| page_mock(&mut server, 2 * i, page_body(slugs, total)))
+        .collect();
 
-#[test]
-fn items_walk_three_pages_and_stop_at_the_total() {
-    let mut server = Server::new();
-    let other = no_other_list_request(&mut server);
-    let pages = [
-        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5)),
-        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 5)),
-        page_mock(&mut server, 4, page_body(&["ws-4"], 5)),
-    ];
-
-    let slugs: Vec<String> = client(&server)
+    let slugs = client(&server)
         .workspaces()
         .list()
         .limit(2)
@@ -1216,36 +1202,26 @@ fn items_walk_three_pages_and_stop_at_the_total() {
         .map(|item| item.expect("every page succeeds").slug)
         .collect();
 
-    assert_eq!(slugs, ["ws-0", "ws-1", "ws-2", "ws-3", "ws-4"]);
-    for page in &pages {
+    for page in &mocks {
         page.assert();
     }
     other.assert();
+    slugs
+}
+
+#[test]
+fn items_walk_three_pages_and_stop_at_the_total() {
+    let slugs = walk_pages(&[&["ws-0", "ws-1"], &["ws-2", "ws-3"], &["ws-4"]], 5);
+
+    assert_eq!(slugs, ["ws-0", "ws-1", "ws-2", "ws-3", "ws-4"]);
 }
 
 #[test]
 fn items_stop_at_the_total_on_a_full_page() {
-    let mut server = Server::new();
-    let other = no_other_list_request(&mut server);
-    let pages = [
-        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 4)),
-        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 4)),
-    ];
+    let slugs = walk_pages(&[&["ws-0", "ws-1"], &["ws-2", "ws-3"]], 4);
 
-    let items: Vec<types::Workspace> = client(&server)
-        .workspaces()
-        .list()
-        .limit(2)
-        .items()
-        .collect::<Result<_, _>>()
-        .unwrap();
-
-    assert_eq!(items.len(), 4);
-    assert_eq!(items[3].slug, "ws-3");
-    for page in &pages {
-        page.assert();
-    }
-    other.assert();
+    assert_eq!(slugs.len(), 4);
+    assert_eq!(slugs[3], "ws-3");
 }
 
 #[test]
@@ -1253,15 +1229,13 @@ fn items_error_on_page_two_follows_the_first_page_and_ends_iteration() {
     let mut server = Server::new();
     let first = page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5));
     let body = error_body(500, "page two failed");
-    let second = server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+    let second = mock_at(&mut server, "GET", "/workspaces")
         .match_query(Matcher::Exact("offset=2&limit=2".into()))
         .with_status(500)
         .with_body(&body)
         .expect(1)
         .create();
-    let third = server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+    let third = mock_at(&mut server, "GET", "/workspaces")
         .match_query(Matcher::Exact("offset=4&limit=2".into()))
         .expect(0)
         .create();
@@ -1293,8 +1267,7 @@ fn member_items_start_at_the_offset_and_stop_at_the_total() {
     };
     let mut page = |offset: u32, ids: &[u32]| {
         let data: Vec<_> = ids.iter().map(|n| member(*n)).collect();
-        server
-            .mock("GET", Matcher::Exact(path("/workspaces/staging/members")))
+        mock_at(&mut server, "GET", "/workspaces/staging/members")
             .match_query(Matcher::Exact(format!("offset={offset}&limit=3")))
             .with_status(200)
             .with_body(json!({ "data": data, "total_count": 5 }).to_string())
@@ -1388,8 +1361,7 @@ fn decode_error_excerpt_is_bounded() {
 #[test]
 fn success_with_an_empty_body_is_decode_error() {
     let mut server = Server::new();
-    let mock = server
-        .mock("DELETE", Matcher::Exact(path("/workspaces/staging")))
+    let mock = mock_at(&mut server, "DELETE", "/workspaces/staging")
         .with_status(200)
         .create();
 
@@ -1409,19 +1381,18 @@ fn success_with_an_empty_body_is_decode_error() {
 
 #[test]
 fn success_with_a_json_suffix_content_type_decodes() {
+    let mut server = Server::new();
     let json_suffix = "application/vnd.openrouter+json; charset=utf-8";
-    let (got, _) = get_staging_with(
-        |m| {
-            m.with_status(200)
-                .with_header("content-type", json_suffix)
-                .with_body(ok_workspace())
-        },
-        1,
-        |b| b,
-        |get| get,
-    );
+    let mock = get_staging(&mut server)
+        .with_status(200)
+        .with_header("content-type", json_suffix)
+        .with_body(ok_workspace())
+        .create();
 
-    assert_workspace(&got.unwrap().data, WORKSPACE_ID, "staging");
+    let got = client(&server).workspaces().get("staging").send().unwrap();
+
+    mock.assert();
+    assert_workspace(&got.data, WORKSPACE_ID, "staging");
 }
 
 #[test]
@@ -1542,7 +1513,7 @@ fn api_key_is_absent_from_every_error() {
     // Transport, then Timeout
     for (client, _) in [
         refused_client(RetryPolicy::none()),
-        silent_client(RetryPolicy::none()),
+        silent_client(RetryPolicy::none(), 100),
     ] {
         errors.push(client.workspaces().list().send().unwrap_err());
     }
@@ -1628,20 +1599,13 @@ fn api_key_is_absent_from_debug_logs() {
     log::set_logger(&CAPTURE).expect("only this test installs a logger");
     log::set_max_level(log::LevelFilter::Trace);
     let mut server = Server::new();
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/log-probe")))
+    mock_at(&mut server, "GET", "/workspaces/log-probe")
         .with_status(503)
         .with_body(error_body(500, "overloaded"))
         .expect(2)
         .create();
-    server
-        .mock(
-            "POST",
-            Matcher::Exact(path("/workspaces/log-probe/members/add")),
-        )
-        .with_status(401)
-        .with_body(error_body(401, "Invalid management key"))
-        .create();
+    let add = "/workspaces/log-probe/members/add";
+    error_once(&mut server, "POST", add, 401, "Invalid management key");
     let client = builder(&server)
         .retry_policy(fast_retry().max_attempts(2))
         .build()
@@ -1674,8 +1638,7 @@ fn api_key_is_absent_from_debug_logs() {
 #[test]
 fn api_error_reports_status_attempts_message_and_headers() {
     let mut server = Server::new();
-    server
-        .mock("DELETE", Matcher::Exact(path("/workspaces/default")))
+    mock_at(&mut server, "DELETE", "/workspaces/default")
         .with_status(403)
         .with_header("x-request-id", "req_7f3a9c")
         .with_body(error_body(
