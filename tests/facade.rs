@@ -11,7 +11,7 @@ use common::mock::*;
 use common::*;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
-use openrouter_workspaces::workspaces::GetWorkspace;
+use openrouter_workspaces::workspaces::{CreateWorkspace, GetWorkspace};
 use openrouter_workspaces::{
     AttemptOutcome, CallOptions, Client, ClientBuilder, Error, RetryPolicy, types,
 };
@@ -176,14 +176,19 @@ fn expect_decode(error: Error) -> (&'static str, u16, String, String) {
     }
 }
 
+/// A client for `server` with the test key and the fast retry policy.
+fn retrying_client(server: &ServerGuard) -> Client {
+    builder(server).retry_policy(fast_retry()).build().unwrap()
+}
+
+/// A request to create the workspace `staging` named `Staging`.
+fn staging_create(client: &Client) -> CreateWorkspace<'_> {
+    client.workspaces().create().name("Staging").slug("staging")
+}
+
 /// Creates the workspace `staging` named `Staging`.
 fn create_staging(client: &Client) -> Result<types::CreateWorkspaceResponse, Error> {
-    client
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .send()
+    staging_create(client).send()
 }
 
 /// The header value of our `User-Agent`.
@@ -311,6 +316,15 @@ fn custom_agent_still_sends_our_user_agent_and_reads_error_bodies() {
 // ---------------------------------------------------------------------------------------
 // Configuration.
 
+/// Checks that the client `builder` builds gets `staging` from `server` as `mock` expects,
+/// and reports the server's base URL.
+#[track_caller]
+fn assert_reaches(server: &ServerGuard, builder: ClientBuilder, mock: Mock) {
+    let client = get_staging_via(builder);
+    mock.assert();
+    assert_eq!(client.base_url(), base_url(server));
+}
+
 #[test]
 fn from_env_with_reads_key_base_url_and_attribution() {
     let mut server = Server::new();
@@ -329,10 +343,7 @@ fn from_env_with_reads_key_base_url_and_attribution() {
         ("OPENROUTER_APP_CATEGORIES", "cli-agent".into()),
     ]);
 
-    let client = get_staging_via(builder);
-
-    mock.assert();
-    assert_eq!(client.base_url(), base_url(&server));
+    assert_reaches(&server, builder, mock);
 }
 
 #[test]
@@ -341,11 +352,8 @@ fn from_env_with_base_url_trailing_slash_is_ignored() {
     let mock = get_ok(&mut server).create();
     let builder = from_env_with_key(&[("OPENROUTER_BASE_URL", format!("{}/", base_url(&server)))]);
 
-    let client = get_staging_via(builder);
-
     // The path matcher is exact: `/api/v1//workspaces/staging` would not match.
-    mock.assert();
-    assert_eq!(client.base_url(), base_url(&server));
+    assert_reaches(&server, builder, mock);
 }
 
 #[test]
@@ -497,7 +505,7 @@ fn redirect_is_not_followed() {
         .with_status(307)
         .with_header("location", &format!("{}/elsewhere", server.url()))
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     let error = client.workspaces().get("staging").send().unwrap_err();
 
@@ -683,7 +691,7 @@ fn no_retry_on_400() {
     let mut server = Server::new();
     let daily = "/workspaces/staging/budgets/daily";
     let mock = error_once(&mut server, "GET", daily, 400, "bad interval");
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     let error = client
         .workspaces()
@@ -692,8 +700,7 @@ fn no_retry_on_400() {
         .unwrap_err();
 
     mock.assert();
-    assert_eq!(error.attempts(), Some(1));
-    assert_eq!(error.status(), Some(400));
+    assert_eq!((error.attempts(), error.status()), (Some(1), Some(400)));
 }
 
 #[test]
@@ -709,14 +716,13 @@ fn create_is_not_resent_after_500() {
         .with_body(someone_elses.to_string())
         .expect(1)
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     let error = create_staging(&client).unwrap_err();
 
     mock.assert();
     lookup.assert();
-    assert_eq!(error.attempts(), Some(1));
-    assert_eq!(error.status(), Some(500));
+    assert_eq!((error.attempts(), error.status()), (Some(1), Some(500)));
 }
 
 #[test]
@@ -759,7 +765,7 @@ fn set_budget_put_is_resent_after_500() {
         .with_body(stored.to_string())
         .expect(1)
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     client
         .workspaces()
@@ -1021,12 +1027,7 @@ fn create_slug_over_50_chars_is_refused() {
 #[test]
 fn create_description_over_500_chars_is_refused() {
     let problem = assert_refused_before_sending("description", |c| {
-        c.workspaces()
-            .create()
-            .name("Staging")
-            .slug("staging")
-            .description("d".repeat(501))
-            .send()
+        staging_create(c).description("d".repeat(501)).send()
     });
     assert!(problem.contains("at most 500"), "{problem}");
 }
@@ -1035,12 +1036,7 @@ fn create_description_over_500_chars_is_refused() {
 fn create_sampling_rate_out_of_range_is_refused() {
     for rate in [0.0, 0.00009, 1.5, -1.0, f64::NAN, f64::INFINITY] {
         assert_refused_before_sending("io_logging_sampling_rate", |c| {
-            c.workspaces()
-                .create()
-                .name("Staging")
-                .slug("staging")
-                .io_logging_sampling_rate(rate)
-                .send()
+            staging_create(c).io_logging_sampling_rate(rate).send()
         });
     }
 }

@@ -120,13 +120,12 @@ pub fn expect_documented<T: Debug>(result: Result<T, Error>, status: u16, varian
 /// Unwraps an `Error::InvalidInput`, checking the field it names.
 #[track_caller]
 pub fn assert_invalid<T: Debug>(result: Result<T, Error>, field: &str) -> InvalidInput {
-    match result {
-        Err(Error::InvalidInput(input)) => {
-            assert_eq!(input.field, field, "wrong field in {input}");
-            input
-        }
+    let input = match result {
+        Err(Error::InvalidInput(input)) => input,
         other => panic!("expected InvalidInput for `{field}`, got {other:?}"),
-    }
+    };
+    assert_eq!(input.field, field, "wrong field in {input}");
+    input
 }
 
 /// Runs `call` on its own thread and returns its result and duration; fails the test when
