@@ -44,6 +44,22 @@ fn inject(emulator: &Emulator, kind: FaultKind, method: &str, path: &str) {
     emulator.inject(Fault::new(kind).method(method).path(path));
 }
 
+/// Checks that `copies` workspaces hold `slug` and that the emulator received `posts`
+/// creates, `why`.
+#[track_caller]
+fn assert_copies_and_posts(emulator: &Emulator, slug: &str, copies: usize, posts: u64, why: &str) {
+    assert_eq!(
+        with_slug(emulator, slug),
+        copies,
+        "workspaces with {slug}: {why}"
+    );
+    assert_eq!(
+        emulator.requests_to("POST", CREATE_PATH),
+        posts,
+        "creates sent: {why}"
+    );
+}
+
 /// Queues `kind` for the next create.
 fn fail_create(emulator: &Emulator, kind: FaultKind) {
     inject(emulator, kind, "POST", CREATE_PATH);
@@ -59,8 +75,7 @@ fn assert_create_settles(kind: FaultKind, slug: &str, posts: u64) {
     let created = create(&client(&emulator), slug);
 
     assert_eq!(created.expect("settled"), slug, "{kind:?}");
-    assert_eq!(with_slug(&emulator, slug), 1, "{kind:?}: one workspace");
-    assert_eq!(emulator.requests_to("POST", CREATE_PATH), posts, "{kind:?}");
+    assert_copies_and_posts(&emulator, slug, 1, posts, &format!("{kind:?}"));
     let lookup = format!("{CREATE_PATH}/{slug}");
     assert_eq!(
         emulator.requests_to("GET", &lookup),
@@ -104,12 +119,8 @@ fn slug_held_by_another_workspace_keeps_the_original_error() {
     fail_create(&emulator, FaultKind::status(500));
     let error = create(&client, "team-e").unwrap_err();
     assert_eq!(error.status(), Some(500), "{error}");
-    assert_eq!(with_slug(&emulator, "team-e"), 1);
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        2,
-        "one setup create, one failed create"
-    );
+    let why = "one setup create, one failed create";
+    assert_copies_and_posts(&emulator, "team-e", 1, 2, why);
 }
 
 #[test]
@@ -135,12 +146,8 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         error.to_string().contains("the outcome is unknown"),
         "{error}"
     );
-    assert_eq!(with_slug(&emulator, "team-f"), 1, "the create did happen");
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        1,
-        "and was not repeated"
-    );
+    let why = "the create did happen, and was not repeated";
+    assert_copies_and_posts(&emulator, "team-f", 1, 1, why);
 }
 
 #[test]
@@ -183,12 +190,8 @@ fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
     inject(&emulator, FaultKind::respond(404, not_found), "GET", lookup);
     let slug = create(&client(&emulator), "team-race").expect("settled by the second lookup");
     assert_eq!(slug, "team-race");
-    assert_eq!(with_slug(&emulator, "team-race"), 1, "no duplicate");
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        2,
-        "the first attempt, and the re-send refused with 400"
-    );
+    let why = "no duplicate: the first attempt, and the re-send refused with 400";
+    assert_copies_and_posts(&emulator, "team-race", 1, 2, why);
     assert_eq!(
         emulator.requests_to("GET", "/api/v1/workspaces/team-race"),
         2,
