@@ -9,17 +9,18 @@ use std::thread;
 
 use common::emulator::*;
 use common::*;
-use openrouter_workspaces::Client;
 use openrouter_workspaces::types::{
-    WorkspaceBudget, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
-    WorkspaceMemberRole,
+    Workspace, WorkspaceBudget, WorkspaceBudgetInterval as Interval,
+    WorkspaceBudgetResetInterval as Reset, WorkspaceMemberRole,
 };
+use openrouter_workspaces::workspaces::Workspaces;
+use openrouter_workspaces::{Client, Error};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 /// The organisation's first admin: creator and first member of every new workspace.
 const CREATOR: &str = "user_alice";
 
-fn create(client: &Client, slug: &str) -> openrouter_workspaces::types::Workspace {
+fn create(client: &Client, slug: &str) -> Workspace {
     client
         .workspaces()
         .create()
@@ -28,6 +29,14 @@ fn create(client: &Client, slug: &str) -> openrouter_workspaces::types::Workspac
         .send()
         .unwrap_or_else(|e| panic!("create {slug}: {e}"))
         .data
+}
+
+/// A started emulator, a client for it, and the workspace `slug` created through it.
+fn started_with(slug: &str) -> (Emulator, Client, Workspace) {
+    let emulator = start();
+    let client = client_for(&emulator);
+    let workspace = create(&client, slug);
+    (emulator, client, workspace)
 }
 
 fn slugs(emulator: &Emulator) -> Vec<String> {
@@ -126,9 +135,7 @@ fn workspace_is_created_read_by_slug_and_uuid_updated_and_deleted() {
 
 #[test]
 fn update_with_a_new_slug_moves_the_workspace_to_it() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    let created = create(&client, "old-name");
+    let (emulator, client, created) = started_with("old-name");
 
     let updated = client
         .workspaces()
@@ -155,9 +162,7 @@ fn update_with_a_new_slug_moves_the_workspace_to_it() {
 
 #[test]
 fn budgets_are_set_listed_read_replaced_and_deleted() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    let workspace = create(&client, "budgeted");
+    let (emulator, client, workspace) = started_with("budgeted");
     let workspaces = client.workspaces();
 
     for (interval, limit) in [
@@ -224,9 +229,7 @@ fn budgets_are_set_listed_read_replaced_and_deleted() {
 
 #[test]
 fn members_are_added_listed_and_removed() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "team");
+    let (emulator, client, _) = started_with("team");
     let workspaces = client.workspaces();
     assert_eq!(member_ids(&emulator, "team"), [CREATOR]);
 
@@ -286,28 +289,20 @@ fn members_are_added_listed_and_removed() {
 
 #[test]
 fn duplicate_slug_is_400_bad_request_on_create_and_update() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "taken");
+    let (emulator, client, _) = started_with("taken");
     create(&client, "other");
 
-    let message = expect_documented(
+    let message = expect_bad_request(
         client
             .workspaces()
             .create()
             .name("Again")
             .slug("taken")
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(message.contains("slug already in use"), "{message}");
 
-    let message = expect_documented(
-        client.workspaces().update("other").slug("taken").send(),
-        400,
-        "BadRequest",
-    );
+    let message = expect_bad_request(client.workspaces().update("other").slug("taken").send());
     assert!(message.contains("slug already in use"), "{message}");
     assert_eq!(slugs(&emulator), ["default", "taken", "other"]);
 }
@@ -387,44 +382,34 @@ fn deleting_a_workspace_with_active_keys_is_400_and_keeps_it() {
     let client = client_for(&emulator);
     create(&client, "production");
 
-    let message = expect_documented(
-        client.workspaces().delete("production").send(),
-        400,
-        "BadRequest",
-    );
+    let message = expect_bad_request(client.workspaces().delete("production").send());
     assert!(message.contains("active API keys"), "{message}");
     assert_eq!(slugs(&emulator), ["default", "production"]);
 }
 
 #[test]
 fn budget_breaking_the_interval_order_is_400_and_changes_nothing() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "ordered");
+    let (emulator, client, _) = started_with("ordered");
     let w = client.workspaces();
     w.set_budget("ordered", Interval::Weekly)
         .limit_usd(50.0)
         .send()
         .unwrap();
 
-    let message = expect_documented(
+    let message = expect_bad_request(
         w.set_budget("ordered", Interval::Daily)
             .limit_usd(75.0)
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(
         message.contains("daily") && message.contains("weekly"),
         "{message}"
     );
     // Equal limits break the rule too: it is strictly decreasing.
-    expect_documented(
+    expect_bad_request(
         w.set_budget("ordered", Interval::Monthly)
             .limit_usd(50.0)
             .send(),
-        400,
-        "BadRequest",
     );
     assert_eq!(
         budget_limits(&emulator, "ordered"),
@@ -432,56 +417,45 @@ fn budget_breaking_the_interval_order_is_400_and_changes_nothing() {
     );
 }
 
-#[test]
-fn missing_budget_is_404_not_found() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "no-budgets");
+/// Checks that `call` on the workspace `no-budgets`, which has none, is a documented 404
+/// that names `interval`, and leaves the workspace without budgets.
+#[track_caller]
+fn assert_missing_budget<T: std::fmt::Debug>(
+    interval: &str,
+    call: impl FnOnce(&Workspaces<'_>) -> Result<T, Error>,
+) {
+    let (emulator, client, _) = started_with("no-budgets");
 
-    let message = expect_documented(
-        client
-            .workspaces()
-            .get_budget("no-budgets", Interval::Monthly)
-            .send(),
-        404,
-        "NotFound",
-    );
-    assert!(message.contains("monthly"), "{message}");
-}
+    let message = expect_documented(call(&client.workspaces()), 404, "NotFound");
 
-#[test]
-fn deleting_a_missing_budget_is_404_not_found() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "no-budgets");
-
-    let message = expect_documented(
-        client
-            .workspaces()
-            .delete_budget("no-budgets", Interval::Lifetime)
-            .send(),
-        404,
-        "NotFound",
-    );
-
-    assert!(message.contains("lifetime"), "{message}");
+    assert!(message.contains(interval), "{message}");
     assert!(emulator.budgets("no-budgets").is_empty());
 }
 
 #[test]
-fn adding_a_user_outside_the_organisation_is_400_and_adds_nobody() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "closed");
+fn missing_budget_is_404_not_found() {
+    assert_missing_budget("monthly", |w| {
+        w.get_budget("no-budgets", Interval::Monthly).send()
+    });
+}
 
-    let message = expect_documented(
+#[test]
+fn deleting_a_missing_budget_is_404_not_found() {
+    assert_missing_budget("lifetime", |w| {
+        w.delete_budget("no-budgets", Interval::Lifetime).send()
+    });
+}
+
+#[test]
+fn adding_a_user_outside_the_organisation_is_400_and_adds_nobody() {
+    let (emulator, client, _) = started_with("closed");
+
+    let message = expect_bad_request(
         client
             .workspaces()
             .bulk_add_members("closed")
             .user_ids(["user_bob", "user_mallory"])
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(message.contains("user_mallory"), "{message}");
     assert_eq!(member_ids(&emulator, "closed"), [CREATOR]);
@@ -500,14 +474,12 @@ fn removing_a_member_with_active_keys_is_400_and_keeps_them() {
         .send()
         .unwrap();
 
-    let message = expect_documented(
+    let message = expect_bad_request(
         client
             .workspaces()
             .bulk_remove_members("keyed")
             .user_ids(["user_carol", "user_bob"])
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(
         message.contains("user_bob") && message.contains("active API keys"),
@@ -526,14 +498,12 @@ fn removing_members_from_the_default_workspace_is_400() {
     let client = client_for(&emulator);
     let before = member_ids(&emulator, "default");
 
-    expect_documented(
+    expect_bad_request(
         client
             .workspaces()
             .bulk_remove_members("default")
             .user_ids(["user_bob"])
             .send(),
-        400,
-        "BadRequest",
     );
     assert_eq!(member_ids(&emulator, "default"), before);
 }
@@ -602,9 +572,7 @@ fn member_items_walk_the_default_workspace_in_pages() {
 
 #[test]
 fn fifty_sequential_calls_reuse_one_connection_even_after_error_answers() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "reused");
+    let (emulator, client, _) = started_with("reused");
     let w = client.workspaces();
 
     for n in 0..49 {

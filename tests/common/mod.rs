@@ -117,6 +117,12 @@ pub fn expect_documented<T: Debug>(result: Result<T, Error>, status: u16, varian
     message
 }
 
+/// The message of a documented 400 (`BadRequest`), as `expect_documented` checks it.
+#[track_caller]
+pub fn expect_bad_request<T: Debug>(result: Result<T, Error>) -> String {
+    expect_documented(result, 400, "BadRequest")
+}
+
 /// Unwraps an `Error::InvalidInput`, checking the field it names.
 #[track_caller]
 pub fn assert_invalid<T: Debug>(result: Result<T, Error>, field: &str) -> InvalidInput {
