@@ -525,9 +525,8 @@ fn items_walk_250_workspaces_in_three_requests_of_100() {
         .list()
         .limit(100)
         .items()
-        .map(|w| w.map(|w| w.slug))
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .map(|w| w.expect("every page succeeds").slug)
+        .collect();
 
     assert_eq!(walked.len(), 250);
     assert_eq!(walked, slugs(&emulator), "every workspace once, in order");
@@ -537,16 +536,11 @@ fn items_walk_250_workspaces_in_three_requests_of_100() {
 
 #[test]
 fn member_items_walk_the_default_workspace_in_pages() {
-    let users: Vec<(String, WorkspaceMemberRole)> = (0..23)
-        .map(|n| {
-            let role = if n == 0 {
-                WorkspaceMemberRole::Admin
-            } else {
-                WorkspaceMemberRole::Member
-            };
-            (format!("user_{n:02}"), role)
-        })
+    // 23 users, the first of them the admin.
+    let mut users: Vec<(String, WorkspaceMemberRole)> = (0..23)
+        .map(|n| (format!("user_{n:02}"), WorkspaceMemberRole::Member))
         .collect();
+    users[0].1 = WorkspaceMemberRole::Admin;
     let emulator = Emulator::start_with(EmulatorConfig::new().org_users(users)).unwrap();
     let client = client_for(&emulator);
 
@@ -555,9 +549,8 @@ fn member_items_walk_the_default_workspace_in_pages() {
         .list_members("default")
         .limit(10)
         .items()
-        .map(|m| m.map(|m| m.user_id))
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .map(|m| m.expect("every page succeeds").user_id)
+        .collect();
 
     assert_eq!(walked.len(), 23);
     assert_eq!(walked, member_ids(&emulator, "default"));
