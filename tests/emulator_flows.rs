@@ -231,13 +231,17 @@ fn budgets_are_set_listed_read_replaced_and_deleted() {
 fn members_are_added_listed_and_removed() {
     let (emulator, client, _) = started_with("team");
     let workspaces = client.workspaces();
+    let add = |users: &[&str]| {
+        let add = workspaces.bulk_add_members("team");
+        add.user_ids(users.to_vec()).send().unwrap()
+    };
+    let remove = |users: &[&str]| {
+        let remove = workspaces.bulk_remove_members("team");
+        remove.user_ids(users.to_vec()).send().unwrap()
+    };
     assert_eq!(member_ids(&emulator, "team"), [CREATOR]);
 
-    let added = workspaces
-        .bulk_add_members("team")
-        .user_ids(["user_bob", "user_carol"])
-        .send()
-        .unwrap();
+    let added = add(&["user_bob", "user_carol"]);
     assert_eq!(added.added_count, 2);
     assert_eq!(
         added
@@ -251,11 +255,7 @@ fn members_are_added_listed_and_removed() {
         ]
     );
 
-    let again = workspaces
-        .bulk_add_members("team")
-        .user_ids(["user_bob", "user_dave"])
-        .send()
-        .unwrap();
+    let again = add(&["user_bob", "user_dave"]);
     assert_eq!(
         again.added_count, 1,
         "an existing member is not added twice"
@@ -266,17 +266,9 @@ fn members_are_added_listed_and_removed() {
     assert_eq!(listed.total_count, 4);
     assert_eq!(listed.data, emulator.members("team"));
 
-    let removed = workspaces
-        .bulk_remove_members("team")
-        .user_ids(["user_carol", "user_nobody"])
-        .send()
-        .unwrap();
+    let removed = remove(&["user_carol", "user_nobody"]);
     assert_eq!(removed.removed_count, 1);
-    let removed_again = workspaces
-        .bulk_remove_members("team")
-        .user_ids(["user_carol"])
-        .send()
-        .unwrap();
+    let removed_again = remove(&["user_carol"]);
     assert_eq!(removed_again.removed_count, 0);
     assert_eq!(
         member_ids(&emulator, "team"),
@@ -450,13 +442,8 @@ fn deleting_a_missing_budget_is_404_not_found() {
 fn adding_a_user_outside_the_organisation_is_400_and_adds_nobody() {
     let (emulator, client, _) = started_with("closed");
 
-    let message = expect_bad_request(
-        client
-            .workspaces()
-            .bulk_add_members("closed")
-            .user_ids(["user_bob", "user_mallory"])
-            .send(),
-    );
+    let add = client.workspaces().bulk_add_members("closed");
+    let message = expect_bad_request(add.user_ids(["user_bob", "user_mallory"]).send());
     assert!(message.contains("user_mallory"), "{message}");
     assert_eq!(member_ids(&emulator, "closed"), [CREATOR]);
 }
@@ -467,20 +454,12 @@ fn removing_a_member_with_active_keys_is_400_and_keeps_them() {
         Emulator::start_with(EmulatorConfig::new().member_with_active_keys("user_bob")).unwrap();
     let client = client_for(&emulator);
     create(&client, "keyed");
-    client
-        .workspaces()
-        .bulk_add_members("keyed")
-        .user_ids(["user_bob", "user_carol"])
-        .send()
-        .unwrap();
+    let w = client.workspaces();
+    let add = w.bulk_add_members("keyed");
+    add.user_ids(["user_bob", "user_carol"]).send().unwrap();
 
-    let message = expect_bad_request(
-        client
-            .workspaces()
-            .bulk_remove_members("keyed")
-            .user_ids(["user_carol", "user_bob"])
-            .send(),
-    );
+    let remove = w.bulk_remove_members("keyed");
+    let message = expect_bad_request(remove.user_ids(["user_carol", "user_bob"]).send());
     assert!(
         message.contains("user_bob") && message.contains("active API keys"),
         "{message}"
