@@ -252,6 +252,20 @@ impl Fixture {
     }
 }
 
+/// A fresh fixture with `kind` queued for the next `times` requests of `op`, and the
+/// result and duration of `op` called once with `options`.
+fn faulted(
+    op: Op,
+    kind: FaultKind,
+    times: u32,
+    options: CallOptions,
+) -> (Fixture, Result<(), Error>, Duration) {
+    let fx = Fixture::new();
+    fx.inject(op, kind, times);
+    let (result, elapsed) = fx.call(op, options);
+    (fx, result, elapsed)
+}
+
 /// What a fault did to the state before the client saw the failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Commit {
@@ -338,10 +352,7 @@ fn is_timeout_once(error: &Error, timeout: Duration) -> bool {
 #[test]
 fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(503), 2);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted(op, FaultKind::status(503), 2, CallOptions::new());
 
         if op == Op::Create {
             // Both 503s reach the emulator only if the create is sent again.
@@ -366,10 +377,12 @@ fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
 #[test]
 fn retry_after_seconds_on_429_is_waited_before_the_retry() {
     let op = Op::Get;
-    let fx = Fixture::new();
-    fx.inject(op, FaultKind::status(429).retry_after("1"), 1);
-
-    let (result, elapsed) = fx.call(op, CallOptions::new());
+    let (fx, result, elapsed) = faulted(
+        op,
+        FaultKind::status(429).retry_after("1"),
+        1,
+        CallOptions::new(),
+    );
 
     result.unwrap();
     assert_eq!(fx.requests(op), 2);
@@ -380,10 +393,12 @@ fn retry_after_seconds_on_429_is_waited_before_the_retry() {
 #[test]
 fn retry_after_ms_on_429_is_retried_by_every_op() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(429).retry_after_ms("10"), 1);
-
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (fx, result, elapsed) = faulted(
+            op,
+            FaultKind::status(429).retry_after_ms("10"),
+            1,
+            CallOptions::new(),
+        );
 
         result.unwrap_or_else(|e| panic!("{op:?}: {e}"));
         assert_eq!(
@@ -399,10 +414,12 @@ fn retry_after_ms_on_429_is_retried_by_every_op() {
 #[test]
 fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(429).retry_after("3600"), 1);
-
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (fx, result, elapsed) = faulted(
+            op,
+            FaultKind::status(429).retry_after("3600"),
+            1,
+            CallOptions::new(),
+        );
 
         let api = expect_api(result, 429);
         assert_eq!(api.attempts, 1, "{op:?}");
@@ -424,10 +441,7 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
 /// succeeds (the member POSTs are repeatable); create is settled by its lookup.
 fn connection_fault_is_retried(kind: FaultKind) {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, kind.clone(), 1);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted(op, kind.clone(), 1, CallOptions::new());
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::NotApplied, is_maybe_sent_once);
@@ -458,10 +472,12 @@ fn close_without_an_answer_is_retried() {
 fn delay_past_the_per_call_timeout_is_retried() {
     let timeout = Duration::from_millis(150);
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::Delay(Duration::from_millis(600)), 1);
-
-        let (result, _) = fx.call(op, CallOptions::new().timeout(timeout));
+        let (fx, result, _) = faulted(
+            op,
+            FaultKind::Delay(Duration::from_millis(600)),
+            1,
+            CallOptions::new().timeout(timeout),
+        );
 
         if op == Op::Create {
             let timed_out = |e: &Error| is_timeout_once(e, timeout);
@@ -513,10 +529,7 @@ fn connection_refused_is_a_transport_error_that_was_certainly_not_sent() {
 #[test]
 fn truncated_success_body_is_retried() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::TruncatedBody, 1);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted(op, FaultKind::TruncatedBody, 1, CallOptions::new());
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
@@ -541,10 +554,7 @@ fn assert_committed_then_retried(op: Op, result: Result<(), Error>) {
 /// request, with the status and the start of the body, and nothing applied.
 fn undecodable_success_is_a_decode_error(kind: FaultKind, excerpt_starts: &str) {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, kind.clone(), 1);
-
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (fx, result, elapsed) = faulted(op, kind.clone(), 1, CallOptions::new());
 
         match result {
             Err(Error::Decode {
@@ -664,10 +674,12 @@ fn ambiguous_repeatable_writes_are_retried_and_leave_the_state_of_one_delivery()
 
 #[test]
 fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::CommitThenStatus(500), 1);
-
-    let (result, _) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, _) = faulted(
+        Op::Create,
+        FaultKind::CommitThenStatus(500),
+        1,
+        CallOptions::new(),
+    );
 
     // A success (a reconciling client found it) or the 500 of the one delivery.
     assert_create_settled(&fx, result, Commit::Applied, |e| {
@@ -678,20 +690,24 @@ fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
 
 #[test]
 fn create_closed_without_answer_after_it_was_applied_leaves_exactly_one_workspace() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::CommitThenClose, 1);
-
-    let (result, _) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, _) = faulted(
+        Op::Create,
+        FaultKind::CommitThenClose,
+        1,
+        CallOptions::new(),
+    );
 
     assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
 }
 
 #[test]
 fn create_answered_503_with_retry_after_past_the_bound_is_not_resent() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::status(503).retry_after("3600"), 1);
-
-    let (result, elapsed) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, elapsed) = faulted(
+        Op::Create,
+        FaultKind::status(503).retry_after("3600"),
+        1,
+        CallOptions::new(),
+    );
 
     // As for every other operation: the server's wait passes the retry bound, so the
     // answer is returned at once, with the wait, and nothing is sent again.
