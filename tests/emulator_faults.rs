@@ -252,6 +252,15 @@ impl Fixture {
         self.assert_applied(op, true);
     }
 
+    /// Checks that `op` failed at once after one request of it (not retried) that left no
+    /// effect.
+    #[track_caller]
+    fn assert_failed_at_once(&self, op: Op, elapsed: Duration) {
+        assert_eq!(self.requests(op), 1, "{op:?}: not retried");
+        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
+        self.assert_applied(op, false);
+    }
+
     #[track_caller]
     fn assert_applied(&self, op: Op, expected: bool) {
         if let Some(applied) = op.applied(&self.emulator) {
@@ -260,9 +269,15 @@ impl Fixture {
     }
 }
 
+/// A fresh fixture with `kind` queued for the next request of `op`, and the result and
+/// duration of `op` called once.
+fn faulted(op: Op, kind: FaultKind) -> (Fixture, Result<(), Error>, Duration) {
+    faulted_with(op, kind, 1, CallOptions::new())
+}
+
 /// A fresh fixture with `kind` queued for the next `times` requests of `op`, and the
 /// result and duration of `op` called once with `options`.
-fn faulted(
+fn faulted_with(
     op: Op,
     kind: FaultKind,
     times: u32,
@@ -360,7 +375,7 @@ fn is_timeout_once(error: &Error, timeout: Duration) -> bool {
 #[test]
 fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
     for op in ALL {
-        let (fx, result, _) = faulted(op, FaultKind::status(503), 2, CallOptions::new());
+        let (fx, result, _) = faulted_with(op, FaultKind::status(503), 2, CallOptions::new());
 
         if op == Op::Create {
             // Both 503s reach the emulator only if the create is sent again.
@@ -383,12 +398,7 @@ fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
 #[test]
 fn retry_after_seconds_on_429_is_waited_before_the_retry() {
     let op = Op::Get;
-    let (fx, result, elapsed) = faulted(
-        op,
-        FaultKind::status(429).retry_after("1"),
-        1,
-        CallOptions::new(),
-    );
+    let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after("1"));
 
     result.unwrap();
     assert_eq!(fx.requests(op), 2);
@@ -399,12 +409,7 @@ fn retry_after_seconds_on_429_is_waited_before_the_retry() {
 #[test]
 fn retry_after_ms_on_429_is_retried_by_every_op() {
     for op in ALL {
-        let (fx, result, elapsed) = faulted(
-            op,
-            FaultKind::status(429).retry_after_ms("10"),
-            1,
-            CallOptions::new(),
-        );
+        let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after_ms("10"));
 
         // A 429 was not handled, so even a POST is re-sent.
         fx.assert_succeeded_after(op, result, 2);
@@ -415,12 +420,7 @@ fn retry_after_ms_on_429_is_retried_by_every_op() {
 #[test]
 fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
     for op in ALL {
-        let (fx, result, elapsed) = faulted(
-            op,
-            FaultKind::status(429).retry_after("3600"),
-            1,
-            CallOptions::new(),
-        );
+        let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after("3600"));
 
         let api = expect_api(result, 429);
         assert_eq!(api.attempts, 1, "{op:?}");
@@ -429,9 +429,7 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
             Some(Duration::from_secs(3600)),
             "{op:?}: why it gave up"
         );
-        assert_eq!(fx.requests(op), 1, "{op:?}");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -442,7 +440,7 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
 /// succeeds (the member POSTs are repeatable); create is settled by its lookup.
 fn connection_fault_is_retried(kind: FaultKind) {
     for op in ALL {
-        let (fx, result, _) = faulted(op, kind.clone(), 1, CallOptions::new());
+        let (fx, result, _) = faulted(op, kind.clone());
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::NotApplied, is_maybe_sent_once);
@@ -471,7 +469,7 @@ fn close_without_an_answer_is_retried() {
 fn delay_past_the_per_call_timeout_is_retried() {
     let timeout = Duration::from_millis(150);
     for op in ALL {
-        let (fx, result, _) = faulted(
+        let (fx, result, _) = faulted_with(
             op,
             FaultKind::Delay(Duration::from_millis(600)),
             1,
@@ -526,7 +524,7 @@ fn connection_refused_is_a_transport_error_that_was_certainly_not_sent() {
 #[test]
 fn truncated_success_body_is_retried() {
     for op in ALL {
-        let (fx, result, _) = faulted(op, FaultKind::TruncatedBody, 1, CallOptions::new());
+        let (fx, result, _) = faulted(op, FaultKind::TruncatedBody);
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
@@ -550,7 +548,7 @@ fn assert_committed_then_retried(op: Op, result: Result<(), Error>) {
 /// request, with the status and the start of the body, and nothing applied.
 fn undecodable_success_is_a_decode_error(kind: FaultKind, excerpt_starts: &str) {
     for op in ALL {
-        let (fx, result, elapsed) = faulted(op, kind.clone(), 1, CallOptions::new());
+        let (fx, result, elapsed) = faulted(op, kind.clone());
 
         match result {
             Err(Error::Decode {
@@ -566,9 +564,7 @@ fn undecodable_success_is_a_decode_error(kind: FaultKind, excerpt_starts: &str) 
             }
             other => panic!("{op:?}: {kind:?}: expected Error::Decode, got {other:?}"),
         }
-        assert_eq!(fx.requests(op), 1, "{op:?}: {kind:?}: not retried");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -607,9 +603,7 @@ fn body_over_max_response_bytes_is_response_too_large() {
             }
             other => panic!("{op:?}: expected Error::ResponseTooLarge, got {other:?}"),
         }
-        assert_eq!(fx.requests(op), 1, "{op:?}: not retried");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -670,12 +664,7 @@ fn ambiguous_repeatable_writes_are_retried_and_leave_the_state_of_one_delivery()
 
 #[test]
 fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
-    let (fx, result, _) = faulted(
-        Op::Create,
-        FaultKind::CommitThenStatus(500),
-        1,
-        CallOptions::new(),
-    );
+    let (fx, result, _) = faulted(Op::Create, FaultKind::CommitThenStatus(500));
 
     // A success (a reconciling client found it) or the 500 of the one delivery.
     assert_create_settled(&fx, result, Commit::Applied, |e| {
@@ -686,24 +675,14 @@ fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
 
 #[test]
 fn create_closed_without_answer_after_it_was_applied_leaves_exactly_one_workspace() {
-    let (fx, result, _) = faulted(
-        Op::Create,
-        FaultKind::CommitThenClose,
-        1,
-        CallOptions::new(),
-    );
+    let (fx, result, _) = faulted(Op::Create, FaultKind::CommitThenClose);
 
     assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
 }
 
 #[test]
 fn create_answered_503_with_retry_after_past_the_bound_is_not_resent() {
-    let (fx, result, elapsed) = faulted(
-        Op::Create,
-        FaultKind::status(503).retry_after("3600"),
-        1,
-        CallOptions::new(),
-    );
+    let (fx, result, elapsed) = faulted(Op::Create, FaultKind::status(503).retry_after("3600"));
 
     // As for every other operation: the server's wait passes the retry bound, so the
     // answer is returned at once, with the wait, and nothing is sent again.
