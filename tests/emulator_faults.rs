@@ -11,11 +11,12 @@
 //! assertions hold with and without that reconciliation: never a second workspace, never a
 //! re-send that no lookup preceded.
 
-mod common_emulator;
+mod common;
 
 use std::time::Duration;
 
-use common_emulator::*;
+use common::emulator::*;
+use common::*;
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
 use openrouter_workspaces::{CallOptions, Client, ClientBuilder, Error};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
@@ -243,12 +244,49 @@ impl Fixture {
         self.emulator.requests_to(op.method(), &op.path())
     }
 
+    /// Checks that `op` succeeded after `requests` requests of it and left its effect.
+    #[track_caller]
+    fn assert_succeeded_after(&self, op: Op, result: Result<(), Error>, requests: u64) {
+        result.unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+        assert_eq!(self.requests(op), requests, "{op:?}: requests received");
+        self.assert_applied(op, true);
+    }
+
+    /// Checks that `op` failed at once after one request of it (not retried) that left no
+    /// effect.
+    #[track_caller]
+    fn assert_failed_at_once(&self, op: Op, elapsed: Duration) {
+        assert_eq!(self.requests(op), 1, "{op:?}: not retried");
+        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
+        self.assert_applied(op, false);
+    }
+
     #[track_caller]
     fn assert_applied(&self, op: Op, expected: bool) {
         if let Some(applied) = op.applied(&self.emulator) {
             assert_eq!(applied, expected, "{op:?}: effect in the emulator's state");
         }
     }
+}
+
+/// A fresh fixture with `kind` queued for the next request of `op`, and the result and
+/// duration of `op` called once.
+fn faulted(op: Op, kind: FaultKind) -> (Fixture, Result<(), Error>, Duration) {
+    faulted_with(op, kind, 1, CallOptions::new())
+}
+
+/// A fresh fixture with `kind` queued for the next `times` requests of `op`, and the
+/// result and duration of `op` called once with `options`.
+fn faulted_with(
+    op: Op,
+    kind: FaultKind,
+    times: u32,
+    options: CallOptions,
+) -> (Fixture, Result<(), Error>, Duration) {
+    let fx = Fixture::new();
+    fx.inject(op, kind, times);
+    let (result, elapsed) = fx.call(op, options);
+    (fx, result, elapsed)
 }
 
 /// What a fault did to the state before the client saw the failure.
@@ -337,10 +375,7 @@ fn is_timeout_once(error: &Error, timeout: Duration) -> bool {
 #[test]
 fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(503), 2);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted_with(op, FaultKind::status(503), 2, CallOptions::new());
 
         if op == Op::Create {
             // Both 503s reach the emulator only if the create is sent again.
@@ -355,9 +390,7 @@ fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
                     .is_some_and(|api| api.status == 503 && api.attempts == 1)
             });
         } else {
-            result.unwrap_or_else(|e| panic!("{op:?}: {e}"));
-            assert_eq!(fx.requests(op), 3, "{op:?}");
-            fx.assert_applied(op, true);
+            fx.assert_succeeded_after(op, result, 3);
         }
     }
 }
@@ -365,10 +398,7 @@ fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
 #[test]
 fn retry_after_seconds_on_429_is_waited_before_the_retry() {
     let op = Op::Get;
-    let fx = Fixture::new();
-    fx.inject(op, FaultKind::status(429).retry_after("1"), 1);
-
-    let (result, elapsed) = fx.call(op, CallOptions::new());
+    let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after("1"));
 
     result.unwrap();
     assert_eq!(fx.requests(op), 2);
@@ -379,29 +409,18 @@ fn retry_after_seconds_on_429_is_waited_before_the_retry() {
 #[test]
 fn retry_after_ms_on_429_is_retried_by_every_op() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(429).retry_after_ms("10"), 1);
+        let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after_ms("10"));
 
-        let (result, elapsed) = fx.call(op, CallOptions::new());
-
-        result.unwrap_or_else(|e| panic!("{op:?}: {e}"));
-        assert_eq!(
-            fx.requests(op),
-            2,
-            "{op:?}: a 429 was not handled, so even a POST is re-sent"
-        );
+        // A 429 was not handled, so even a POST is re-sent.
+        fx.assert_succeeded_after(op, result, 2);
         assert!(elapsed >= Duration::from_millis(10), "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, true);
     }
 }
 
 #[test]
 fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::status(429).retry_after("3600"), 1);
-
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (fx, result, elapsed) = faulted(op, FaultKind::status(429).retry_after("3600"));
 
         let api = expect_api(result, 429);
         assert_eq!(api.attempts, 1, "{op:?}");
@@ -410,9 +429,7 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
             Some(Duration::from_secs(3600)),
             "{op:?}: why it gave up"
         );
-        assert_eq!(fx.requests(op), 1, "{op:?}");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -423,17 +440,12 @@ fn retry_after_past_the_retry_bound_returns_the_429_at_once() {
 /// succeeds (the member POSTs are repeatable); create is settled by its lookup.
 fn connection_fault_is_retried(kind: FaultKind) {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, kind.clone(), 1);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted(op, kind.clone());
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::NotApplied, is_maybe_sent_once);
         } else {
-            result.unwrap_or_else(|e| panic!("{op:?}: {kind:?}: {e}"));
-            assert_eq!(fx.requests(op), 2, "{op:?}: {kind:?}");
-            fx.assert_applied(op, true);
+            fx.assert_succeeded_after(op, result, 2);
         }
     }
 }
@@ -457,10 +469,12 @@ fn close_without_an_answer_is_retried() {
 fn delay_past_the_per_call_timeout_is_retried() {
     let timeout = Duration::from_millis(150);
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::Delay(Duration::from_millis(600)), 1);
-
-        let (result, _) = fx.call(op, CallOptions::new().timeout(timeout));
+        let (fx, result, _) = faulted_with(
+            op,
+            FaultKind::Delay(Duration::from_millis(600)),
+            1,
+            CallOptions::new().timeout(timeout),
+        );
 
         if op == Op::Create {
             let timed_out = |e: &Error| is_timeout_once(e, timeout);
@@ -468,9 +482,7 @@ fn delay_past_the_per_call_timeout_is_retried() {
         } else {
             // The retry is answered first; the delayed original is applied after it, which
             // an idempotent request allows (a second delete finds nothing and is dropped).
-            result.unwrap_or_else(|e| panic!("{op:?}: {e}"));
-            assert_eq!(fx.requests(op), 2, "{op:?}");
-            fx.assert_applied(op, true);
+            fx.assert_succeeded_after(op, result, 2);
         }
     }
 }
@@ -512,17 +524,13 @@ fn connection_refused_is_a_transport_error_that_was_certainly_not_sent() {
 #[test]
 fn truncated_success_body_is_retried() {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, FaultKind::TruncatedBody, 1);
-
-        let (result, _) = fx.call(op, CallOptions::new());
+        let (fx, result, _) = faulted(op, FaultKind::TruncatedBody);
 
         if op == Op::Create {
             assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
         } else {
-            assert_eq!(fx.requests(op), 2, "{op:?}");
-            assert_committed_then_retried(op, result);
-            fx.assert_applied(op, true);
+            // Applied by the first delivery and again by the retry: still a success.
+            fx.assert_succeeded_after(op, result, 2);
         }
     }
 }
@@ -540,10 +548,7 @@ fn assert_committed_then_retried(op: Op, result: Result<(), Error>) {
 /// request, with the status and the start of the body, and nothing applied.
 fn undecodable_success_is_a_decode_error(kind: FaultKind, excerpt_starts: &str) {
     for op in ALL {
-        let fx = Fixture::new();
-        fx.inject(op, kind.clone(), 1);
-
-        let (result, elapsed) = fx.call(op, CallOptions::new());
+        let (fx, result, elapsed) = faulted(op, kind.clone());
 
         match result {
             Err(Error::Decode {
@@ -559,9 +564,7 @@ fn undecodable_success_is_a_decode_error(kind: FaultKind, excerpt_starts: &str) 
             }
             other => panic!("{op:?}: {kind:?}: expected Error::Decode, got {other:?}"),
         }
-        assert_eq!(fx.requests(op), 1, "{op:?}: {kind:?}: not retried");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -600,9 +603,7 @@ fn body_over_max_response_bytes_is_response_too_large() {
             }
             other => panic!("{op:?}: expected Error::ResponseTooLarge, got {other:?}"),
         }
-        assert_eq!(fx.requests(op), 1, "{op:?}: not retried");
-        assert!(elapsed < AT_ONCE, "{op:?}: {elapsed:?}");
-        fx.assert_applied(op, false);
+        fx.assert_failed_at_once(op, elapsed);
     }
 }
 
@@ -663,10 +664,7 @@ fn ambiguous_repeatable_writes_are_retried_and_leave_the_state_of_one_delivery()
 
 #[test]
 fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::CommitThenStatus(500), 1);
-
-    let (result, _) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, _) = faulted(Op::Create, FaultKind::CommitThenStatus(500));
 
     // A success (a reconciling client found it) or the 500 of the one delivery.
     assert_create_settled(&fx, result, Commit::Applied, |e| {
@@ -677,20 +675,14 @@ fn create_answered_500_after_it_was_applied_leaves_exactly_one_workspace() {
 
 #[test]
 fn create_closed_without_answer_after_it_was_applied_leaves_exactly_one_workspace() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::CommitThenClose, 1);
-
-    let (result, _) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, _) = faulted(Op::Create, FaultKind::CommitThenClose);
 
     assert_create_settled(&fx, result, Commit::Applied, is_maybe_sent_once);
 }
 
 #[test]
 fn create_answered_503_with_retry_after_past_the_bound_is_not_resent() {
-    let fx = Fixture::new();
-    fx.inject(Op::Create, FaultKind::status(503).retry_after("3600"), 1);
-
-    let (result, elapsed) = fx.call(Op::Create, CallOptions::new());
+    let (fx, result, elapsed) = faulted(Op::Create, FaultKind::status(503).retry_after("3600"));
 
     // As for every other operation: the server's wait passes the retry bound, so the
     // answer is returned at once, with the wait, and nothing is sent again.

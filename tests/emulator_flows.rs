@@ -2,23 +2,25 @@
 //! workspace, its budgets and members; every documented rule answered with its status and
 //! typed error body; pagination; connection reuse; one client shared by many threads.
 
-mod common_emulator;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
 
-use common_emulator::*;
+use common::emulator::*;
+use common::*;
 use openrouter_workspaces::types::{
-    WorkspaceBudget, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
-    WorkspaceMemberRole,
+    Workspace, WorkspaceBudget, WorkspaceBudgetInterval as Interval,
+    WorkspaceBudgetResetInterval as Reset, WorkspaceMemberRole,
 };
+use openrouter_workspaces::workspaces::Workspaces;
 use openrouter_workspaces::{Client, Error};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 /// The organisation's first admin: creator and first member of every new workspace.
 const CREATOR: &str = "user_alice";
 
-fn create(client: &Client, slug: &str) -> openrouter_workspaces::types::Workspace {
+fn create(client: &Client, slug: &str) -> Workspace {
     client
         .workspaces()
         .create()
@@ -27,6 +29,14 @@ fn create(client: &Client, slug: &str) -> openrouter_workspaces::types::Workspac
         .send()
         .unwrap_or_else(|e| panic!("create {slug}: {e}"))
         .data
+}
+
+/// A started emulator, a client for it, and the workspace `slug` created through it.
+fn started_with(slug: &str) -> (Emulator, Client, Workspace) {
+    let emulator = start();
+    let client = client_for(&emulator);
+    let workspace = create(&client, slug);
+    (emulator, client, workspace)
 }
 
 fn slugs(emulator: &Emulator) -> Vec<String> {
@@ -125,9 +135,7 @@ fn workspace_is_created_read_by_slug_and_uuid_updated_and_deleted() {
 
 #[test]
 fn update_with_a_new_slug_moves_the_workspace_to_it() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    let created = create(&client, "old-name");
+    let (emulator, client, created) = started_with("old-name");
 
     let updated = client
         .workspaces()
@@ -154,9 +162,7 @@ fn update_with_a_new_slug_moves_the_workspace_to_it() {
 
 #[test]
 fn budgets_are_set_listed_read_replaced_and_deleted() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    let workspace = create(&client, "budgeted");
+    let (emulator, client, workspace) = started_with("budgeted");
     let workspaces = client.workspaces();
 
     for (interval, limit) in [
@@ -223,17 +229,19 @@ fn budgets_are_set_listed_read_replaced_and_deleted() {
 
 #[test]
 fn members_are_added_listed_and_removed() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "team");
+    let (emulator, client, _) = started_with("team");
     let workspaces = client.workspaces();
+    let add = |users: &[&str]| {
+        let add = workspaces.bulk_add_members("team");
+        add.user_ids(users.to_vec()).send().unwrap()
+    };
+    let remove = |users: &[&str]| {
+        let remove = workspaces.bulk_remove_members("team");
+        remove.user_ids(users.to_vec()).send().unwrap()
+    };
     assert_eq!(member_ids(&emulator, "team"), [CREATOR]);
 
-    let added = workspaces
-        .bulk_add_members("team")
-        .user_ids(["user_bob", "user_carol"])
-        .send()
-        .unwrap();
+    let added = add(&["user_bob", "user_carol"]);
     assert_eq!(added.added_count, 2);
     assert_eq!(
         added
@@ -247,11 +255,7 @@ fn members_are_added_listed_and_removed() {
         ]
     );
 
-    let again = workspaces
-        .bulk_add_members("team")
-        .user_ids(["user_bob", "user_dave"])
-        .send()
-        .unwrap();
+    let again = add(&["user_bob", "user_dave"]);
     assert_eq!(
         again.added_count, 1,
         "an existing member is not added twice"
@@ -262,17 +266,9 @@ fn members_are_added_listed_and_removed() {
     assert_eq!(listed.total_count, 4);
     assert_eq!(listed.data, emulator.members("team"));
 
-    let removed = workspaces
-        .bulk_remove_members("team")
-        .user_ids(["user_carol", "user_nobody"])
-        .send()
-        .unwrap();
+    let removed = remove(&["user_carol", "user_nobody"]);
     assert_eq!(removed.removed_count, 1);
-    let removed_again = workspaces
-        .bulk_remove_members("team")
-        .user_ids(["user_carol"])
-        .send()
-        .unwrap();
+    let removed_again = remove(&["user_carol"]);
     assert_eq!(removed_again.removed_count, 0);
     assert_eq!(
         member_ids(&emulator, "team"),
@@ -285,28 +281,20 @@ fn members_are_added_listed_and_removed() {
 
 #[test]
 fn duplicate_slug_is_400_bad_request_on_create_and_update() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "taken");
+    let (emulator, client, _) = started_with("taken");
     create(&client, "other");
 
-    let message = expect_documented(
+    let message = expect_bad_request(
         client
             .workspaces()
             .create()
             .name("Again")
             .slug("taken")
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(message.contains("slug already in use"), "{message}");
 
-    let message = expect_documented(
-        client.workspaces().update("other").slug("taken").send(),
-        400,
-        "BadRequest",
-    );
+    let message = expect_bad_request(client.workspaces().update("other").slug("taken").send());
     assert!(message.contains("slug already in use"), "{message}");
     assert_eq!(slugs(&emulator), ["default", "taken", "other"]);
 }
@@ -315,29 +303,8 @@ fn duplicate_slug_is_400_bad_request_on_create_and_update() {
 fn missing_workspace_is_404_not_found_on_every_route_that_names_one() {
     let emulator = start();
     let client = client_for(&emulator);
-    let w = client.workspaces();
-    let results: Vec<(&str, Result<(), Error>)> = vec![
-        ("get", w.get("ghost").send().map(drop)),
-        ("update", w.update("ghost").name("x").send().map(drop)),
-        ("delete", w.delete("ghost").send().map(drop)),
-        ("list_budgets", w.list_budgets("ghost").send().map(drop)),
-        (
-            "set_budget",
-            w.set_budget("ghost", Interval::Daily)
-                .limit_usd(1.0)
-                .send()
-                .map(drop),
-        ),
-        ("list_members", w.list_members("ghost").send().map(drop)),
-        (
-            "bulk_add_members",
-            w.bulk_add_members("ghost")
-                .user_ids(["user_bob"])
-                .send()
-                .map(drop),
-        ),
-    ];
-    for (operation, result) in results {
+    for operation in OPERATIONS_ON_A_WORKSPACE {
+        let result = send_operation(&client, operation, "ghost");
         let message = expect_documented(result, 404, "NotFound");
         assert!(
             message.contains("workspace not found"),
@@ -407,44 +374,34 @@ fn deleting_a_workspace_with_active_keys_is_400_and_keeps_it() {
     let client = client_for(&emulator);
     create(&client, "production");
 
-    let message = expect_documented(
-        client.workspaces().delete("production").send(),
-        400,
-        "BadRequest",
-    );
+    let message = expect_bad_request(client.workspaces().delete("production").send());
     assert!(message.contains("active API keys"), "{message}");
     assert_eq!(slugs(&emulator), ["default", "production"]);
 }
 
 #[test]
 fn budget_breaking_the_interval_order_is_400_and_changes_nothing() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "ordered");
+    let (emulator, client, _) = started_with("ordered");
     let w = client.workspaces();
     w.set_budget("ordered", Interval::Weekly)
         .limit_usd(50.0)
         .send()
         .unwrap();
 
-    let message = expect_documented(
+    let message = expect_bad_request(
         w.set_budget("ordered", Interval::Daily)
             .limit_usd(75.0)
             .send(),
-        400,
-        "BadRequest",
     );
     assert!(
         message.contains("daily") && message.contains("weekly"),
         "{message}"
     );
     // Equal limits break the rule too: it is strictly decreasing.
-    expect_documented(
+    expect_bad_request(
         w.set_budget("ordered", Interval::Monthly)
             .limit_usd(50.0)
             .send(),
-        400,
-        "BadRequest",
     );
     assert_eq!(
         budget_limits(&emulator, "ordered"),
@@ -452,57 +409,41 @@ fn budget_breaking_the_interval_order_is_400_and_changes_nothing() {
     );
 }
 
-#[test]
-fn missing_budget_is_404_not_found() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "no-budgets");
+/// Checks that `call` on the workspace `no-budgets`, which has none, is a documented 404
+/// that names `interval`, and leaves the workspace without budgets.
+#[track_caller]
+fn assert_missing_budget<T: std::fmt::Debug>(
+    interval: &str,
+    call: impl FnOnce(&Workspaces<'_>) -> Result<T, Error>,
+) {
+    let (emulator, client, _) = started_with("no-budgets");
 
-    let message = expect_documented(
-        client
-            .workspaces()
-            .get_budget("no-budgets", Interval::Monthly)
-            .send(),
-        404,
-        "NotFound",
-    );
-    assert!(message.contains("monthly"), "{message}");
-}
+    let message = expect_documented(call(&client.workspaces()), 404, "NotFound");
 
-#[test]
-fn deleting_a_missing_budget_is_404_not_found() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "no-budgets");
-
-    let message = expect_documented(
-        client
-            .workspaces()
-            .delete_budget("no-budgets", Interval::Lifetime)
-            .send(),
-        404,
-        "NotFound",
-    );
-
-    assert!(message.contains("lifetime"), "{message}");
+    assert!(message.contains(interval), "{message}");
     assert!(emulator.budgets("no-budgets").is_empty());
 }
 
 #[test]
-fn adding_a_user_outside_the_organisation_is_400_and_adds_nobody() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "closed");
+fn missing_budget_is_404_not_found() {
+    assert_missing_budget("monthly", |w| {
+        w.get_budget("no-budgets", Interval::Monthly).send()
+    });
+}
 
-    let message = expect_documented(
-        client
-            .workspaces()
-            .bulk_add_members("closed")
-            .user_ids(["user_bob", "user_mallory"])
-            .send(),
-        400,
-        "BadRequest",
-    );
+#[test]
+fn deleting_a_missing_budget_is_404_not_found() {
+    assert_missing_budget("lifetime", |w| {
+        w.delete_budget("no-budgets", Interval::Lifetime).send()
+    });
+}
+
+#[test]
+fn adding_a_user_outside_the_organisation_is_400_and_adds_nobody() {
+    let (emulator, client, _) = started_with("closed");
+
+    let add = client.workspaces().bulk_add_members("closed");
+    let message = expect_bad_request(add.user_ids(["user_bob", "user_mallory"]).send());
     assert!(message.contains("user_mallory"), "{message}");
     assert_eq!(member_ids(&emulator, "closed"), [CREATOR]);
 }
@@ -513,22 +454,12 @@ fn removing_a_member_with_active_keys_is_400_and_keeps_them() {
         Emulator::start_with(EmulatorConfig::new().member_with_active_keys("user_bob")).unwrap();
     let client = client_for(&emulator);
     create(&client, "keyed");
-    client
-        .workspaces()
-        .bulk_add_members("keyed")
-        .user_ids(["user_bob", "user_carol"])
-        .send()
-        .unwrap();
+    let w = client.workspaces();
+    let add = w.bulk_add_members("keyed");
+    add.user_ids(["user_bob", "user_carol"]).send().unwrap();
 
-    let message = expect_documented(
-        client
-            .workspaces()
-            .bulk_remove_members("keyed")
-            .user_ids(["user_carol", "user_bob"])
-            .send(),
-        400,
-        "BadRequest",
-    );
+    let remove = w.bulk_remove_members("keyed");
+    let message = expect_bad_request(remove.user_ids(["user_carol", "user_bob"]).send());
     assert!(
         message.contains("user_bob") && message.contains("active API keys"),
         "{message}"
@@ -546,14 +477,12 @@ fn removing_members_from_the_default_workspace_is_400() {
     let client = client_for(&emulator);
     let before = member_ids(&emulator, "default");
 
-    expect_documented(
+    expect_bad_request(
         client
             .workspaces()
             .bulk_remove_members("default")
             .user_ids(["user_bob"])
             .send(),
-        400,
-        "BadRequest",
     );
     assert_eq!(member_ids(&emulator, "default"), before);
 }
@@ -575,9 +504,8 @@ fn items_walk_250_workspaces_in_three_requests_of_100() {
         .list()
         .limit(100)
         .items()
-        .map(|w| w.map(|w| w.slug))
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .map(|w| w.expect("every page succeeds").slug)
+        .collect();
 
     assert_eq!(walked.len(), 250);
     assert_eq!(walked, slugs(&emulator), "every workspace once, in order");
@@ -587,16 +515,11 @@ fn items_walk_250_workspaces_in_three_requests_of_100() {
 
 #[test]
 fn member_items_walk_the_default_workspace_in_pages() {
-    let users: Vec<(String, WorkspaceMemberRole)> = (0..23)
-        .map(|n| {
-            let role = if n == 0 {
-                WorkspaceMemberRole::Admin
-            } else {
-                WorkspaceMemberRole::Member
-            };
-            (format!("user_{n:02}"), role)
-        })
+    // 23 users, the first of them the admin.
+    let mut users: Vec<(String, WorkspaceMemberRole)> = (0..23)
+        .map(|n| (format!("user_{n:02}"), WorkspaceMemberRole::Member))
         .collect();
+    users[0].1 = WorkspaceMemberRole::Admin;
     let emulator = Emulator::start_with(EmulatorConfig::new().org_users(users)).unwrap();
     let client = client_for(&emulator);
 
@@ -605,9 +528,8 @@ fn member_items_walk_the_default_workspace_in_pages() {
         .list_members("default")
         .limit(10)
         .items()
-        .map(|m| m.map(|m| m.user_id))
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .map(|m| m.expect("every page succeeds").user_id)
+        .collect();
 
     assert_eq!(walked.len(), 23);
     assert_eq!(walked, member_ids(&emulator, "default"));
@@ -622,9 +544,7 @@ fn member_items_walk_the_default_workspace_in_pages() {
 
 #[test]
 fn fifty_sequential_calls_reuse_one_connection_even_after_error_answers() {
-    let emulator = start();
-    let client = client_for(&emulator);
-    create(&client, "reused");
+    let (emulator, client, _) = started_with("reused");
     let w = client.workspaces();
 
     for n in 0..49 {

@@ -7,9 +7,11 @@ mod common;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use common::mock::*;
 use common::*;
-use mockito::{Matcher, Server, ServerGuard};
+use mockito::{Matcher, Mock, Server, ServerGuard};
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
+use openrouter_workspaces::workspaces::{Create, Get};
 use openrouter_workspaces::{
     AttemptOutcome, CallOptions, Client, ClientBuilder, ConfigError, Error, RetryPolicy, types,
 };
@@ -30,26 +32,191 @@ fn vars(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> + u
     }
 }
 
+/// A builder from the variables `more` and the test key in `OPENROUTER_API_KEY`.
+fn from_env_with_key(more: &[(&'static str, String)]) -> ClientBuilder {
+    let mut pairs = vec![("OPENROUTER_API_KEY", KEY.to_string())];
+    pairs.extend_from_slice(more);
+    ClientBuilder::from_env_with(vars(&pairs))
+}
+
+/// A mock of `method` on the path `rest` under the prefix, still to be given its answer.
+fn mock_at(server: &mut ServerGuard, method: &str, rest: &str) -> Mock {
+    server.mock(method, Matcher::Exact(path(rest)))
+}
+
+/// A created mock of `method rest` answering once with the documented error body of
+/// `status` and `message`.
+fn error_once(
+    server: &mut ServerGuard,
+    method: &str,
+    rest: &str,
+    status: u16,
+    message: &str,
+) -> Mock {
+    mock_at(server, method, rest)
+        .with_status(usize::from(status))
+        .with_body(error_body(status, message))
+        .expect(1)
+        .create()
+}
+
+/// Gets `staging` with the client `builder` builds, which must succeed; returns the client.
+fn get_staging_via(builder: ClientBuilder) -> Client {
+    let client = builder.build().unwrap();
+    client.workspaces().get("staging").send().unwrap();
+    client
+}
+
+/// A mock of `GET /workspaces/staging`, still to be given its answer.
+fn get_staging(server: &mut ServerGuard) -> Mock {
+    mock_at(server, "GET", "/workspaces/staging")
+}
+
 /// A mock of `GET /workspaces/staging` answering 200 with a workspace.
-fn get_ok(server: &mut ServerGuard) -> mockito::Mock {
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+fn get_ok(server: &mut ServerGuard) -> Mock {
+    get_staging(server)
         .with_status(200)
         .with_header("content-type", "application/json")
         .with_body(ok_workspace())
 }
 
+/// A created `get_ok` mock that also requires the test key and each of `headers`.
+fn get_ok_sent_with(server: &mut ServerGuard, headers: &[(&str, &str)]) -> Mock {
+    let bearer = Matcher::Exact(format!("Bearer {KEY}"));
+    let mut mock = get_ok(server).match_header("authorization", bearer);
+    for (name, value) in headers {
+        mock = mock.match_header(*name, *value);
+    }
+    mock.create()
+}
+
+/// What a call of `GET /workspaces/staging` met: the attempts the client reported, how
+/// long the call took, and the base URL of the server.
+struct Exchange {
+    seen: Vec<Seen>,
+    elapsed: Duration,
+    base_url: String,
+}
+
+/// Serves `answer` to `GET /workspaces/staging`, exactly `times` times, and sends it once
+/// with the test client as `configure` changes it and the request as `request` changes
+/// it; checks the number of requests received and returns the call's error.
+#[track_caller]
+fn get_staging_error(
+    answer: impl FnOnce(Mock) -> Mock,
+    times: usize,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    request: impl FnOnce(Get<'_>) -> Get<'_>,
+) -> (Error, Exchange) {
+    let mut server = Server::new();
+    let mock = answer(get_staging(&mut server)).expect(times).create();
+    let attempts = Attempts::default();
+    let client = attempts.build(configure(builder(&server)));
+
+    let started = Instant::now();
+    let result = request(client.workspaces().get("staging")).send();
+    let elapsed = started.elapsed();
+
+    mock.assert();
+    let error = result.expect_err("the call fails");
+    let seen = attempts.all();
+    let base_url = base_url(&server);
+    (
+        error,
+        Exchange {
+            seen,
+            elapsed,
+            base_url,
+        },
+    )
+}
+
+/// Serves `failing` to `GET /workspaces/staging` `times` times and then the workspace
+/// once, to a client with `policy`: checks that every answer was served and the workspace
+/// arrived, and returns what the call met.
+#[track_caller]
+fn get_staging_after(
+    failing: impl FnOnce(Mock) -> Mock,
+    times: usize,
+    policy: RetryPolicy,
+) -> Exchange {
+    let mut server = Server::new();
+    let failing = failing(get_staging(&mut server)).expect(times).create();
+    let ok = get_ok(&mut server).expect(1).create();
+    let attempts = Attempts::default();
+    let client = attempts.build(builder(&server).retry_policy(policy));
+
+    let started = Instant::now();
+    let got = client.workspaces().get("staging").send().unwrap();
+    let elapsed = started.elapsed();
+
+    failing.assert();
+    ok.assert();
+    assert_eq!(got.data.slug, "staging");
+    let seen = attempts.all();
+    let base_url = base_url(&server);
+    Exchange {
+        seen,
+        elapsed,
+        base_url,
+    }
+}
+
+/// The parts of an `Error::Decode`: operation, status, message and body excerpt.
+#[track_caller]
+fn expect_decode(error: Error) -> (&'static str, u16, String, String) {
+    match error {
+        Error::Decode {
+            operation,
+            status,
+            message,
+            body_excerpt,
+        } => (operation, status, message, body_excerpt),
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+/// A client for `server` with the test key and the fast retry policy.
+fn retrying_client(server: &ServerGuard) -> Client {
+    builder(server).retry_policy(fast_retry()).build().unwrap()
+}
+
+/// A request to create the workspace `staging` named `Staging`.
+fn staging_create(client: &Client) -> Create<'_> {
+    client.workspaces().create().name("Staging").slug("staging")
+}
+
+/// Creates the workspace `staging` named `Staging`.
+fn create_staging(client: &Client) -> Result<types::CreateWorkspaceResponse, Error> {
+    staging_create(client).send()
+}
+
+/// The header value of our `User-Agent`.
+fn our_user_agent() -> Matcher {
+    Matcher::Exact(format!(
+        "openrouter-workspaces/{}",
+        env!("CARGO_PKG_VERSION")
+    ))
+}
+
 // ---------------------------------------------------------------------------------------
 // Attribution headers.
 
-#[test]
-fn attribution_headers_come_from_client_defaults() {
+/// Checks that `call`, on a client whose attribution defaults are a referer of
+/// `https://inventory.example.com`, the title `Inventory Sync` and the categories
+/// `cli-agent,cloud-agent`, sends exactly `expected` (referer, title, categories).
+#[track_caller]
+fn assert_attribution_sent(expected: [&str; 3], call: impl FnOnce(Get<'_>) -> Get<'_>) {
+    let [referer, title, categories] = expected;
     let mut server = Server::new();
-    let mock = get_ok(&mut server)
-        .match_header("http-referer", "https://inventory.example.com")
-        .match_header("x-openrouter-title", "Inventory Sync")
-        .match_header("x-openrouter-categories", "cli-agent,cloud-agent")
-        .create();
+    let mock = get_ok_sent_with(
+        &mut server,
+        &[
+            ("http-referer", referer),
+            ("x-openrouter-title", title),
+            ("x-openrouter-categories", categories),
+        ],
+    );
     let client = builder(&server)
         .http_referer("https://inventory.example.com")
         .app_title("Inventory Sync")
@@ -57,61 +224,43 @@ fn attribution_headers_come_from_client_defaults() {
         .build()
         .unwrap();
 
-    client.workspaces().get("staging").send().unwrap();
+    call(client.workspaces().get("staging")).send().unwrap();
 
     mock.assert();
+}
+
+#[test]
+fn attribution_headers_come_from_client_defaults() {
+    assert_attribution_sent(
+        [
+            "https://inventory.example.com",
+            "Inventory Sync",
+            "cli-agent,cloud-agent",
+        ],
+        |get| get,
+    );
 }
 
 #[test]
 fn attribution_headers_are_overridden_per_call() {
-    let mut server = Server::new();
-    let mock = get_ok(&mut server)
-        .match_header("http-referer", "https://nightly.example.com")
-        .match_header("x-openrouter-title", "Nightly Job")
-        .match_header("x-openrouter-categories", "batch")
-        .create();
-    let client = builder(&server)
-        .http_referer("https://inventory.example.com")
-        .app_title("Inventory Sync")
-        .app_categories("cli-agent")
-        .build()
-        .unwrap();
-
-    client
-        .workspaces()
-        .get("staging")
-        .http_referer("https://nightly.example.com")
-        .app_title("Nightly Job")
-        .app_categories("batch")
-        .send()
-        .unwrap();
-
-    mock.assert();
+    let expected = ["https://nightly.example.com", "Nightly Job", "batch"];
+    assert_attribution_sent(expected, |get| {
+        get.http_referer("https://nightly.example.com")
+            .app_title("Nightly Job")
+            .app_categories("batch")
+    });
 }
 
 #[test]
 fn attribution_override_of_one_header_keeps_the_other_defaults() {
-    let mut server = Server::new();
-    let mock = get_ok(&mut server)
-        .match_header("http-referer", "https://inventory.example.com")
-        .match_header("x-openrouter-title", "Override")
-        .match_header("x-openrouter-categories", "cli-agent")
-        .create();
-    let client = builder(&server)
-        .http_referer("https://inventory.example.com")
-        .app_title("Inventory Sync")
-        .app_categories("cli-agent")
-        .build()
-        .unwrap();
-
-    client
-        .workspaces()
-        .get("staging")
-        .options(CallOptions::new().app_title("Override"))
-        .send()
-        .unwrap();
-
-    mock.assert();
+    let expected = [
+        "https://inventory.example.com",
+        "Override",
+        "cli-agent,cloud-agent",
+    ];
+    assert_attribution_sent(expected, |get| {
+        get.options(CallOptions::new().app_title("Override"))
+    });
 }
 
 #[test]
@@ -132,13 +281,7 @@ fn attribution_headers_are_absent_when_unset() {
 fn user_agent_names_the_crate_and_version() {
     let mut server = Server::new();
     let mock = get_ok(&mut server)
-        .match_header(
-            "user-agent",
-            Matcher::Exact(format!(
-                "openrouter-workspaces/{}",
-                env!("CARGO_PKG_VERSION")
-            )),
-        )
+        .match_header("user-agent", our_user_agent())
         .create();
 
     client(&server).workspaces().get("staging").send().unwrap();
@@ -148,29 +291,19 @@ fn user_agent_names_the_crate_and_version() {
 
 #[test]
 fn custom_agent_still_sends_our_user_agent_and_reads_error_bodies() {
-    let mut server = Server::new();
     let body = error_body(404, "Workspace not found");
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .match_header(
-            "user-agent",
-            Matcher::Exact(format!(
-                "openrouter-workspaces/{}",
-                env!("CARGO_PKG_VERSION")
-            )),
-        )
-        .with_status(404)
-        .with_body(&body)
-        .create();
     // A default agent turns error statuses into its own errors; the client must not.
-    let client = builder(&server)
-        .agent(ureq::Agent::new_with_defaults())
-        .build()
-        .unwrap();
+    let (error, _) = get_staging_error(
+        |m| {
+            m.match_header("user-agent", our_user_agent())
+                .with_status(404)
+                .with_body(&body)
+        },
+        1,
+        |b| b.agent(ureq::Agent::new_with_defaults()),
+        |get| get,
+    );
 
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    mock.assert();
     let api = error.as_api().expect("an API error, not a transport error");
     assert_eq!(api.status, 404);
     assert_eq!(api.raw_body, body.as_bytes());
@@ -180,67 +313,61 @@ fn custom_agent_still_sends_our_user_agent_and_reads_error_bodies() {
 // ---------------------------------------------------------------------------------------
 // Configuration.
 
+/// Checks that the client `builder` builds gets `staging` from `server` as `mock` expects,
+/// and reports the server's base URL.
+#[track_caller]
+fn assert_reaches(server: &ServerGuard, builder: ClientBuilder, mock: Mock) {
+    let client = get_staging_via(builder);
+    mock.assert();
+    assert_eq!(client.base_url(), base_url(server));
+}
+
 #[test]
 fn from_env_with_reads_key_base_url_and_attribution() {
     let mut server = Server::new();
-    let mock = get_ok(&mut server)
-        .match_header("authorization", Matcher::Exact(format!("Bearer {KEY}")))
-        .match_header("http-referer", "https://env.example.com")
-        .match_header("x-openrouter-title", "Env App")
-        .match_header("x-openrouter-categories", "cli-agent")
-        .create();
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
+    let mock = get_ok_sent_with(
+        &mut server,
+        &[
+            ("http-referer", "https://env.example.com"),
+            ("x-openrouter-title", "Env App"),
+            ("x-openrouter-categories", "cli-agent"),
+        ],
+    );
+    let builder = from_env_with_key(&[
         ("OPENROUTER_BASE_URL", base_url(&server)),
         ("OPENROUTER_HTTP_REFERER", "https://env.example.com".into()),
         ("OPENROUTER_APP_TITLE", "Env App".into()),
         ("OPENROUTER_APP_CATEGORIES", "cli-agent".into()),
     ]);
 
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
-    client.workspaces().get("staging").send().unwrap();
-
-    mock.assert();
-    assert_eq!(client.base_url(), base_url(&server));
+    assert_reaches(&server, builder, mock);
 }
 
 #[test]
 fn from_env_with_base_url_trailing_slash_is_ignored() {
     let mut server = Server::new();
     let mock = get_ok(&mut server).create();
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
-        ("OPENROUTER_BASE_URL", format!("{}/", base_url(&server))),
-    ]);
-
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
-    client.workspaces().get("staging").send().unwrap();
+    let builder = from_env_with_key(&[("OPENROUTER_BASE_URL", format!("{}/", base_url(&server)))]);
 
     // The path matcher is exact: `/api/v1//workspaces/staging` would not match.
-    mock.assert();
-    assert_eq!(client.base_url(), base_url(&server));
+    assert_reaches(&server, builder, mock);
 }
 
 #[test]
 fn from_env_with_base_url_keeps_a_path_prefix() {
     let mut server = Server::new();
+    let prefixed = Matcher::Exact("/proxy/openrouter/api/v1/workspaces".into());
     let mock = server
-        .mock(
-            "GET",
-            Matcher::Exact("/proxy/openrouter/api/v1/workspaces".into()),
-        )
+        .mock("GET", prefixed)
         .with_status(200)
         .with_body(r#"{"data":[],"total_count":0}"#)
         .create();
-    let lookup = vars(&[
-        ("OPENROUTER_API_KEY", KEY.to_string()),
-        (
-            "OPENROUTER_BASE_URL",
-            format!("{}/proxy/openrouter/api/v1/", server.url()),
-        ),
-    ]);
+    let builder = from_env_with_key(&[(
+        "OPENROUTER_BASE_URL",
+        format!("{}/proxy/openrouter/api/v1/", server.url()),
+    )]);
 
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    let client = builder.build().unwrap();
     client.workspaces().list().send().unwrap();
 
     mock.assert();
@@ -248,11 +375,25 @@ fn from_env_with_base_url_keeps_a_path_prefix() {
 
 #[test]
 fn from_env_with_no_base_url_uses_the_spec_server() {
-    let lookup = vars(&[("OPENROUTER_API_KEY", KEY.to_string())]);
-
-    let client = ClientBuilder::from_env_with(lookup).build().unwrap();
+    let client = from_env_with_key(&[]).build().unwrap();
 
     assert_eq!(client.base_url(), "https://openrouter.ai/api/v1");
+}
+
+/// Unwraps an `Error::Config`, checking that its message mentions `mention`.
+#[track_caller]
+fn assert_config_error<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    expected: fn(&ConfigError) -> bool,
+    mention: &str,
+) {
+    match result {
+        Err(Error::Config(problem)) => {
+            assert!(expected(&problem), "unexpected kind: {problem:?}");
+            assert!(problem.to_string().contains(mention), "{problem}");
+        }
+        other => panic!("expected Error::Config, got {other:?}"),
+    }
 }
 
 #[test]
@@ -262,78 +403,66 @@ fn from_env_with_missing_key_is_config_error() {
         vars(&[("OPENROUTER_API_KEY", "   ".into())]),
         vars(&[("OPENROUTER_BASE_URL", "https://proxy.example.com/v1".into())]),
     ] {
-        match ClientBuilder::from_env_with(lookup).build() {
-            Err(Error::Config(problem @ ConfigError::MissingApiKey)) => {
-                assert!(
-                    problem.to_string().contains("OPENROUTER_API_KEY"),
-                    "{problem}"
-                )
-            }
-            other => panic!("expected Error::Config, got {other:?}"),
-        }
+        let built = ClientBuilder::from_env_with(lookup).build();
+        assert_config_error(
+            built,
+            |p| matches!(p, ConfigError::MissingApiKey),
+            "OPENROUTER_API_KEY",
+        );
     }
 }
 
 #[test]
 fn missing_api_key_is_config_error_at_build() {
-    match Client::builder().build() {
-        Err(Error::Config(problem @ ConfigError::MissingApiKey)) => {
-            assert!(problem.to_string().contains("API key"), "{problem}")
-        }
-        other => panic!("expected Error::Config, got {other:?}"),
-    }
+    assert_config_error(
+        Client::builder().build(),
+        |p| matches!(p, ConfigError::MissingApiKey),
+        "API key",
+    );
 }
 
 #[test]
 fn setters_after_from_env_with_win() {
     let mut server = Server::new();
-    let mock = get_ok(&mut server)
-        .match_header("authorization", Matcher::Exact(format!("Bearer {KEY}")))
-        .match_header("x-openrouter-title", "From Setter")
-        .create();
+    let bearer = format!("Bearer {KEY}");
+    let mock = get_ok_sent_with(
+        &mut server,
+        &[
+            ("authorization", &bearer),
+            ("x-openrouter-title", "From Setter"),
+        ],
+    );
     let lookup = vars(&[
         ("OPENROUTER_API_KEY", "sk-or-v1-from-the-environment".into()),
         ("OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1".into()),
         ("OPENROUTER_APP_TITLE", "From Env".into()),
     ]);
 
-    let client = ClientBuilder::from_env_with(lookup)
-        .api_key(KEY)
-        .base_url(base_url(&server))
-        .app_title("From Setter")
-        .build()
-        .unwrap();
-    client.workspaces().get("staging").send().unwrap();
+    get_staging_via(
+        ClientBuilder::from_env_with(lookup)
+            .api_key(KEY)
+            .base_url(base_url(&server))
+            .app_title("From Setter"),
+    );
 
     mock.assert();
 }
 
 #[test]
 fn plain_http_base_url_is_refused_without_opt_in() {
-    let refused = Client::builder()
-        .api_key(KEY)
-        .base_url("http://example.com")
-        .build();
-    match refused {
-        Err(Error::Config(problem @ ConfigError::InsecureBaseUrl { .. })) => {
-            assert!(problem.to_string().contains("unencrypted"), "{problem}")
-        }
-        other => panic!("expected Error::Config, got {other:?}"),
-    }
+    assert_config_error(
+        builder_at("http://example.com").build(),
+        |p| matches!(p, ConfigError::InsecureBaseUrl { .. }),
+        "unencrypted",
+    );
 
-    let allowed = Client::builder()
-        .api_key(KEY)
-        .base_url("http://example.com")
+    let allowed = builder_at("http://example.com")
         .allow_insecure_http(true)
         .build()
         .expect("allowed when asked for");
     assert_eq!(allowed.base_url(), "http://example.com");
     assert!(
-        Client::builder()
-            .api_key(KEY)
-            .base_url("http://localhost:8080/v1")
-            .build()
-            .is_ok(),
+        builder_at("http://localhost:8080/v1").build().is_ok(),
         "loopback is allowed over plain http"
     );
 }
@@ -345,12 +474,11 @@ fn crlf_in_client_attribution_header_is_config_error() {
         .app_title("Inventory\r\nX-Injected: yes")
         .build();
 
-    match result {
-        Err(Error::Config(ConfigError::UnsendableHeader { header })) => {
-            assert_eq!(header, "x-openrouter-title")
-        }
-        other => panic!("expected Error::Config, got {other:?}"),
-    }
+    assert_config_error(
+        result,
+        |p| matches!(p, ConfigError::UnsendableHeader { header } if header == "x-openrouter-title"),
+        "x-openrouter-title",
+    );
 }
 
 #[test]
@@ -393,12 +521,11 @@ fn redirect_is_not_followed() {
         .with_body(ok_workspace())
         .expect(0)
         .create();
-    let redirect = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+    let redirect = get_staging(&mut server)
         .with_status(307)
         .with_header("location", &format!("{}/elsewhere", server.url()))
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     let error = client.workspaces().get("staging").send().unwrap_err();
 
@@ -412,26 +539,12 @@ fn redirect_is_not_followed() {
 
 #[test]
 fn retries_503_then_succeeds() {
-    let mut server = Server::new();
-    let failing = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .with_body("upstream unavailable")
-        .expect(2)
-        .create();
-    let ok = get_ok(&mut server).expect(1).create();
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(builder(&server).retry_policy(fast_retry()))
-        .build()
-        .unwrap();
+    let Exchange { seen, base_url, .. } = get_staging_after(
+        |m| m.with_status(503).with_body("upstream unavailable"),
+        2,
+        fast_retry(),
+    );
 
-    let got = client.workspaces().get("staging").send().unwrap();
-
-    failing.assert();
-    ok.assert();
-    assert_eq!(got.data.slug, "staging");
-    let seen = attempts.all();
     let outcomes: Vec<_> = seen.iter().map(|a| a.outcome.clone()).collect();
     assert_eq!(
         outcomes,
@@ -447,27 +560,19 @@ fn retries_503_then_succeeds() {
     assert_eq!(seen[2].next_delay, None);
     assert!(seen.iter().all(|a| a.operation == "getWorkspace"
         && a.method == "GET"
-        && a.url == format!("{}/workspaces/staging", base_url(&server))));
+        && a.url == format!("{base_url}/workspaces/staging")));
 }
 
 #[test]
 fn retries_stop_at_max_attempts_with_the_last_error() {
-    let mut server = Server::new();
     let body = error_body(500, "still broken");
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(500)
-        .with_body(&body)
-        .expect(3)
-        .create();
-    let client = builder(&server)
-        .retry_policy(fast_retry().max_attempts(3))
-        .build()
-        .unwrap();
+    let (error, _) = get_staging_error(
+        |m| m.with_status(500).with_body(&body),
+        3,
+        |b| b.retry_policy(fast_retry().max_attempts(3)),
+        |get| get,
+    );
 
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    mock.assert();
     assert_eq!(error.attempts(), Some(3));
     let api = error.as_api().unwrap();
     assert_eq!(api.status, 500);
@@ -477,105 +582,63 @@ fn retries_stop_at_max_attempts_with_the_last_error() {
 
 #[test]
 fn retries_429_after_retry_after_seconds() {
-    let mut server = Server::new();
-    let limited = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(429)
-        .with_header("retry-after", "1")
-        .expect(1)
-        .create();
-    let ok = get_ok(&mut server).expect(1).create();
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(builder(&server).retry_policy(fast_retry()))
-        .build()
-        .unwrap();
+    let Exchange { seen, elapsed, .. } = get_staging_after(
+        |m| m.with_status(429).with_header("retry-after", "1"),
+        1,
+        fast_retry(),
+    );
 
-    let started = Instant::now();
-    client.workspaces().get("staging").send().unwrap();
-    let elapsed = started.elapsed();
-
-    limited.assert();
-    ok.assert();
     assert!(elapsed >= Duration::from_millis(990), "{elapsed:?}");
-    assert_eq!(attempts.all()[0].next_delay, Some(Duration::from_secs(1)));
+    assert_eq!(seen[0].next_delay, Some(Duration::from_secs(1)));
 }
 
 #[test]
 fn retry_after_ms_is_honoured() {
-    let mut server = Server::new();
-    let failing = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .with_header("retry-after-ms", "150")
-        .with_header("retry-after", "30")
-        .expect(1)
-        .create();
-    let ok = get_ok(&mut server).expect(1).create();
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(builder(&server).retry_policy(fast_retry()))
-        .build()
-        .unwrap();
-
-    let started = Instant::now();
-    client.workspaces().get("staging").send().unwrap();
-    let elapsed = started.elapsed();
-
-    failing.assert();
-    ok.assert();
-    assert_eq!(
-        attempts.all()[0].next_delay,
-        Some(Duration::from_millis(150))
+    let Exchange { seen, elapsed, .. } = get_staging_after(
+        |m| {
+            m.with_status(503)
+                .with_header("retry-after-ms", "150")
+                .with_header("retry-after", "30")
+        },
+        1,
+        fast_retry(),
     );
+
+    assert_eq!(seen[0].next_delay, Some(Duration::from_millis(150)));
     assert!(elapsed >= Duration::from_millis(150), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
 
 #[test]
 fn retry_after_http_date_in_the_past_retries_at_once() {
-    let mut server = Server::new();
-    let failing = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .with_header("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")
-        .expect(1)
-        .create();
-    let ok = get_ok(&mut server).expect(1).create();
-    let attempts = Attempts::default();
     // Backoff alone would wait 30 s, past the 10 s bound, and give up after one attempt;
     // only a parsed date allows the retry.
     let policy = fast_retry()
         .initial_interval(Duration::from_secs(30))
         .max_interval(Duration::from_secs(30))
         .max_elapsed(Duration::from_secs(10));
-    let client = attempts
-        .install(builder(&server).retry_policy(policy))
-        .build()
-        .unwrap();
+    let Exchange { seen, .. } = get_staging_after(
+        |m| {
+            m.with_status(503)
+                .with_header("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")
+        },
+        1,
+        policy,
+    );
 
-    client.workspaces().get("staging").send().unwrap();
-
-    failing.assert();
-    ok.assert();
-    assert_eq!(attempts.all()[0].next_delay, Some(Duration::ZERO));
+    assert_eq!(seen[0].next_delay, Some(Duration::ZERO));
 }
 
 #[test]
 fn retry_after_http_date_becomes_the_wait() {
-    let mut server = Server::new();
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .with_header("retry-after", &date)
-        .expect(1)
-        .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let (error, _) = get_staging_error(
+        |m| m.with_status(503).with_header("retry-after", &date),
+        1,
+        |b| b.retry_policy(fast_retry()),
+        |get| get,
+    );
 
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    mock.assert();
     let wait = error
         .as_api()
         .unwrap()
@@ -589,23 +652,14 @@ fn retry_after_http_date_becomes_the_wait() {
 
 #[test]
 fn retry_after_beyond_max_elapsed_returns_at_once() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(429)
-        .with_header("retry-after", "120")
-        .expect(1)
-        .create();
-    let client = builder(&server)
-        .retry_policy(fast_retry().max_elapsed(Duration::from_secs(60)))
-        .build()
-        .unwrap();
+    let (error, Exchange { elapsed, .. }) = get_staging_error(
+        |m| m.with_status(429).with_header("retry-after", "120"),
+        1,
+        |b| b.retry_policy(fast_retry().max_elapsed(Duration::from_secs(60))),
+        |get| get,
+    );
 
-    let started = Instant::now();
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    mock.assert();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(elapsed < Duration::from_secs(2));
     let api = error.as_api().unwrap();
     assert_eq!(api.status, 429);
     assert_eq!(api.attempts, 1);
@@ -615,23 +669,13 @@ fn retry_after_beyond_max_elapsed_returns_at_once() {
 
 #[test]
 fn retry_after_is_kept_when_the_call_is_not_retried() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(429)
-        .with_header("retry-after", "7")
-        .expect(1)
-        .create();
-    let client = builder(&server).build().unwrap();
+    let (error, _) = get_staging_error(
+        |m| m.with_status(429).with_header("retry-after", "7"),
+        1,
+        |b| b,
+        |get| get.no_retries(),
+    );
 
-    let error = client
-        .workspaces()
-        .get("staging")
-        .no_retries()
-        .send()
-        .unwrap_err();
-
-    mock.assert();
     assert_eq!(
         error.as_api().unwrap().retry_after,
         Some(Duration::from_secs(7))
@@ -644,18 +688,13 @@ fn absurd_retry_after_gives_up_without_panicking() {
         ("retry-after-ms", "1e300"),
         ("retry-after", "18446744073709551615"),
     ] {
-        let mut server = Server::new();
-        let mock = server
-            .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-            .with_status(503)
-            .with_header(header, value)
-            .expect(1)
-            .create();
-        let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+        let (error, _) = get_staging_error(
+            |m| m.with_status(503).with_header(header, value),
+            1,
+            |b| b.retry_policy(fast_retry()),
+            |get| get,
+        );
 
-        let error = client.workspaces().get("staging").send().unwrap_err();
-
-        mock.assert();
         let api = error.as_api().unwrap();
         assert_eq!(api.attempts, 1, "{header}: {value}");
         assert!(
@@ -670,16 +709,9 @@ fn absurd_retry_after_gives_up_without_panicking() {
 #[test]
 fn no_retry_on_400() {
     let mut server = Server::new();
-    let mock = server
-        .mock(
-            "GET",
-            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
-        )
-        .with_status(400)
-        .with_body(error_body(400, "bad interval"))
-        .expect(1)
-        .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let daily = "/workspaces/staging/budgets/daily";
+    let mock = error_once(&mut server, "GET", daily, 400, "bad interval");
+    let client = retrying_client(&server);
 
     let error = client
         .workspaces()
@@ -688,54 +720,39 @@ fn no_retry_on_400() {
         .unwrap_err();
 
     mock.assert();
-    assert_eq!(error.attempts(), Some(1));
-    assert_eq!(error.status(), Some(400));
+    assert_eq!((error.attempts(), error.status()), (Some(1), Some(400)));
 }
 
 #[test]
 fn create_is_not_resent_after_500() {
     let mut server = Server::new();
-    let mock = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
-        .with_status(500)
-        .with_body(error_body(500, "boom"))
-        .expect(1)
-        .create();
+    let mock = error_once(&mut server, "POST", "/workspaces", 500, "boom");
     // The client looks the slug up after the ambiguous 500: it belongs to another
     // workspace, so this create did not take effect, and it is not sent again.
-    let lookup = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+    let someone_elses = json!({ "data": { "name": "Someone else's", "slug": "staging" } });
+    let lookup = get_staging(&mut server)
         .with_status(200)
         .with_header("content-type", "application/json")
-        .with_body(json!({ "data": { "name": "Someone else's", "slug": "staging" } }).to_string())
+        .with_body(someone_elses.to_string())
         .expect(1)
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
-    let error = client
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .send()
-        .unwrap_err();
+    let error = create_staging(&client).unwrap_err();
 
     mock.assert();
     lookup.assert();
-    assert_eq!(error.attempts(), Some(1));
-    assert_eq!(error.status(), Some(500));
+    assert_eq!((error.attempts(), error.status()), (Some(1), Some(500)));
 }
 
 #[test]
 fn create_is_resent_after_429() {
     let mut server = Server::new();
-    let limited = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let limited = mock_at(&mut server, "POST", "/workspaces")
         .with_status(429)
         .expect(1)
         .create();
-    let created = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let created = mock_at(&mut server, "POST", "/workspaces")
         .match_body(Matcher::Json(
             json!({ "name": "Staging", "slug": "staging" }),
         ))
@@ -744,18 +761,9 @@ fn create_is_resent_after_429() {
         .expect(1)
         .create();
     let attempts = Attempts::default();
-    let client = attempts
-        .install(builder(&server).retry_policy(fast_retry()))
-        .build()
-        .unwrap();
+    let client = attempts.build(builder(&server).retry_policy(fast_retry()));
 
-    client
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .send()
-        .unwrap();
+    create_staging(&client).unwrap();
 
     limited.assert();
     created.assert();
@@ -765,25 +773,19 @@ fn create_is_resent_after_429() {
 #[test]
 fn set_budget_put_is_resent_after_500() {
     let mut server = Server::new();
-    let failing = server
-        .mock(
-            "PUT",
-            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
-        )
+    let daily = "/workspaces/staging/budgets/daily";
+    let failing = mock_at(&mut server, "PUT", daily)
         .with_status(500)
         .expect(1)
         .create();
-    let ok = server
-        .mock(
-            "PUT",
-            Matcher::Exact(path("/workspaces/staging/budgets/daily")),
-        )
+    let stored = json!({ "data": budget_json(5.0, Some("daily")) });
+    let ok = mock_at(&mut server, "PUT", daily)
         .match_body(Matcher::Json(json!({ "limit_usd": 5.0 })))
         .with_status(200)
-        .with_body(json!({ "data": budget_json(5.0, Some("daily")) }).to_string())
+        .with_body(stored.to_string())
         .expect(1)
         .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let client = retrying_client(&server);
 
     client
         .workspaces()
@@ -798,43 +800,26 @@ fn set_budget_put_is_resent_after_500() {
 
 #[test]
 fn per_call_no_retries_sends_once() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .expect(1)
-        .create();
-    let client = builder(&server).retry_policy(fast_retry()).build().unwrap();
+    let (error, _) = get_staging_error(
+        |m| m.with_status(503),
+        1,
+        |b| b.retry_policy(fast_retry()),
+        |get| get.no_retries(),
+    );
 
-    let error = client
-        .workspaces()
-        .get("staging")
-        .no_retries()
-        .send()
-        .unwrap_err();
-
-    mock.assert();
     assert_eq!(error.attempts(), Some(1));
 }
 
 #[test]
 fn per_call_retry_policy_replaces_the_client_policy() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(502)
-        .expect(3)
-        .create();
-    let client = client(&server); // RetryPolicy::none()
+    // The test client's own policy is RetryPolicy::none().
+    let (error, _) = get_staging_error(
+        |m| m.with_status(502),
+        3,
+        |b| b,
+        |get| get.retry_policy(fast_retry().max_attempts(3)),
+    );
 
-    let error = client
-        .workspaces()
-        .get("staging")
-        .retry_policy(fast_retry().max_attempts(3))
-        .send()
-        .unwrap_err();
-
-    mock.assert();
     assert_eq!(error.attempts(), Some(3));
 }
 
@@ -844,13 +829,7 @@ fn per_call_retry_policy_replaces_the_client_policy() {
 #[test]
 fn per_call_timeout_gives_timeout_error() {
     // The client's own timeout is longer: only the per-call one can end the call in time.
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(silent_base_url())
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_secs(3))
-        .build()
-        .unwrap();
+    let (client, _) = silent_client(RetryPolicy::none(), 3000);
 
     let started = Instant::now();
     let error = client
@@ -879,13 +858,7 @@ fn per_call_timeout_gives_timeout_error() {
 
 #[test]
 fn client_timeout_gives_timeout_error() {
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(silent_base_url())
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let (client, _) = silent_client(RetryPolicy::none(), 200);
 
     let started = Instant::now();
     let error = client.workspaces().list().send().unwrap_err();
@@ -897,19 +870,26 @@ fn client_timeout_gives_timeout_error() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// A client for a server that accepts connections and never answers, with `policy` and
+/// a timeout of `timeout_ms`, and the attempts it reports.
+fn silent_client(policy: RetryPolicy, timeout_ms: u64) -> (Client, Attempts) {
+    let attempts = Attempts::default();
+    let builder = builder_at(silent_base_url()).retry_policy(policy);
+    let client = attempts.build(builder.timeout(Duration::from_millis(timeout_ms)));
+    (client, attempts)
+}
+
+/// A client for a loopback port that refuses connections, with `policy`, and the
+/// attempts it reports.
+fn refused_client(policy: RetryPolicy) -> (Client, Attempts) {
+    let attempts = Attempts::default();
+    let client = attempts.build(builder_at(refused_base_url()).retry_policy(policy));
+    (client, attempts)
+}
+
 #[test]
 fn timeout_on_get_is_retried() {
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(
-            Client::builder()
-                .api_key(KEY)
-                .base_url(silent_base_url())
-                .retry_policy(fast_retry().max_attempts(2))
-                .timeout(Duration::from_millis(150)),
-        )
-        .build()
-        .unwrap();
+    let (client, attempts) = silent_client(fast_retry().max_attempts(2), 150);
 
     let error = client.workspaces().get("staging").send().unwrap_err();
 
@@ -923,25 +903,9 @@ fn timeout_on_get_is_retried() {
 
 #[test]
 fn timeout_on_create_is_not_retried() {
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(
-            Client::builder()
-                .api_key(KEY)
-                .base_url(silent_base_url())
-                .retry_policy(fast_retry())
-                .timeout(Duration::from_millis(150)),
-        )
-        .build()
-        .unwrap();
+    let (client, attempts) = silent_client(fast_retry(), 150);
 
-    let error = client
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .send()
-        .unwrap_err();
+    let error = create_staging(&client).unwrap_err();
 
     // The create may have been applied; the lookup by slug times out too, so the outcome
     // is reported as unknown, with the timeout as its cause, and nothing is re-sent.
@@ -959,12 +923,7 @@ fn timeout_on_create_is_not_retried() {
 
 #[test]
 fn connection_refused_is_transport_error_not_sent() {
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(refused_base_url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let (client, _) = refused_client(RetryPolicy::none());
 
     let error = client.workspaces().get("staging").send().unwrap_err();
 
@@ -986,16 +945,7 @@ fn connection_refused_is_transport_error_not_sent() {
 
 #[test]
 fn connection_refused_get_is_retried() {
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(
-            Client::builder()
-                .api_key(KEY)
-                .base_url(refused_base_url())
-                .retry_policy(fast_retry().max_attempts(3)),
-        )
-        .build()
-        .unwrap();
+    let (client, attempts) = refused_client(fast_retry().max_attempts(3));
 
     let error = client.workspaces().list().send().unwrap_err();
 
@@ -1022,24 +972,9 @@ fn connection_refused_get_is_retried() {
 
 #[test]
 fn connection_refused_create_is_retried_because_nothing_was_sent() {
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(
-            Client::builder()
-                .api_key(KEY)
-                .base_url(refused_base_url())
-                .retry_policy(fast_retry().max_attempts(2)),
-        )
-        .build()
-        .unwrap();
+    let (client, attempts) = refused_client(fast_retry().max_attempts(2));
 
-    let error = client
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .send()
-        .unwrap_err();
+    let error = create_staging(&client).unwrap_err();
 
     assert_eq!(error.attempts(), Some(2));
     assert_eq!(attempts.count(), 2);
@@ -1047,16 +982,7 @@ fn connection_refused_create_is_retried_because_nothing_was_sent() {
 
 #[test]
 fn connection_errors_are_not_retried_when_the_policy_says_so() {
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(
-            Client::builder()
-                .api_key(KEY)
-                .base_url(refused_base_url())
-                .retry_policy(fast_retry().retry_connection_errors(false)),
-        )
-        .build()
-        .unwrap();
+    let (client, attempts) = refused_client(fast_retry().retry_connection_errors(false));
 
     let error = client.workspaces().list().send().unwrap_err();
 
@@ -1121,12 +1047,7 @@ fn create_slug_over_50_chars_is_refused() {
 #[test]
 fn create_description_over_500_chars_is_refused() {
     let problem = assert_refused_before_sending("description", |c| {
-        c.workspaces()
-            .create()
-            .name("Staging")
-            .slug("staging")
-            .description("d".repeat(501))
-            .send()
+        staging_create(c).description("d".repeat(501)).send()
     });
     assert!(problem.contains("at most 500"), "{problem}");
 }
@@ -1135,12 +1056,7 @@ fn create_description_over_500_chars_is_refused() {
 fn create_sampling_rate_out_of_range_is_refused() {
     for rate in [0.0, 0.00009, 1.5, -1.0, f64::NAN, f64::INFINITY] {
         assert_refused_before_sending("io_logging_sampling_rate", |c| {
-            c.workspaces()
-                .create()
-                .name("Staging")
-                .slug("staging")
-                .io_logging_sampling_rate(rate)
-                .send()
+            staging_create(c).io_logging_sampling_rate(rate).send()
         });
     }
 }
@@ -1161,8 +1077,7 @@ fn create_accepts_values_at_the_documented_bounds() {
     let name = "n".repeat(100);
     let slug = format!("{}-1", "a".repeat(48));
     let description = "ü".repeat(500); // counted in characters, not bytes
-    let mock = server
-        .mock("POST", Matcher::Exact(path("/workspaces")))
+    let mock = mock_at(&mut server, "POST", "/workspaces")
         .match_body(Matcher::Json(json!({
             "name": name,
             "slug": slug,
@@ -1269,9 +1184,8 @@ fn page_body(slugs: &[&str], total: i64) -> String {
     json!({ "data": data, "total_count": total }).to_string()
 }
 
-fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> mockito::Mock {
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> Mock {
+    mock_at(server, "GET", "/workspaces")
         .match_query(Matcher::Exact(format!("offset={offset}&limit=2")))
         .with_status(200)
         .with_body(body)
@@ -1279,22 +1193,24 @@ fn page_mock(server: &mut ServerGuard, offset: u64, body: String) -> mockito::Mo
         .create()
 }
 
-#[test]
-fn items_walk_three_pages_and_stop_at_the_total() {
+/// Walks `list().limit(2).items()` over `pages` (the slugs of each page, at offsets 0, 2,
+/// 4, ...) that report `total`: checks that each page was asked for once and no other,
+/// and returns the slugs of the items.
+#[track_caller]
+fn walk_pages(pages: &[&[&str]], total: i64) -> Vec<String> {
     let mut server = Server::new();
-    // Any other list request (a fourth page) lands here and fails the test.
+    // Any other list request (a page past the last) lands here and fails the test.
     let other = server
         .mock("GET", Matcher::Regex(format!("^{}", path("/workspaces"))))
         .with_status(599)
         .expect(0)
         .create();
-    let pages = [
-        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5)),
-        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 5)),
-        page_mock(&mut server, 4, page_body(&["ws-4"], 5)),
-    ];
+    let mocks: Vec<Mock> = (0..)
+        .zip(pages)
+        .map(|(i, slugs)| page_mock(&mut server, 2 * i, page_body(slugs, total)))
+        .collect();
 
-    let slugs: Vec<String> = client(&server)
+    let slugs = client(&server)
         .workspaces()
         .list()
         .limit(2)
@@ -1302,40 +1218,26 @@ fn items_walk_three_pages_and_stop_at_the_total() {
         .map(|item| item.expect("every page succeeds").slug)
         .collect();
 
-    assert_eq!(slugs, ["ws-0", "ws-1", "ws-2", "ws-3", "ws-4"]);
-    for page in &pages {
+    for page in &mocks {
         page.assert();
     }
     other.assert();
+    slugs
+}
+
+#[test]
+fn items_walk_three_pages_and_stop_at_the_total() {
+    let slugs = walk_pages(&[&["ws-0", "ws-1"], &["ws-2", "ws-3"], &["ws-4"]], 5);
+
+    assert_eq!(slugs, ["ws-0", "ws-1", "ws-2", "ws-3", "ws-4"]);
 }
 
 #[test]
 fn items_stop_at_the_total_on_a_full_page() {
-    let mut server = Server::new();
-    let other = server
-        .mock("GET", Matcher::Regex(format!("^{}", path("/workspaces"))))
-        .with_status(599)
-        .expect(0)
-        .create();
-    let pages = [
-        page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 4)),
-        page_mock(&mut server, 2, page_body(&["ws-2", "ws-3"], 4)),
-    ];
+    let slugs = walk_pages(&[&["ws-0", "ws-1"], &["ws-2", "ws-3"]], 4);
 
-    let items: Vec<types::Workspace> = client(&server)
-        .workspaces()
-        .list()
-        .limit(2)
-        .items()
-        .collect::<Result<_, _>>()
-        .unwrap();
-
-    assert_eq!(items.len(), 4);
-    assert_eq!(items[3].slug, "ws-3");
-    for page in &pages {
-        page.assert();
-    }
-    other.assert();
+    assert_eq!(slugs.len(), 4);
+    assert_eq!(slugs[3], "ws-3");
 }
 
 #[test]
@@ -1343,15 +1245,13 @@ fn items_error_on_page_two_follows_the_first_page_and_ends_iteration() {
     let mut server = Server::new();
     let first = page_mock(&mut server, 0, page_body(&["ws-0", "ws-1"], 5));
     let body = error_body(500, "page two failed");
-    let second = server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+    let second = mock_at(&mut server, "GET", "/workspaces")
         .match_query(Matcher::Exact("offset=2&limit=2".into()))
         .with_status(500)
         .with_body(&body)
         .expect(1)
         .create();
-    let third = server
-        .mock("GET", Matcher::Exact(path("/workspaces")))
+    let third = mock_at(&mut server, "GET", "/workspaces")
         .match_query(Matcher::Exact("offset=4&limit=2".into()))
         .expect(0)
         .create();
@@ -1383,8 +1283,7 @@ fn member_items_start_at_the_offset_and_stop_at_the_total() {
     };
     let mut page = |offset: u32, ids: &[u32]| {
         let data: Vec<_> = ids.iter().map(|n| member(*n)).collect();
-        server
-            .mock("GET", Matcher::Exact(path("/workspaces/staging/members")))
+        mock_at(&mut server, "GET", "/workspaces/staging/members")
             .match_query(Matcher::Exact(format!("offset={offset}&limit=3")))
             .with_status(200)
             .with_body(json!({ "data": data, "total_count": 5 }).to_string())
@@ -1411,143 +1310,74 @@ fn member_items_start_at_the_offset_and_stop_at_the_total() {
 // ---------------------------------------------------------------------------------------
 // Decoding and limits.
 
+/// The error of `GET /workspaces/staging` answered once with 200, `content_type` (if any)
+/// and `body`, through the test client.
+#[track_caller]
+fn get_staging_answered(content_type: Option<&str>, body: &str) -> Error {
+    let answer = |m: Mock| {
+        let m = m.with_status(200).with_body(body);
+        match content_type {
+            Some(value) => m.with_header("content-type", value),
+            None => m,
+        }
+    };
+    get_staging_error(answer, 1, |b| b, |get| get).0
+}
+
 #[test]
 fn success_body_that_is_not_json_is_decode_error() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body("this is not json")
-        .create();
+    let error = get_staging_answered(Some("application/json"), "this is not json");
 
-    let error = client(&server)
-        .workspaces()
-        .get("staging")
-        .send()
-        .unwrap_err();
-
-    mock.assert();
-    match error {
-        Error::Decode {
-            operation,
-            status,
-            body_excerpt,
-            ..
-        } => {
-            assert_eq!(operation, "getWorkspace");
-            assert_eq!(status, 200);
-            assert_eq!(body_excerpt, "this is not json");
-        }
-        other => panic!("expected Error::Decode, got {other:?}"),
-    }
+    let (operation, status, _, body_excerpt) = expect_decode(error);
+    assert_eq!(operation, "getWorkspace");
+    assert_eq!(status, 200);
+    assert_eq!(body_excerpt, "this is not json");
 }
 
 #[test]
 fn success_with_html_content_type_is_decode_error() {
-    let mut server = Server::new();
     // The body would decode; the content type says it is not what it seems.
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(200)
-        .with_header("content-type", "text/html; charset=utf-8")
-        .with_body(ok_workspace())
-        .create();
+    let error = get_staging_answered(Some("text/html; charset=utf-8"), &ok_workspace());
 
-    let error = client(&server)
-        .workspaces()
-        .get("staging")
-        .send()
-        .unwrap_err();
-
-    mock.assert();
-    match error {
-        Error::Decode {
-            status,
-            message,
-            body_excerpt,
-            ..
-        } => {
-            assert_eq!(status, 200);
-            assert!(message.contains("text/html"), "{message}");
-            assert!(body_excerpt.starts_with("{\"data\""), "{body_excerpt}");
-        }
-        other => panic!("expected Error::Decode, got {other:?}"),
-    }
+    let (_, status, message, body_excerpt) = expect_decode(error);
+    assert_eq!(status, 200);
+    assert!(message.contains("text/html"), "{message}");
+    assert!(body_excerpt.starts_with("{\"data\""), "{body_excerpt}");
 }
 
 #[test]
 fn success_missing_a_required_field_is_decode_error() {
-    let mut server = Server::new();
     let mut workspace = workspace_json(WORKSPACE_ID, "staging");
     workspace.as_object_mut().unwrap().remove("slug");
     let body = json!({ "data": workspace }).to_string();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(&body)
-        .create();
+    let error = get_staging_answered(Some("application/json"), &body);
 
-    let error = client(&server)
-        .workspaces()
-        .get("staging")
-        .send()
-        .unwrap_err();
-
-    mock.assert();
     assert_eq!(error.status(), Some(200));
-    match error {
-        Error::Decode {
-            message,
-            body_excerpt,
-            ..
-        } => {
-            assert!(message.contains("slug"), "{message}");
-            // The body is longer than the excerpt: its start, then an ellipsis.
-            assert!(body.len() > 512);
-            let start = body_excerpt.strip_suffix('…').expect("an ellipsis");
-            assert_eq!(start, &body[..512]);
-        }
-        other => panic!("expected Error::Decode, got {other:?}"),
-    }
+    let (_, _, message, body_excerpt) = expect_decode(error);
+    assert!(message.contains("slug"), "{message}");
+    // The body is longer than the excerpt: its start, then an ellipsis.
+    assert!(body.len() > 512);
+    let start = body_excerpt.strip_suffix('…').expect("an ellipsis");
+    assert_eq!(start, &body[..512]);
 }
 
 #[test]
 fn decode_error_excerpt_is_bounded() {
-    let mut server = Server::new();
-    let body = "x".repeat(5000);
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(200)
-        .with_body(&body)
-        .create();
+    let error = get_staging_answered(None, &"x".repeat(5000));
 
-    let error = client(&server)
-        .workspaces()
-        .get("staging")
-        .send()
-        .unwrap_err();
-
-    mock.assert();
-    match error {
-        Error::Decode { body_excerpt, .. } => {
-            assert!(body_excerpt.starts_with("xxxx"));
-            assert!(
-                body_excerpt.len() <= 512 + '…'.len_utf8(),
-                "{}",
-                body_excerpt.len()
-            );
-        }
-        other => panic!("expected Error::Decode, got {other:?}"),
-    }
+    let (_, _, _, body_excerpt) = expect_decode(error);
+    assert!(body_excerpt.starts_with("xxxx"));
+    assert!(
+        body_excerpt.len() <= 512 + '…'.len_utf8(),
+        "{}",
+        body_excerpt.len()
+    );
 }
 
 #[test]
 fn success_with_an_empty_body_is_decode_error() {
     let mut server = Server::new();
-    let mock = server
-        .mock("DELETE", Matcher::Exact(path("/workspaces/staging")))
+    let mock = mock_at(&mut server, "DELETE", "/workspaces/staging")
         .with_status(200)
         .create();
 
@@ -1558,32 +1388,20 @@ fn success_with_an_empty_body_is_decode_error() {
         .unwrap_err();
 
     mock.assert();
-    match error {
-        Error::Decode {
-            operation,
-            status,
-            message,
-            body_excerpt,
-        } => {
-            assert_eq!(operation, "deleteWorkspace");
-            assert_eq!(status, 200);
-            assert!(message.contains("empty"), "{message}");
-            assert_eq!(body_excerpt, "");
-        }
-        other => panic!("expected Error::Decode, got {other:?}"),
-    }
+    let (operation, status, message, body_excerpt) = expect_decode(error);
+    assert_eq!(operation, "deleteWorkspace");
+    assert_eq!(status, 200);
+    assert!(message.contains("empty"), "{message}");
+    assert_eq!(body_excerpt, "");
 }
 
 #[test]
 fn success_with_a_json_suffix_content_type_decodes() {
     let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+    let json_suffix = "application/vnd.openrouter+json; charset=utf-8";
+    let mock = get_staging(&mut server)
         .with_status(200)
-        .with_header(
-            "content-type",
-            "application/vnd.openrouter+json; charset=utf-8",
-        )
+        .with_header("content-type", json_suffix)
         .with_body(ok_workspace())
         .create();
 
@@ -1595,24 +1413,19 @@ fn success_with_a_json_suffix_content_type_decodes() {
 
 #[test]
 fn oversized_body_is_response_too_large() {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(ok_workspace())
-        .expect(1)
-        .create();
-    let client = builder(&server)
-        .max_response_bytes(128)
-        .retry_policy(fast_retry())
-        .build()
-        .unwrap();
     assert!(ok_workspace().len() > 128);
+    // Expected once: not retried.
+    let (error, _) = get_staging_error(
+        |m| {
+            m.with_status(200)
+                .with_header("content-type", "application/json")
+                .with_body(ok_workspace())
+        },
+        1,
+        |b| b.max_response_bytes(128).retry_policy(fast_retry()),
+        |get| get,
+    );
 
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    mock.assert(); // not retried
     match error {
         Error::ResponseTooLarge { operation, limit } => {
             assert_eq!(operation, "getWorkspace");
@@ -1682,21 +1495,24 @@ fn api_key_is_absent_from_every_error() {
     let mut server = Server::new();
     let mut errors: Vec<Error> = Vec::new();
 
-    // Api
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/unauthorized")))
-        .with_status(401)
-        .with_body(error_body(401, "Invalid management key"))
-        .create();
+    // Api, then Decode
     let c = client(&server);
-    errors.push(c.workspaces().get("unauthorized").send().unwrap_err());
-    // Decode
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/garbled")))
-        .with_status(200)
-        .with_body("garbled")
-        .create();
-    errors.push(c.workspaces().get("garbled").send().unwrap_err());
+    for (id, status, body) in [
+        (
+            "unauthorized",
+            401,
+            error_body(401, "Invalid management key"),
+        ),
+        ("garbled", 200, "garbled".to_string()),
+    ] {
+        let at = path(&format!("/workspaces/{id}"));
+        server
+            .mock("GET", Matcher::Exact(at))
+            .with_status(status)
+            .with_body(body)
+            .create();
+        errors.push(c.workspaces().get(id).send().unwrap_err());
+    }
     // ResponseTooLarge
     let small = builder(&server).max_response_bytes(4).build().unwrap();
     errors.push(small.workspaces().get("garbled").send().unwrap_err());
@@ -1709,30 +1525,14 @@ fn api_key_is_absent_from_every_error() {
             .build()
             .unwrap_err(),
     );
-    errors.push(
-        Client::builder()
-            .api_key(KEY)
-            .base_url("ftp://example.com")
-            .build()
-            .unwrap_err(),
-    );
-    // Transport
-    let refused = Client::builder()
-        .api_key(KEY)
-        .base_url(refused_base_url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    errors.push(refused.workspaces().list().send().unwrap_err());
-    // Timeout
-    let silent = Client::builder()
-        .api_key(KEY)
-        .base_url(silent_base_url())
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_millis(100))
-        .build()
-        .unwrap();
-    errors.push(silent.workspaces().list().send().unwrap_err());
+    errors.push(builder_at("ftp://example.com").build().unwrap_err());
+    // Transport, then Timeout
+    for (client, _) in [
+        refused_client(RetryPolicy::none()),
+        silent_client(RetryPolicy::none(), 100),
+    ] {
+        errors.push(client.workspaces().list().send().unwrap_err());
+    }
 
     let kinds: Vec<&str> = errors
         .iter()
@@ -1767,21 +1567,13 @@ fn api_key_is_absent_from_every_error() {
 
 #[test]
 fn api_key_is_absent_from_attempt_reports() {
-    let mut server = Server::new();
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-        .with_status(503)
-        .expect(2)
-        .create();
-    let attempts = Attempts::default();
-    let client = attempts
-        .install(builder(&server).retry_policy(fast_retry().max_attempts(2)))
-        .build()
-        .unwrap();
+    let (error, Exchange { seen, .. }) = get_staging_error(
+        |m| m.with_status(503),
+        2,
+        |b| b.retry_policy(fast_retry().max_attempts(2)),
+        |get| get,
+    );
 
-    let error = client.workspaces().get("staging").send().unwrap_err();
-
-    let seen = attempts.all();
     assert_eq!(seen.len(), 2);
     for attempt in &seen {
         assert!(attempt.debug.contains("getWorkspace"), "{}", attempt.debug);
@@ -1823,20 +1615,13 @@ fn api_key_is_absent_from_debug_logs() {
     log::set_logger(&CAPTURE).expect("only this test installs a logger");
     log::set_max_level(log::LevelFilter::Trace);
     let mut server = Server::new();
-    server
-        .mock("GET", Matcher::Exact(path("/workspaces/log-probe")))
+    mock_at(&mut server, "GET", "/workspaces/log-probe")
         .with_status(503)
         .with_body(error_body(500, "overloaded"))
         .expect(2)
         .create();
-    server
-        .mock(
-            "POST",
-            Matcher::Exact(path("/workspaces/log-probe/members/add")),
-        )
-        .with_status(401)
-        .with_body(error_body(401, "Invalid management key"))
-        .create();
+    let add = "/workspaces/log-probe/members/add";
+    error_once(&mut server, "POST", add, 401, "Invalid management key");
     let client = builder(&server)
         .retry_policy(fast_retry().max_attempts(2))
         .build()
@@ -1869,8 +1654,7 @@ fn api_key_is_absent_from_debug_logs() {
 #[test]
 fn api_error_reports_status_attempts_message_and_headers() {
     let mut server = Server::new();
-    server
-        .mock("DELETE", Matcher::Exact(path("/workspaces/default")))
+    mock_at(&mut server, "DELETE", "/workspaces/default")
         .with_status(403)
         .with_header("x-request-id", "req_7f3a9c")
         .with_body(error_body(

@@ -7,7 +7,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use common::*;
+use common::mock::*;
 use mockito::Server;
 use openrouter_workspaces::types::{
     WorkspaceBudgetInterval, WorkspaceBudgetResetInterval, WorkspaceMemberRole,

@@ -1,23 +1,20 @@
 //! A create that fails after it may have reached the server is settled by looking the
 //! workspace up by its slug: never two workspaces, never a lost one.
 
+mod common;
+
 use std::time::Duration;
 
-use openrouter_workspaces::{Client, ClientBuilder, Error, RetryPolicy};
+use common::emulator::{builder_for, fast_retry};
+use common::expect_api;
+use openrouter_workspaces::{Client, Error};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 
 const CREATE_PATH: &str = "/api/v1/workspaces";
 
 fn client(emulator: &Emulator) -> Client {
-    ClientBuilder::from_env_with(|_| None)
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_interval(Duration::from_millis(5))
-                .max_interval(Duration::from_millis(20))
-                .max_elapsed(Duration::from_secs(5)),
-        )
+    builder_for(emulator)
+        .retry_policy(fast_retry())
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client")
@@ -42,70 +39,70 @@ fn create(client: &Client, slug: &str) -> Result<String, Error> {
         .map(|created| created.data.slug)
 }
 
-#[test]
-fn create_committed_then_500_returns_the_workspace_once() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(500))
-            .method("POST")
-            .path(CREATE_PATH),
+/// Queues `kind` for the next request of `method` to `path`.
+fn inject(emulator: &Emulator, kind: FaultKind, method: &str, path: &str) {
+    emulator.inject(Fault::new(kind).method(method).path(path));
+}
+
+/// Checks that `copies` workspaces hold `slug` and that the emulator received `posts`
+/// creates, `why`.
+#[track_caller]
+fn assert_copies_and_posts(emulator: &Emulator, slug: &str, copies: usize, posts: u64, why: &str) {
+    assert_eq!(
+        with_slug(emulator, slug),
+        copies,
+        "workspaces with {slug}: {why}"
     );
-    let slug = create(&client(&emulator), "team-a").expect("reconciled");
-    assert_eq!(slug, "team-a");
-    assert_eq!(with_slug(&emulator, "team-a"), 1);
     assert_eq!(
         emulator.requests_to("POST", CREATE_PATH),
-        1,
-        "never sent twice"
+        posts,
+        "creates sent: {why}"
     );
+}
+
+/// Queues `kind` for the next create.
+fn fail_create(emulator: &Emulator, kind: FaultKind) {
+    inject(emulator, kind, "POST", CREATE_PATH);
+}
+
+/// Creates `slug` through a create that meets `kind` first: checks that it succeeds with
+/// one workspace, after `posts` POSTs and one lookup.
+#[track_caller]
+fn assert_create_settles(kind: FaultKind, slug: &str, posts: u64) {
+    let emulator = Emulator::start().unwrap();
+    fail_create(&emulator, kind.clone());
+
+    let created = create(&client(&emulator), slug);
+
+    assert_eq!(created.expect("settled"), slug, "{kind:?}");
+    assert_copies_and_posts(&emulator, slug, 1, posts, &format!("{kind:?}"));
+    let lookup = format!("{CREATE_PATH}/{slug}");
     assert_eq!(
-        emulator.requests_to("GET", "/api/v1/workspaces/team-a"),
+        emulator.requests_to("GET", &lookup),
         1,
-        "one lookup"
+        "{kind:?}: one lookup"
     );
+}
+
+#[test]
+fn create_committed_then_500_returns_the_workspace_once() {
+    // Never sent twice.
+    assert_create_settles(FaultKind::CommitThenStatus(500), "team-a", 1);
 }
 
 #[test]
 fn create_committed_then_connection_closed_returns_the_workspace_once() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenClose)
-            .method("POST")
-            .path(CREATE_PATH),
-    );
-    let slug = create(&client(&emulator), "team-b").expect("reconciled");
-    assert_eq!(slug, "team-b");
-    assert_eq!(with_slug(&emulator, "team-b"), 1);
-    assert_eq!(emulator.requests_to("POST", CREATE_PATH), 1);
+    assert_create_settles(FaultKind::CommitThenClose, "team-b", 1);
 }
 
 #[test]
 fn create_lost_before_it_was_applied_is_sent_again_after_the_lookup() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::ResetAfterRead)
-            .method("POST")
-            .path(CREATE_PATH),
-    );
-    let slug = create(&client(&emulator), "team-c").expect("created on the second attempt");
-    assert_eq!(slug, "team-c");
-    assert_eq!(with_slug(&emulator, "team-c"), 1);
-    assert_eq!(emulator.requests_to("POST", CREATE_PATH), 2);
-    assert_eq!(emulator.requests_to("GET", "/api/v1/workspaces/team-c"), 1);
+    assert_create_settles(FaultKind::ResetAfterRead, "team-c", 2);
 }
 
 #[test]
 fn create_500_without_commit_is_sent_again_after_the_lookup() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::status(500))
-            .method("POST")
-            .path(CREATE_PATH),
-    );
-    let slug = create(&client(&emulator), "team-d").expect("created");
-    assert_eq!(slug, "team-d");
-    assert_eq!(with_slug(&emulator, "team-d"), 1);
-    assert_eq!(emulator.requests_to("POST", CREATE_PATH), 2);
+    assert_create_settles(FaultKind::status(500), "team-d", 2);
 }
 
 #[test]
@@ -119,19 +116,11 @@ fn slug_held_by_another_workspace_keeps_the_original_error() {
         .slug("team-e")
         .send()
         .unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::status(500))
-            .method("POST")
-            .path(CREATE_PATH),
-    );
+    fail_create(&emulator, FaultKind::status(500));
     let error = create(&client, "team-e").unwrap_err();
     assert_eq!(error.status(), Some(500), "{error}");
-    assert_eq!(with_slug(&emulator, "team-e"), 1);
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        2,
-        "one setup create, one failed create"
-    );
+    let why = "one setup create, one failed create";
+    assert_copies_and_posts(&emulator, "team-e", 1, 2, why);
 }
 
 #[test]
@@ -166,12 +155,8 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         error.to_string().contains("the outcome is unknown"),
         "{error}"
     );
-    assert_eq!(with_slug(&emulator, "team-f"), 1, "the create did happen");
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        1,
-        "and was not repeated"
-    );
+    let why = "the create did happen, and was not repeated";
+    assert_copies_and_posts(&emulator, "team-f", 1, 1, why);
 }
 
 #[test]
@@ -200,11 +185,7 @@ fn delete_whose_applied_first_attempt_was_lost_reports_deleted() {
     let client = client(&emulator);
     create(&client, "team-g").unwrap();
     let path = "/api/v1/workspaces/team-g";
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(500))
-            .method("DELETE")
-            .path(path),
-    );
+    inject(&emulator, FaultKind::CommitThenStatus(500), "DELETE", path);
     let deleted = client
         .workspaces()
         .delete("team-g")
@@ -222,12 +203,8 @@ fn delete_whose_applied_first_attempt_was_lost_reports_deleted() {
 #[test]
 fn delete_of_a_missing_workspace_is_still_404() {
     let emulator = Emulator::start().unwrap();
-    let error = client(&emulator)
-        .workspaces()
-        .delete("never-was")
-        .send()
-        .unwrap_err();
-    assert_eq!(error.status(), Some(404));
+    let deleted = client(&emulator).workspaces().delete("never-was").send();
+    expect_api(deleted, 404);
 }
 
 /// The create is applied, but the lookup runs before it shows (the emulator answers that
@@ -236,27 +213,14 @@ fn delete_of_a_missing_workspace_is_still_404() {
 #[test]
 fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
     let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(500))
-            .method("POST")
-            .path(CREATE_PATH),
-    );
-    emulator.inject(
-        Fault::new(FaultKind::respond(
-            404,
-            r#"{"error":{"code":404,"message":"workspace not found: team-race"}}"#,
-        ))
-        .method("GET")
-        .path("/workspaces/team-race"),
-    );
+    fail_create(&emulator, FaultKind::CommitThenStatus(500));
+    let not_found = r#"{"error":{"code":404,"message":"workspace not found: team-race"}}"#;
+    let lookup = "/workspaces/team-race";
+    inject(&emulator, FaultKind::respond(404, not_found), "GET", lookup);
     let slug = create(&client(&emulator), "team-race").expect("settled by the second lookup");
     assert_eq!(slug, "team-race");
-    assert_eq!(with_slug(&emulator, "team-race"), 1, "no duplicate");
-    assert_eq!(
-        emulator.requests_to("POST", CREATE_PATH),
-        2,
-        "the first attempt, and the re-send refused with 400"
-    );
+    let why = "no duplicate: the first attempt, and the re-send refused with 400";
+    assert_copies_and_posts(&emulator, "team-race", 1, 2, why);
     assert_eq!(
         emulator.requests_to("GET", "/api/v1/workspaces/team-race"),
         2,

@@ -2,14 +2,14 @@
 //! a call on a pooled connection starts no thread (ureq's own resolver starts one for every
 //! request once a timeout applies).
 
-mod common_emulator;
+mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 
-use common_emulator::{builder_for, start};
+use common::emulator::{builder_for, start};
 use openrouter_workspaces::{ClientBuilder, Error};
 
 /// A lookup that answers `addr` and records how often it ran and on which threads.

@@ -4,14 +4,17 @@
 
 mod common;
 
+use common::mock::*;
 use common::*;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use openrouter_workspaces::types::{
     self, WorkspaceBudgetInterval as Interval, WorkspaceBudgetResetInterval as Reset,
     WorkspaceMemberRole,
 };
+use openrouter_workspaces::workspaces::Update;
 use openrouter_workspaces::{Client, Error};
 use serde_json::{Value, json};
+use std::fmt::Debug;
 
 /// A mock of one request as the client must send it: method, exact path and query,
 /// credentials, `Accept`, and `Content-Type` plus the exact JSON body only when there is
@@ -36,44 +39,61 @@ fn expect_request(
     }
 }
 
-/// Adds a JSON response to a mock and creates it.
-fn respond(mock: Mock, status: usize, body: &Value) -> Mock {
-    mock.with_status(status)
+/// Creates the mock of `expect_request`, answering with `answer`: a status and a JSON body.
+fn serve(
+    server: &mut ServerGuard,
+    method: &str,
+    path_and_query: &str,
+    sent: Option<Value>,
+    answer: (usize, Value),
+) -> Mock {
+    expect_request(server, method, path_and_query, sent)
+        .with_status(answer.0)
         .with_header("content-type", "application/json")
-        .with_body(body.to_string())
+        .with_body(answer.1.to_string())
         .create()
 }
 
 // ---------------------------------------------------------------------------------------
 // Success: request on the wire and decoded response, one test per operation.
 
+/// Runs `call` against a server that expects exactly the request `expect_request`
+/// describes (`path_and_query` under the prefix) and answers it with `answer`; checks
+/// that the request arrived and returns what the call decoded.
+#[track_caller]
+fn exchange<T: Debug>(
+    method: &str,
+    path_and_query: &str,
+    sent: Option<Value>,
+    answer: (usize, Value),
+    call: impl FnOnce(&Client) -> Result<T, Error>,
+) -> T {
+    let mut server = Server::new();
+    let mock = serve(&mut server, method, &path(path_and_query), sent, answer);
+    let result = call(&client(&server));
+    mock.assert();
+    result.unwrap_or_else(|e| panic!("{method} {path_and_query}: {e}"))
+}
+
+/// A 200 answer with the documented workspace under this slug.
+fn workspace_ok(slug: &str) -> (usize, Value) {
+    (200, json!({ "data": workspace_json(WORKSPACE_ID, slug) }))
+}
+
 #[test]
 fn list_sends_offset_and_limit_and_decodes_the_page() {
-    let mut server = Server::new();
     let body = json!({
         "data": [workspace_json(WORKSPACE_ID, "staging")],
         "total_count": 7
     });
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "GET",
-            &path("/workspaces?offset=2&limit=10"),
-            None,
-        ),
-        200,
-        &body,
+    let page = exchange(
+        "GET",
+        "/workspaces?offset=2&limit=10",
+        None,
+        (200, body),
+        |c| c.workspaces().list().offset(2).limit(10).send(),
     );
 
-    let page = client(&server)
-        .workspaces()
-        .list()
-        .offset(2)
-        .limit(10)
-        .send()
-        .expect("list succeeds");
-
-    mock.assert();
     assert_eq!(page.total_count, 7);
     assert_eq!(page.data.len(), 1);
     assert_workspace(&page.data[0], WORKSPACE_ID, "staging");
@@ -81,25 +101,18 @@ fn list_sends_offset_and_limit_and_decodes_the_page() {
 
 #[test]
 fn list_without_paging_sends_no_query() {
-    let mut server = Server::new();
-    let body = json!({ "data": [], "total_count": 0 });
     // The path matcher sees the path and query together: any query would not match.
-    let mock = respond(
-        expect_request(&mut server, "GET", &path("/workspaces"), None),
-        200,
-        &body,
-    );
+    let body = json!({ "data": [], "total_count": 0 });
+    let page = exchange("GET", "/workspaces", None, (200, body), |c| {
+        c.workspaces().list().send()
+    });
 
-    let page = client(&server).workspaces().list().send().unwrap();
-
-    mock.assert();
     assert!(page.data.is_empty());
     assert_eq!(page.total_count, 0);
 }
 
 #[test]
 fn create_sends_post_with_the_fields_set() {
-    let mut server = Server::new();
     let sent = json!({
         "name": "Staging",
         "slug": "staging",
@@ -113,36 +126,29 @@ fn create_sends_post_with_the_fields_set() {
         "is_data_discount_logging_enabled": false,
         "default_image_model": null
     });
-    let mock = respond(
-        expect_request(&mut server, "POST", &path("/workspaces"), Some(sent)),
-        201,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-    );
+    let answer = (201, workspace_ok("staging").1);
+    let created = exchange("POST", "/workspaces", Some(sent), answer, |c| {
+        c.workspaces()
+            .create()
+            .name("Staging")
+            .slug("staging")
+            .description("Pre-release testing")
+            .default_text_model("openai/gpt-4o-mini")
+            .default_provider_sort("price")
+            .io_logging_sampling_rate(0.25)
+            .io_logging_api_key_ids([17, 42])
+            .is_observability_io_logging_enabled(true)
+            .is_observability_broadcast_enabled(false)
+            .is_data_discount_logging_enabled(false)
+            .clear_default_image_model()
+            .send()
+    });
 
-    let created = client(&server)
-        .workspaces()
-        .create()
-        .name("Staging")
-        .slug("staging")
-        .description("Pre-release testing")
-        .default_text_model("openai/gpt-4o-mini")
-        .default_provider_sort("price")
-        .io_logging_sampling_rate(0.25)
-        .io_logging_api_key_ids([17, 42])
-        .is_observability_io_logging_enabled(true)
-        .is_observability_broadcast_enabled(false)
-        .is_data_discount_logging_enabled(false)
-        .clear_default_image_model()
-        .send()
-        .expect("create succeeds");
-
-    mock.assert();
     assert_workspace(&created.data, WORKSPACE_ID, "staging");
 }
 
 #[test]
 fn create_with_body_struct_sends_exactly_its_json() {
-    let mut server = Server::new();
     let request = types::CreateWorkspaceRequest {
         default_image_model: Some("black-forest-labs/flux-1.1-pro".into()),
         default_provider_sort: None,
@@ -160,217 +166,113 @@ fn create_with_body_struct_sends_exactly_its_json() {
     let expected = serde_json::to_value(&request).unwrap();
     // Guard against a vacuous comparison: the struct's JSON leaves the `None`s out.
     assert_eq!(expected.as_object().unwrap().len(), 6);
-    let mock = respond(
-        expect_request(&mut server, "POST", &path("/workspaces"), Some(expected)),
-        201,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "from-struct") }),
-    );
+    let answer = (201, workspace_ok("from-struct").1);
+    let created = exchange("POST", "/workspaces", Some(expected), answer, |c| {
+        c.workspaces().create().body(request).send()
+    });
 
-    let created = client(&server)
-        .workspaces()
-        .create()
-        .body(request)
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(created.data.slug, "from-struct");
 }
 
 #[test]
 fn get_sends_get_and_decodes_the_workspace() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(&mut server, "GET", &path("/workspaces/staging"), None),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
+    let got = exchange(
+        "GET",
+        "/workspaces/staging",
+        None,
+        workspace_ok("staging"),
+        |c| c.workspaces().get("staging").send(),
     );
 
-    let got = client(&server).workspaces().get("staging").send().unwrap();
-
-    mock.assert();
     assert_workspace(&got.data, WORKSPACE_ID, "staging");
 }
 
 #[test]
 fn update_sends_patch_with_the_fields_set() {
-    let mut server = Server::new();
     let sent = json!({
         "name": "Staging EU",
         "slug": "staging-eu",
         "io_logging_sampling_rate": 1.0,
         "io_logging_api_key_ids": null
     });
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PATCH",
-            &path(&format!("/workspaces/{WORKSPACE_ID}")),
-            Some(sent),
-        ),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging-eu") }),
-    );
+    let at = format!("/workspaces/{WORKSPACE_ID}");
+    let updated = exchange("PATCH", &at, Some(sent), workspace_ok("staging-eu"), |c| {
+        c.workspaces()
+            .update(WORKSPACE_ID)
+            .name("Staging EU")
+            .slug("staging-eu")
+            .io_logging_sampling_rate(1.0)
+            .clear_io_logging_api_key_ids()
+            .send()
+    });
 
-    let updated = client(&server)
-        .workspaces()
-        .update(WORKSPACE_ID)
-        .name("Staging EU")
-        .slug("staging-eu")
-        .io_logging_sampling_rate(1.0)
-        .clear_io_logging_api_key_ids()
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_workspace(&updated.data, WORKSPACE_ID, "staging-eu");
+}
+
+/// Checks that `update` of `staging`, set up by `setters`, sends exactly `sent`.
+#[track_caller]
+fn assert_update_sends(
+    sent: Value,
+    setters: impl FnOnce(Update<'_>) -> Update<'_>,
+) {
+    exchange(
+        "PATCH",
+        "/workspaces/staging",
+        Some(sent),
+        workspace_ok("staging"),
+        |c| setters(c.workspaces().update("staging")).send(),
+    );
 }
 
 #[test]
 fn update_clear_description_sends_null() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PATCH",
-            &path("/workspaces/staging"),
-            Some(json!({ "description": null })),
-        ),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-    );
-
-    client(&server)
-        .workspaces()
-        .update("staging")
-        .clear_description()
-        .send()
-        .unwrap();
-
-    mock.assert();
+    assert_update_sends(json!({ "description": null }), |u| u.clear_description());
 }
 
 #[test]
 fn update_description_sends_the_value() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PATCH",
-            &path("/workspaces/staging"),
-            Some(json!({ "description": "x" })),
-        ),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-    );
-
-    client(&server)
-        .workspaces()
-        .update("staging")
-        .description("x")
-        .send()
-        .unwrap();
-
-    mock.assert();
+    assert_update_sends(json!({ "description": "x" }), |u| u.description("x"));
 }
 
 #[test]
 fn update_without_description_sends_no_key() {
-    let mut server = Server::new();
     // Matcher::Json is an exact match: a `description` key, even null, would not match.
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PATCH",
-            &path("/workspaces/staging"),
-            Some(json!({ "name": "Renamed" })),
-        ),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-    );
-
-    client(&server)
-        .workspaces()
-        .update("staging")
-        .name("Renamed")
-        .send()
-        .unwrap();
-
-    mock.assert();
+    assert_update_sends(json!({ "name": "Renamed" }), |u| u.name("Renamed"));
 }
 
 #[test]
 fn update_with_body_struct_then_setter_sends_both() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PATCH",
-            &path("/workspaces/staging"),
-            Some(json!({ "name": "From Struct", "description": null })),
-        ),
-        200,
-        &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-    );
-
-    client(&server)
-        .workspaces()
-        .update("staging")
-        .body(types::UpdateWorkspaceRequest {
+    let sent = json!({ "name": "From Struct", "description": null });
+    assert_update_sends(sent, |u| {
+        u.body(types::UpdateWorkspaceRequest {
             name: Some("From Struct".into()),
             ..Default::default()
         })
         .clear_description()
-        .send()
-        .unwrap();
-
-    mock.assert();
+    });
 }
 
 #[test]
 fn delete_sends_delete_and_decodes_the_confirmation() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(&mut server, "DELETE", &path("/workspaces/staging"), None),
-        200,
-        &json!({ "deleted": true }),
-    );
+    let answer = (200, json!({ "deleted": true }));
+    let deleted = exchange("DELETE", "/workspaces/staging", None, answer, |c| {
+        c.workspaces().delete("staging").send()
+    });
 
-    let deleted = client(&server)
-        .workspaces()
-        .delete("staging")
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert!(deleted.deleted);
 }
 
 #[test]
 fn list_budgets_sends_get_and_decodes_every_budget() {
-    let mut server = Server::new();
     let body = json!({
         "data": [budget_json(250.0, Some("monthly")), budget_json(1000.5, None)],
         "include_byok_in_budgets": false
     });
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "GET",
-            &path("/workspaces/staging/budgets"),
-            None,
-        ),
-        200,
-        &body,
-    );
+    let at = "/workspaces/staging/budgets";
+    let budgets = exchange("GET", at, None, (200, body), |c| {
+        c.workspaces().list_budgets("staging").send()
+    });
 
-    let budgets = client(&server)
-        .workspaces()
-        .list_budgets("staging")
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(budgets.data.len(), 2);
     assert_budget(&budgets.data[0], 250.0, Some(Reset::Monthly));
     assert_budget(&budgets.data[1], 1000.5, None);
@@ -379,113 +281,71 @@ fn list_budgets_sends_get_and_decodes_every_budget() {
 
 #[test]
 fn get_budget_puts_the_interval_in_the_path() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "GET",
-            &path("/workspaces/staging/budgets/lifetime"),
-            None,
-        ),
-        200,
-        &json!({ "data": budget_json(1000.5, None), "include_byok_in_budgets": true }),
-    );
+    let body = json!({ "data": budget_json(1000.5, None), "include_byok_in_budgets": true });
+    let at = "/workspaces/staging/budgets/lifetime";
+    let budget = exchange("GET", at, None, (200, body), |c| {
+        c.workspaces()
+            .get_budget("staging", Interval::Lifetime)
+            .send()
+    });
 
-    let budget = client(&server)
-        .workspaces()
-        .get_budget("staging", Interval::Lifetime)
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_budget(&budget.data, 1000.5, None);
     assert_eq!(budget.include_byok_in_budgets, Some(true));
 }
 
 #[test]
 fn set_budget_sends_put_with_limit_and_byok() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PUT",
-            &path("/workspaces/staging/budgets/monthly"),
-            Some(json!({ "limit_usd": 250.0, "include_byok_in_budgets": true })),
-        ),
-        200,
-        &json!({ "data": budget_json(250.0, Some("monthly")), "include_byok_in_budgets": true }),
-    );
+    let sent = json!({ "limit_usd": 250.0, "include_byok_in_budgets": true });
+    let body =
+        json!({ "data": budget_json(250.0, Some("monthly")), "include_byok_in_budgets": true });
+    let at = "/workspaces/staging/budgets/monthly";
+    let stored = exchange("PUT", at, Some(sent), (200, body), |c| {
+        c.workspaces()
+            .set_budget("staging", Interval::Monthly)
+            .limit_usd(250.0)
+            .include_byok_in_budgets(true)
+            .send()
+    });
 
-    let stored = client(&server)
-        .workspaces()
-        .set_budget("staging", Interval::Monthly)
-        .limit_usd(250.0)
-        .include_byok_in_budgets(true)
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_budget(&stored.data, 250.0, Some(Reset::Monthly));
     assert_eq!(stored.include_byok_in_budgets, Some(true));
 }
 
 #[test]
 fn set_budget_with_body_struct_sends_exactly_its_json() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "PUT",
-            &path("/workspaces/staging/budgets/daily"),
-            Some(json!({ "limit_usd": 12.5 })),
-        ),
-        200,
-        &json!({ "data": budget_json(12.5, Some("daily")) }),
-    );
+    let sent = json!({ "limit_usd": 12.5 });
+    let body = json!({ "data": budget_json(12.5, Some("daily")) });
+    let at = "/workspaces/staging/budgets/daily";
+    let stored = exchange("PUT", at, Some(sent), (200, body), |c| {
+        c.workspaces()
+            .set_budget("staging", Interval::Daily)
+            .body(types::UpsertWorkspaceBudgetRequest {
+                include_byok_in_budgets: None,
+                limit_usd: 12.5,
+                extra: Default::default(),
+            })
+            .send()
+    });
 
-    let stored = client(&server)
-        .workspaces()
-        .set_budget("staging", Interval::Daily)
-        .body(types::UpsertWorkspaceBudgetRequest {
-            include_byok_in_budgets: None,
-            limit_usd: 12.5,
-            extra: Default::default(),
-        })
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_budget(&stored.data, 12.5, Some(Reset::Daily));
     assert_eq!(stored.include_byok_in_budgets, None);
 }
 
 #[test]
 fn delete_budget_sends_delete_and_decodes_the_confirmation() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "DELETE",
-            &path("/workspaces/staging/budgets/weekly"),
-            None,
-        ),
-        200,
-        &json!({ "deleted": true }),
-    );
+    let answer = (200, json!({ "deleted": true }));
+    let at = "/workspaces/staging/budgets/weekly";
+    let deleted = exchange("DELETE", at, None, answer, |c| {
+        c.workspaces()
+            .delete_budget("staging", Interval::Weekly)
+            .send()
+    });
 
-    let deleted = client(&server)
-        .workspaces()
-        .delete_budget("staging", Interval::Weekly)
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert!(deleted.deleted);
 }
 
 #[test]
 fn list_members_sends_offset_and_limit_and_decodes_the_page() {
-    let mut server = Server::new();
     let body = json!({
         "data": [
             member_json(MEMBER_ID, "user_2f9c", "admin"),
@@ -493,26 +353,15 @@ fn list_members_sends_offset_and_limit_and_decodes_the_page() {
         ],
         "total_count": 12
     });
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "GET",
-            &path("/workspaces/staging/members?offset=10&limit=2"),
-            None,
-        ),
-        200,
-        &body,
-    );
+    let at = "/workspaces/staging/members?offset=10&limit=2";
+    let page = exchange("GET", at, None, (200, body), |c| {
+        c.workspaces()
+            .list_members("staging")
+            .offset(10)
+            .limit(2)
+            .send()
+    });
 
-    let page = client(&server)
-        .workspaces()
-        .list_members("staging")
-        .offset(10)
-        .limit(2)
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(page.total_count, 12);
     let first = &page.data[0];
     assert_eq!(first.id.to_string(), MEMBER_ID);
@@ -526,53 +375,30 @@ fn list_members_sends_offset_and_limit_and_decodes_the_page() {
 
 #[test]
 fn list_members_without_paging_sends_no_query() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "GET",
-            &path("/workspaces/staging/members"),
-            None,
-        ),
-        200,
-        &json!({ "data": [], "total_count": 0 }),
-    );
+    let body = json!({ "data": [], "total_count": 0 });
+    let at = "/workspaces/staging/members";
+    let page = exchange("GET", at, None, (200, body), |c| {
+        c.workspaces().list_members("staging").send()
+    });
 
-    let page = client(&server)
-        .workspaces()
-        .list_members("staging")
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(page.total_count, 0);
 }
 
 #[test]
 fn bulk_add_members_sends_post_with_user_ids() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "POST",
-            &path("/workspaces/staging/members/add"),
-            Some(json!({ "user_ids": ["user_2f9c", "user_7d41"] })),
-        ),
-        200,
-        &json!({
-            "data": [member_json(MEMBER_ID, "user_2f9c", "admin")],
-            "added_count": 1
-        }),
-    );
+    let sent = json!({ "user_ids": ["user_2f9c", "user_7d41"] });
+    let body = json!({
+        "data": [member_json(MEMBER_ID, "user_2f9c", "admin")],
+        "added_count": 1
+    });
+    let at = "/workspaces/staging/members/add";
+    let added = exchange("POST", at, Some(sent), (200, body), |c| {
+        c.workspaces()
+            .bulk_add_members("staging")
+            .user_ids(["user_2f9c", "user_7d41"])
+            .send()
+    });
 
-    let added = client(&server)
-        .workspaces()
-        .bulk_add_members("staging")
-        .user_ids(["user_2f9c", "user_7d41"])
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(added.added_count, 1);
     assert_eq!(added.data[0].user_id, "user_2f9c");
     assert_eq!(added.data[0].role, WorkspaceMemberRole::Admin);
@@ -580,279 +406,128 @@ fn bulk_add_members_sends_post_with_user_ids() {
 
 #[test]
 fn bulk_remove_members_sends_post_with_user_ids() {
-    let mut server = Server::new();
-    let mock = respond(
-        expect_request(
-            &mut server,
-            "POST",
-            &path("/workspaces/staging/members/remove"),
-            Some(json!({ "user_ids": ["user_7d41"] })),
-        ),
-        200,
-        &json!({ "removed_count": 1 }),
-    );
+    let sent = json!({ "user_ids": ["user_7d41"] });
+    let answer = (200, json!({ "removed_count": 1 }));
+    let at = "/workspaces/staging/members/remove";
+    let removed = exchange("POST", at, Some(sent), answer, |c| {
+        c.workspaces()
+            .bulk_remove_members("staging")
+            .body(types::BulkRemoveWorkspaceMembersRequest {
+                user_ids: vec!["user_7d41".into()],
+                extra: Default::default(),
+            })
+            .send()
+    });
 
-    let removed = client(&server)
-        .workspaces()
-        .bulk_remove_members("staging")
-        .body(types::BulkRemoveWorkspaceMembersRequest {
-            user_ids: vec!["user_7d41".into()],
-            extra: Default::default(),
-        })
-        .send()
-        .unwrap();
-
-    mock.assert();
     assert_eq!(removed.removed_count, 1);
 }
 
 // ---------------------------------------------------------------------------------------
 // Error statuses.
 
+/// Every status some operation documents.
 const ALL_ERROR_STATUSES: [u16; 5] = [400, 401, 403, 404, 500];
 
-/// For each status of `documented`, the call fails with `Error::Api` carrying the status,
-/// the raw body byte for byte and the typed body of the documented schema. Every other
-/// status, documented by other operations or by none (418), keeps the raw body and has no
-/// typed body.
-fn assert_error_statuses(
-    method: &str,
-    path_and_query: &str,
-    documented: &[u16],
-    call: impl Fn(&Client) -> Result<(), Error>,
-) {
-    assert_error_statuses_with(method, path_and_query, documented, |_| {}, call);
+/// Every operation, its method and path under the prefix, and the error statuses its
+/// document lists.
+#[rustfmt::skip]
+const ERROR_CASES: [(&str, &str, &str, &[u16]); 12] = [
+    ("list",                "GET",    "/workspaces",                         &[401, 500]),
+    ("create",              "POST",   "/workspaces",                         &[400, 401, 403, 500]),
+    ("get",                 "GET",    "/workspaces/staging",                 &[401, 404, 500]),
+    ("update",              "PATCH",  "/workspaces/staging",                 &ALL_ERROR_STATUSES),
+    ("delete",              "DELETE", "/workspaces/staging",                 &ALL_ERROR_STATUSES),
+    ("list_budgets",        "GET",    "/workspaces/staging/budgets",         &[401, 404, 500]),
+    ("get_budget",          "GET",    "/workspaces/staging/budgets/daily",   &[400, 401, 404, 500]),
+    ("set_budget",          "PUT",    "/workspaces/staging/budgets/weekly",  &[400, 401, 404, 500]),
+    ("delete_budget",       "DELETE", "/workspaces/staging/budgets/monthly", &[400, 401, 404, 500]),
+    ("list_members",        "GET",    "/workspaces/staging/members",         &[401, 403, 404, 500]),
+    ("bulk_add_members",    "POST",   "/workspaces/staging/members/add",     &ALL_ERROR_STATUSES),
+    ("bulk_remove_members", "POST",   "/workspaces/staging/members/remove",  &ALL_ERROR_STATUSES),
+];
+
+/// After a 5xx the client looks the created slug up; here it is not there, and with
+/// retries off the create's own error is returned.
+fn lookup_finds_nothing(server: &mut ServerGuard) {
+    server
+        .mock("GET", Matcher::Exact(path("/workspaces/staging")))
+        .with_status(404)
+        .with_header("content-type", "application/json")
+        .with_body(error_body(404, "not found"))
+        .create();
 }
 
-/// As `assert_error_statuses`, with `setup` adding standing mocks first.
-fn assert_error_statuses_with(
-    method: &str,
-    path_and_query: &str,
-    documented: &[u16],
-    setup: impl FnOnce(&mut ServerGuard),
-    call: impl Fn(&Client) -> Result<(), Error>,
-) {
+/// For each status `documented`, the call of `operation` fails with `Error::Api` carrying
+/// the status, the raw body byte for byte and the typed body of the documented schema.
+/// Every other status, documented by other operations or by none (418), keeps the raw body
+/// and has no typed body. Failures name the operation and the status.
+fn assert_error_statuses(operation: &str, method: &str, rest: &str, documented: &[u16]) {
     let mut server = Server::new();
-    setup(&mut server);
+    if operation == "create" {
+        lookup_finds_nothing(&mut server);
+    }
     let client = client(&server);
+    let path_and_query = path(rest);
     let undocumented = ALL_ERROR_STATUSES
         .into_iter()
         .filter(|s| !documented.contains(s))
         .chain([418]);
-    let cases = documented
+    let statuses = documented
         .iter()
         .map(|s| (*s, true))
         .chain(undocumented.map(|s| (s, false)));
 
-    for (status, is_documented) in cases {
+    for (status, is_documented) in statuses {
+        let at = format!("{operation} answering {status}");
         let message = format!("failure {status} of {path_and_query}");
         let body = error_body(status, &message);
         let mock = server
-            .mock(method, Matcher::Exact(path_and_query.to_string()))
+            .mock(method, Matcher::Exact(path_and_query.clone()))
             .with_status(status as usize)
             .with_header("content-type", "application/json")
             .with_body(&body)
             .expect(1)
             .create();
 
-        let error = call(&client).expect_err("an error status fails the call");
+        let error = send_operation(&client, operation, "staging")
+            .expect_err(&format!("{at}: the call fails"));
 
         mock.assert();
         mock.remove();
         let api = match &error {
             Error::Api(api) => api,
-            other => panic!("{status}: expected Error::Api, got {other:?}"),
+            other => panic!("{at}: expected Error::Api, got {other:?}"),
         };
-        assert_eq!(api.status, status);
-        assert_eq!(api.status, status);
-        assert_eq!(error.status(), Some(status));
-        assert_eq!(
-            api.attempts, 1,
-            "{status} is not retried under RetryPolicy::none"
-        );
+        assert_eq!(api.status, status, "{at}");
+        assert_eq!(error.status(), Some(status), "{at}");
+        assert_eq!(api.attempts, 1, "{at}: not retried under RetryPolicy::none");
         assert_eq!(
             api.raw_body,
             body.as_bytes(),
-            "{status}: raw body kept byte for byte"
+            "{at}: raw body kept byte for byte"
         );
-        assert_eq!(api.message(), message);
+        assert_eq!(api.message(), message, "{at}");
         if is_documented {
             let typed = api
                 .body
                 .as_ref()
-                .unwrap_or_else(|| panic!("{status}: documented body not decoded"));
+                .unwrap_or_else(|| panic!("{at}: documented body not decoded"));
             assert_eq!(
                 typed_error(typed),
                 (variant_for(status), i64::from(status), message.clone()),
-                "{status}"
+                "{at}"
             );
         } else {
-            assert_eq!(
-                api.body, None,
-                "{status} is not documented for this operation"
-            );
+            assert_eq!(api.body, None, "{at}: not documented for this operation");
         }
     }
 }
 
 #[test]
-fn list_error_statuses() {
-    assert_error_statuses("GET", &path("/workspaces"), &[401, 500], |c| {
-        c.workspaces().list().send().map(drop)
-    });
-}
-
-#[test]
-fn create_error_statuses() {
-    // After a 5xx the client looks the slug up; here it is not there, and with retries off
-    // the create's own error is returned.
-    let lookup_finds_nothing = |server: &mut ServerGuard| {
-        server
-            .mock("GET", Matcher::Exact(path("/workspaces/staging")))
-            .with_status(404)
-            .with_header("content-type", "application/json")
-            .with_body(error_body(404, "not found"))
-            .create();
-    };
-    assert_error_statuses_with(
-        "POST",
-        &path("/workspaces"),
-        &[400, 401, 403, 500],
-        lookup_finds_nothing,
-        |c| {
-            c.workspaces()
-                .create()
-                .name("Staging")
-                .slug("staging")
-                .send()
-                .map(drop)
-        },
-    );
-}
-
-#[test]
-fn get_error_statuses() {
-    assert_error_statuses("GET", &path("/workspaces/staging"), &[401, 404, 500], |c| {
-        c.workspaces().get("staging").send().map(drop)
-    });
-}
-
-#[test]
-fn update_error_statuses() {
-    assert_error_statuses(
-        "PATCH",
-        &path("/workspaces/staging"),
-        &[400, 401, 403, 404, 500],
-        |c| c.workspaces().update("staging").name("x").send().map(drop),
-    );
-}
-
-#[test]
-fn delete_error_statuses() {
-    assert_error_statuses(
-        "DELETE",
-        &path("/workspaces/staging"),
-        &[400, 401, 403, 404, 500],
-        |c| c.workspaces().delete("staging").send().map(drop),
-    );
-}
-
-#[test]
-fn list_budgets_error_statuses() {
-    assert_error_statuses(
-        "GET",
-        &path("/workspaces/staging/budgets"),
-        &[401, 404, 500],
-        |c| c.workspaces().list_budgets("staging").send().map(drop),
-    );
-}
-
-#[test]
-fn get_budget_error_statuses() {
-    assert_error_statuses(
-        "GET",
-        &path("/workspaces/staging/budgets/daily"),
-        &[400, 401, 404, 500],
-        |c| {
-            c.workspaces()
-                .get_budget("staging", Interval::Daily)
-                .send()
-                .map(drop)
-        },
-    );
-}
-
-#[test]
-fn set_budget_error_statuses() {
-    assert_error_statuses(
-        "PUT",
-        &path("/workspaces/staging/budgets/weekly"),
-        &[400, 401, 404, 500],
-        |c| {
-            c.workspaces()
-                .set_budget("staging", Interval::Weekly)
-                .limit_usd(10.0)
-                .send()
-                .map(drop)
-        },
-    );
-}
-
-#[test]
-fn delete_budget_error_statuses() {
-    assert_error_statuses(
-        "DELETE",
-        &path("/workspaces/staging/budgets/monthly"),
-        &[400, 401, 404, 500],
-        |c| {
-            c.workspaces()
-                .delete_budget("staging", Interval::Monthly)
-                .send()
-                .map(drop)
-        },
-    );
-}
-
-#[test]
-fn list_members_error_statuses() {
-    assert_error_statuses(
-        "GET",
-        &path("/workspaces/staging/members"),
-        &[401, 403, 404, 500],
-        |c| c.workspaces().list_members("staging").send().map(drop),
-    );
-}
-
-#[test]
-fn bulk_add_members_error_statuses() {
-    assert_error_statuses(
-        "POST",
-        &path("/workspaces/staging/members/add"),
-        &[400, 401, 403, 404, 500],
-        |c| {
-            c.workspaces()
-                .bulk_add_members("staging")
-                .user_ids(["user_2f9c"])
-                .send()
-                .map(drop)
-        },
-    );
-}
-
-#[test]
-fn bulk_remove_members_error_statuses() {
-    assert_error_statuses(
-        "POST",
-        &path("/workspaces/staging/members/remove"),
-        &[400, 401, 403, 404, 500],
-        |c| {
-            c.workspaces()
-                .bulk_remove_members("staging")
-                .user_ids(["user_2f9c"])
-                .send()
-                .map(drop)
-        },
-    );
+fn every_operation_answers_each_error_status_with_its_documented_body() {
+    for (operation, method, rest, documented) in ERROR_CASES {
+        assert_error_statuses(operation, method, rest, documented);
+    }
 }
 
 #[test]
@@ -908,16 +583,8 @@ fn path_parameter_is_exactly_one_encoded_segment() {
     let mut server = Server::new();
     let client = client(&server);
     for (id, segment) in AWKWARD_IDS {
-        let mock = respond(
-            expect_request(
-                &mut server,
-                "GET",
-                &path(&format!("/workspaces/{segment}")),
-                None,
-            ),
-            200,
-            &json!({ "data": workspace_json(WORKSPACE_ID, "staging") }),
-        );
+        let at = path(&format!("/workspaces/{segment}"));
+        let mock = serve(&mut server, "GET", &at, None, workspace_ok("staging"));
 
         let result = client.workspaces().get(id).send();
 
@@ -932,25 +599,19 @@ fn path_parameter_is_one_segment_before_a_literal_suffix() {
     let mut server = Server::new();
     let client = client(&server);
     for (id, segment) in AWKWARD_IDS {
-        let members = respond(
-            expect_request(
-                &mut server,
-                "POST",
-                &path(&format!("/workspaces/{segment}/members/remove")),
-                Some(json!({ "user_ids": ["user_7d41"] })),
-            ),
-            200,
-            &json!({ "removed_count": 1 }),
+        let members = serve(
+            &mut server,
+            "POST",
+            &path(&format!("/workspaces/{segment}/members/remove")),
+            Some(json!({ "user_ids": ["user_7d41"] })),
+            (200, json!({ "removed_count": 1 })),
         );
-        let budget = respond(
-            expect_request(
-                &mut server,
-                "PUT",
-                &path(&format!("/workspaces/{segment}/budgets/daily")),
-                Some(json!({ "limit_usd": 5.0 })),
-            ),
-            200,
-            &json!({ "data": budget_json(5.0, Some("daily")) }),
+        let budget = serve(
+            &mut server,
+            "PUT",
+            &path(&format!("/workspaces/{segment}/budgets/daily")),
+            Some(json!({ "limit_usd": 5.0 })),
+            (200, json!({ "data": budget_json(5.0, Some("daily")) })),
         );
 
         let removed = client
@@ -978,41 +639,8 @@ fn empty_id_is_refused_without_a_request() {
     let mut server = Server::new();
     let guards = guard_nothing_sent(&mut server);
     let client = client(&server);
-    let w = client.workspaces();
-
-    let results: Vec<(&str, Result<(), Error>)> = vec![
-        ("get", w.get("").send().map(drop)),
-        ("update", w.update("").name("x").send().map(drop)),
-        ("delete", w.delete("").send().map(drop)),
-        ("list_budgets", w.list_budgets("").send().map(drop)),
-        (
-            "get_budget",
-            w.get_budget("", Interval::Daily).send().map(drop),
-        ),
-        (
-            "set_budget",
-            w.set_budget("", Interval::Daily)
-                .limit_usd(1.0)
-                .send()
-                .map(drop),
-        ),
-        (
-            "delete_budget",
-            w.delete_budget("", Interval::Daily).send().map(drop),
-        ),
-        ("list_members", w.list_members("").send().map(drop)),
-        (
-            "bulk_add_members",
-            w.bulk_add_members("").user_ids(["u"]).send().map(drop),
-        ),
-        (
-            "bulk_remove_members",
-            w.bulk_remove_members("").user_ids(["u"]).send().map(drop),
-        ),
-    ];
-
-    for (operation, result) in results {
-        match result {
+    for operation in OPERATIONS_ON_A_WORKSPACE {
+        match send_operation(&client, operation, "") {
             Err(Error::InvalidInput(input)) => assert_eq!(input.field, "id", "{operation}"),
             other => panic!("{operation}: expected InvalidInput, got {other:?}"),
         }

@@ -17,6 +17,13 @@ fn auth(emu: &Emulator) -> String {
     format!("Authorization: Bearer {}\r\n", emu.management_key())
 }
 
+/// Sends the raw `request` on a new connection to `emu` and returns everything read back
+/// until the server closes it.
+fn exchange_text(emu: &Emulator, request: &str) -> String {
+    let reply = raw_exchange(emu.addr(), request.as_bytes()).expect("a raw exchange");
+    String::from_utf8(reply).expect("a UTF-8 reply")
+}
+
 #[test]
 fn keep_alive_reuses_one_connection() {
     let emu = Emulator::start().unwrap();
@@ -61,14 +68,14 @@ fn connection_close_is_honoured() {
         auth(&emu)
     );
     // read_to_end returns only because the server closes.
-    let out = String::from_utf8(raw_exchange(emu.addr(), req.as_bytes()).unwrap()).unwrap();
+    let out = exchange_text(&emu, &req);
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     assert!(out.contains("\r\nconnection: close\r\n"));
     assert!(out.contains("\r\ncontent-type: application/json\r\n"));
 
     // HTTP/1.0 without keep-alive closes too.
     let req = format!("GET /api/v1/workspaces HTTP/1.0\r\n{}\r\n", auth(&emu));
-    let out = String::from_utf8(raw_exchange(emu.addr(), req.as_bytes()).unwrap()).unwrap();
+    let out = exchange_text(&emu, &req);
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     assert!(out.contains("\r\nconnection: close\r\n"));
 
@@ -79,7 +86,7 @@ fn connection_close_is_honoured() {
          GET /api/v1/workspaces HTTP/1.0\r\n{a}\r\n",
         a = auth(&emu)
     );
-    let out = String::from_utf8(raw_exchange(emu.addr(), req.as_bytes()).unwrap()).unwrap();
+    let out = exchange_text(&emu, &req);
     assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{out}");
     assert!(out.contains("\r\nconnection: keep-alive\r\n"));
     assert_eq!(emu.connection_count(), 1);
@@ -97,7 +104,7 @@ fn pipelined_requests_are_answered_in_order() {
         body.len(),
         a = auth(&emu)
     );
-    let out = String::from_utf8(raw_exchange(emu.addr(), req.as_bytes()).unwrap()).unwrap();
+    let out = exchange_text(&emu, &req);
     let statuses: Vec<&str> = out
         .match_indices("HTTP/1.1 ")
         .map(|(i, _)| &out[i + 9..i + 12])
@@ -138,7 +145,7 @@ fn chunked_and_malformed_requests_are_refused() {
         "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n{}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
         auth(&emu)
     );
-    let out = String::from_utf8(raw_exchange(emu.addr(), req.as_bytes()).unwrap()).unwrap();
+    let out = exchange_text(&emu, &req);
     assert!(out.starts_with("HTTP/1.1 411 "), "{out}");
     let body: Value = serde_json::from_str(out.split_once("\r\n\r\n").unwrap().1).unwrap();
     assert_eq!(body["error"]["code"], 411);

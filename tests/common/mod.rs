@@ -1,173 +1,64 @@
-//! Shared fixtures of the wire and facade tests: clients pointed at a mockito server,
-//! realistic response bodies, guards that prove nothing was sent, and an attempt recorder.
+//! Shared fixtures of the library's integration tests: `mock` for the tests against a
+//! mockito server, `emulator` for those against the in-process emulator, and here the
+//! checks of errors that both kinds of test make.
 
 // Each test binary uses its own subset of these helpers.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+pub mod emulator;
+pub mod mock;
+
+use std::fmt::Debug;
+use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use mockito::{Matcher, Mock, ServerGuard};
-use openrouter_workspaces::{
-    ApiErrorBody, AttemptOutcome, Client, ClientBuilder, Error, InvalidInput, RetryPolicy, types,
-};
-use serde_json::{Value, json};
+use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
+use openrouter_workspaces::{ApiError, ApiErrorBody, Client, Error, InvalidInput};
 
-/// The API key of every test client; no output of the library may contain it.
-pub const KEY: &str = "sk-or-v1-3c5e7a9b1d2f4e6a8c0b2d4f6e8a0c2e4b6d8f0a1c3e5b7d";
-/// The path prefix of the base URL, which every request path must keep.
-pub const PREFIX: &str = "/api/v1";
-pub const WORKSPACE_ID: &str = "3f6c2a9e-8b1d-4e7f-9a2c-5d0b7e4f1a36";
-pub const GUARDRAIL_ID: &str = "9b2e7d14-6c3a-4f58-b1e0-2a7d9c4e6f83";
-pub const BUDGET_ID: &str = "5d2b8e41-7c3a-4f90-b6e1-0a9c4d7f2e58";
-pub const MEMBER_ID: &str = "c41d8e27-5f9a-4b63-8e0d-71a2f5c9b348";
+/// The operations whose path names a workspace, by the names of their methods.
+pub const OPERATIONS_ON_A_WORKSPACE: [&str; 10] = [
+    "get",
+    "update",
+    "delete",
+    "list_budgets",
+    "get_budget",
+    "set_budget",
+    "delete_budget",
+    "list_members",
+    "bulk_add_members",
+    "bulk_remove_members",
+];
 
-/// The base URL of `server`, with the API's path prefix.
-pub fn base_url(server: &ServerGuard) -> String {
-    format!("{}{PREFIX}", server.url())
-}
-
-/// A path under the prefix: `path("/workspaces")` is `/api/v1/workspaces`.
-pub fn path(rest: &str) -> String {
-    format!("{PREFIX}{rest}")
-}
-
-/// A retry policy that retries quickly, for tests. The total bound is short too, so that
-/// a regression that retries what it should not fails in seconds, not in a minute.
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default()
-        .initial_interval(Duration::from_millis(1))
-        .max_interval(Duration::from_millis(5))
-        .max_elapsed(Duration::from_secs(2))
-        .without_jitter()
-}
-
-/// A builder for `server` with the test key and no retries.
-pub fn builder(server: &ServerGuard) -> ClientBuilder {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(base_url(server))
-        .retry_policy(RetryPolicy::none())
-        .timeout(Duration::from_secs(5))
-}
-
-/// A client for `server` with the test key and no retries.
-pub fn client(server: &ServerGuard) -> Client {
-    builder(server)
-        .build()
-        .expect("a loopback test client builds")
-}
-
-/// Mocks that answer any request of any method with 599 and expect none: after the
-/// call, `assert_nothing_sent` proves that nothing reached the server.
-///
-/// Create them before any other mock, so that mockito prefers the other mocks.
-pub fn guard_nothing_sent(server: &mut ServerGuard) -> Vec<Mock> {
-    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-        .into_iter()
-        .map(|method| {
-            server
-                .mock(method, Matcher::Any)
-                .with_status(599)
-                .expect(0)
-                .create()
-        })
-        .collect()
-}
-
-pub fn assert_nothing_sent(guards: &[Mock]) {
-    for guard in guards {
-        guard.assert();
+/// Sends `operation` (a method of `client.workspaces()`) for the workspace `id` with the
+/// least input it takes: the daily budget is read, the weekly one set and the monthly one
+/// deleted; `create` creates the slug `id`, and `list` ignores it.
+pub fn send_operation(client: &Client, operation: &str, id: &str) -> Result<(), Error> {
+    let w = client.workspaces();
+    match operation {
+        "list" => w.list().send().map(drop),
+        "create" => w.create().name("Staging").slug(id).send().map(drop),
+        "get" => w.get(id).send().map(drop),
+        "update" => w.update(id).name("x").send().map(drop),
+        "delete" => w.delete(id).send().map(drop),
+        "list_budgets" => w.list_budgets(id).send().map(drop),
+        "get_budget" => w.get_budget(id, Interval::Daily).send().map(drop),
+        "set_budget" => {
+            let set = w.set_budget(id, Interval::Weekly);
+            set.limit_usd(10.0).send().map(drop)
+        }
+        "delete_budget" => w.delete_budget(id, Interval::Monthly).send().map(drop),
+        "list_members" => w.list_members(id).send().map(drop),
+        "bulk_add_members" => {
+            let add = w.bulk_add_members(id);
+            add.user_ids(["user_bob"]).send().map(drop)
+        }
+        "bulk_remove_members" => {
+            let remove = w.bulk_remove_members(id);
+            remove.user_ids(["user_bob"]).send().map(drop)
+        }
+        other => unreachable!("{other} is not an operation"),
     }
-}
-
-/// The documented example workspace, as JSON, with the given id and slug.
-pub fn workspace_json(id: &str, slug: &str) -> Value {
-    json!({
-        "id": id,
-        "default_guardrail_id": GUARDRAIL_ID,
-        "name": "Staging",
-        "slug": slug,
-        "description": "Pre-release testing",
-        "default_text_model": "openai/gpt-4o-mini",
-        "default_image_model": null,
-        "default_provider_sort": "price",
-        "is_observability_io_logging_enabled": true,
-        "is_observability_broadcast_enabled": false,
-        "is_data_discount_logging_enabled": false,
-        "io_logging_sampling_rate": 0.25,
-        "io_logging_api_key_ids": [17, 42],
-        "include_byok_in_budgets": true,
-        "created_at": "2026-03-14T09:26:53.000Z",
-        "updated_at": null,
-        "created_by": "user_2f9c"
-    })
-}
-
-/// Checks every field of a workspace decoded from [`workspace_json`].
-pub fn assert_workspace(w: &types::Workspace, id: &str, slug: &str) {
-    assert_eq!(w.id.to_string(), id);
-    assert_eq!(w.default_guardrail_id.to_string(), GUARDRAIL_ID);
-    assert_eq!(w.name, "Staging");
-    assert_eq!(w.slug, slug);
-    assert_eq!(w.description.as_deref(), Some("Pre-release testing"));
-    assert_eq!(w.default_text_model.as_deref(), Some("openai/gpt-4o-mini"));
-    assert_eq!(w.default_image_model, None);
-    assert_eq!(w.default_provider_sort.as_deref(), Some("price"));
-    assert!(w.is_observability_io_logging_enabled);
-    assert!(!w.is_observability_broadcast_enabled);
-    assert!(!w.is_data_discount_logging_enabled);
-    assert_eq!(w.io_logging_sampling_rate, 0.25);
-    assert_eq!(w.io_logging_api_key_ids, Some(vec![17, 42]));
-    assert_eq!(w.include_byok_in_budgets, Some(true));
-    assert_eq!(w.created_at, "2026-03-14T09:26:53.000Z");
-    assert_eq!(w.updated_at, None);
-    assert_eq!(w.created_by.as_deref(), Some("user_2f9c"));
-}
-
-/// A budget as JSON; `reset_interval` is `null` for a lifetime budget.
-pub fn budget_json(limit_usd: f64, reset_interval: Option<&str>) -> Value {
-    json!({
-        "id": BUDGET_ID,
-        "workspace_id": WORKSPACE_ID,
-        "limit_usd": limit_usd,
-        "reset_interval": reset_interval,
-        "created_at": "2026-03-14T09:30:00.000Z",
-        "updated_at": "2026-03-15T11:00:00.000Z"
-    })
-}
-
-pub fn assert_budget(
-    b: &types::WorkspaceBudget,
-    limit_usd: f64,
-    reset_interval: Option<types::WorkspaceBudgetResetInterval>,
-) {
-    assert_eq!(b.id.to_string(), BUDGET_ID);
-    assert_eq!(b.workspace_id.to_string(), WORKSPACE_ID);
-    assert_eq!(b.limit_usd, limit_usd);
-    assert_eq!(b.reset_interval, reset_interval);
-    assert_eq!(b.created_at, "2026-03-14T09:30:00.000Z");
-    assert_eq!(b.updated_at, "2026-03-15T11:00:00.000Z");
-}
-
-pub fn member_json(id: &str, user_id: &str, role: &str) -> Value {
-    json!({
-        "id": id,
-        "workspace_id": WORKSPACE_ID,
-        "user_id": user_id,
-        "role": role,
-        "created_at": "2026-03-20T15:02:11.000Z"
-    })
-}
-
-/// A documented error body for `status`, with irregular spacing, a non-ASCII character
-/// and a trailing newline, so that a byte-for-byte comparison means something.
-pub fn error_body(status: u16, message: &str) -> String {
-    format!(
-        "{{ \"error\" : {{\"code\": {status}, \"message\": \"{message}\", \"metadata\": {{\"hint\": \"prüfen\"}}}},\n  \"user_id\": \"user_2f9c\" }}\n"
-    )
 }
 
 /// The name of the variant of a typed error body, and its code and message.
@@ -196,79 +87,69 @@ pub fn variant_for(status: u16) -> &'static str {
     }
 }
 
+/// Unwraps an `Error::Api` with this status.
+#[track_caller]
+pub fn expect_api<T: Debug>(result: Result<T, Error>, status: u16) -> Box<ApiError> {
+    match result {
+        Err(Error::Api(api)) => {
+            assert_eq!(api.status, status, "status of {api}");
+            api
+        }
+        other => panic!("expected Error::Api with status {status}, got {other:?}"),
+    }
+}
+
+/// Unwraps an `Error::Api` with this status whose body decoded into the documented
+/// variant (`"BadRequest"`, `"NotFound"`, ...) with the same code, and returns the
+/// message, after checking that `ApiError::message` reports the same one.
+#[track_caller]
+pub fn expect_documented<T: Debug>(result: Result<T, Error>, status: u16, variant: &str) -> String {
+    let api = expect_api(result, status);
+    let body = api
+        .body
+        .as_ref()
+        .unwrap_or_else(|| panic!("no typed body for {api}: {}", api.body_text()));
+    let (name, code, message) = typed_error(body);
+    assert_eq!(name, variant, "{api}");
+    assert_eq!(code, i64::from(status), "{api}");
+    assert_eq!(api.message(), message, "{api}");
+    assert_eq!(api.attempts, 1, "a 4xx is not retried: {api}");
+    message
+}
+
+/// The message of a documented 400 (`BadRequest`), as `expect_documented` checks it.
+#[track_caller]
+pub fn expect_bad_request<T: Debug>(result: Result<T, Error>) -> String {
+    expect_documented(result, 400, "BadRequest")
+}
+
 /// Unwraps an `Error::InvalidInput`, checking the field it names.
 #[track_caller]
-pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Error>, field: &str) -> InvalidInput {
-    match result {
-        Err(Error::InvalidInput(input)) => {
-            assert_eq!(input.field, field, "wrong field in {input}");
-            input
-        }
+pub fn assert_invalid<T: Debug>(result: Result<T, Error>, field: &str) -> InvalidInput {
+    let input = match result {
+        Err(Error::InvalidInput(input)) => input,
         other => panic!("expected InvalidInput for `{field}`, got {other:?}"),
-    }
+    };
+    assert_eq!(input.field, field, "wrong field in {input}");
+    input
 }
 
-/// One call of the attempt hook, as recorded.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub operation: &'static str,
-    pub method: &'static str,
-    pub url: String,
-    pub number: u32,
-    pub outcome: AttemptOutcome,
-    pub next_delay: Option<Duration>,
-    pub debug: String,
-}
-
-/// Records every attempt a client reports.
-#[derive(Clone, Default)]
-pub struct Attempts(Arc<Mutex<Vec<Seen>>>);
-
-impl Attempts {
-    /// Installs the recorder on `builder`.
-    pub fn install(&self, builder: ClientBuilder) -> ClientBuilder {
-        let seen = self.0.clone();
-        builder.on_attempt(move |a| {
-            seen.lock().unwrap().push(Seen {
-                operation: a.operation,
-                method: a.method,
-                url: a.url.to_string(),
-                number: a.number,
-                outcome: a.outcome.clone(),
-                next_delay: a.next_delay,
-                debug: format!("{a:?}"),
-            })
-        })
-    }
-
-    pub fn all(&self) -> Vec<Seen> {
-        self.0.lock().unwrap().clone()
-    }
-
-    pub fn count(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-}
-
-/// A base URL on a loopback port where nothing listens: connections are refused.
-pub fn refused_base_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("bound address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}{PREFIX}")
-}
-
-/// A base URL of a server that accepts connections and never answers.
-///
-/// The accepting thread runs until the test process ends.
-pub fn silent_base_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let addr = listener.local_addr().expect("bound address");
+/// Runs `call` on its own thread and returns its result and duration; fails the test when
+/// the call does not return within `bound` (instead of hanging it) or panics.
+#[track_caller]
+pub fn within<T: Send + 'static>(
+    bound: Duration,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> (T, Duration) {
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
     thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
+        let result = call();
+        let _ = tx.send((result, started.elapsed()));
     });
-    format!("http://{addr}{PREFIX}")
+    match rx.recv_timeout(bound) {
+        Ok(done) => done,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the call did not return within {bound:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the call panicked"),
+    }
 }
