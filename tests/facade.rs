@@ -1352,7 +1352,11 @@ fn success_missing_a_required_field_is_decode_error() {
     let body = json!({ "data": workspace }).to_string();
     let error = get_staging_answered(Some("application/json"), &body);
 
-    assert_eq!(error.status(), None, "a success that did not decode is no error status");
+    assert_eq!(
+        error.status(),
+        None,
+        "a success that did not decode is no error status"
+    );
     let (_, status, message, body_excerpt) = expect_decode(error);
     assert_eq!(status, 200);
     assert!(message.contains("slug"), "{message}");

@@ -211,10 +211,7 @@ fn update_sends_patch_with_the_fields_set() {
 
 /// Checks that `update` of `staging`, set up by `setters`, sends exactly `sent`.
 #[track_caller]
-fn assert_update_sends(
-    sent: Value,
-    setters: impl FnOnce(Update<'_>) -> Update<'_>,
-) {
+fn assert_update_sends(sent: Value, setters: impl FnOnce(Update<'_>) -> Update<'_>) {
     exchange(
         "PATCH",
         "/workspaces/staging",
