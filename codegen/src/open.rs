@@ -513,7 +513,14 @@ fn report_extra(s: &mut ItemStruct) {
                 })
                 .is_ok()
         });
-        if field.ident.as_ref().is_some_and(|i| i == "extra") && flattened {
+        // Only the map `additionalProperties: {}` made: where the document gives the extra
+        // fields a schema of its own, they are documented, not drift.
+        let untyped = {
+            let ty = &field.ty;
+            let text = quote!(#ty).to_string().replace(' ', "");
+            text == "::serde_json::Map<::std::string::String,::serde_json::Value>"
+        };
+        if field.ident.as_ref().is_some_and(|i| i == "extra") && flattened && untyped {
             let with = format!("crate::drift::keep_unknown_fields::<{name}, _>");
             field
                 .attrs
@@ -689,5 +696,19 @@ mod tests {
             doc["components"]["schemas"]["W"]["description"],
             "Kept as written."
         );
+    }
+
+    #[test]
+    fn a_documented_extra_map_is_not_reported_as_drift() {
+        let models = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Config {
+                pub model: ::std::option::Option<::std::string::String>,
+                #[serde(flatten)]
+                pub extra: ::std::collections::HashMap<::std::string::String, f64>,
+            }
+        };
+        let out = rewrite(models).unwrap().to_string();
+        assert!(!out.contains("keep_unknown_fields"), "{out}");
     }
 }
