@@ -94,6 +94,9 @@ pub struct Attempt<'a> {
     pub number: u32,
     /// What came of it.
     pub outcome: AttemptOutcome,
+    /// The response headers, when a response arrived (rate-limit headers, request ids):
+    /// an [`http::HeaderMap`](ureq::http::HeaderMap).
+    pub headers: Option<&'a ureq::http::HeaderMap>,
     /// How long the attempt took.
     pub elapsed: Duration,
     /// The wait before the next attempt, when there will be one.

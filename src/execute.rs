@@ -136,8 +136,15 @@ impl Client {
                 }
                 Exchange::Failed(e) => AttemptOutcome::Transport(e.to_string()),
             };
+            // Kept for the attempt hook only, which is the one reader of every attempt's headers.
+            let headers = match &exchange {
+                Exchange::Response { headers, .. } if self.inner.on_attempt.is_some() => {
+                    Some(headers.clone())
+                }
+                _ => None,
+            };
             let verdict = self.judge(&mut call, exchange);
-            self.report(&call, outcome, elapsed, &verdict);
+            self.report(&call, outcome, headers.as_ref(), elapsed, &verdict);
             match verdict {
                 Verdict::Done(result) => return result,
                 Verdict::Retry(wait) => thread::sleep(wait),
@@ -421,6 +428,7 @@ impl Client {
         &self,
         call: &Call<'_>,
         outcome: AttemptOutcome,
+        headers: Option<&HeaderMap>,
         elapsed: Duration,
         verdict: &Verdict<T>,
     ) {
@@ -444,6 +452,7 @@ impl Client {
                 url: &call.prepared.url,
                 number: call.attempt,
                 outcome,
+                headers,
                 elapsed,
                 next_delay,
             });

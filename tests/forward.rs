@@ -286,3 +286,37 @@ fn request_bodies_have_constructors_of_their_required_fields() {
         json!({"name": "Staging", "slug": "staging"})
     );
 }
+
+#[test]
+fn the_attempt_hook_sees_each_answers_headers() {
+    let mut server = Server::new();
+    let body = json!({"data": workspace_json(WORKSPACE_ID, "staging")});
+    let _m = server
+        .mock("GET", path("/workspaces/staging").as_str())
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-ratelimit-remaining", "41")
+        .with_body(body.to_string())
+        .create();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let client = builder(&server)
+        .on_attempt(move |attempt| {
+            let remaining = attempt
+                .headers
+                .and_then(|h| h.get("x-ratelimit-remaining"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            sink.lock().unwrap().push(remaining);
+        })
+        .build()
+        .unwrap();
+    let response = client
+        .workspaces()
+        .get("staging")
+        .send_with_response()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-ratelimit-remaining"], "41");
+    assert_eq!(*seen.lock().unwrap(), [Some("41".to_string())]);
+}
