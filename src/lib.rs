@@ -49,6 +49,7 @@ mod error;
 mod execute;
 mod options;
 mod pagination;
+mod patch;
 mod reconcile;
 mod request;
 mod resolver;
@@ -58,9 +59,9 @@ mod transport;
 mod validation;
 
 pub use client::{
-    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, Attempt, AttemptOutcome, BASE_URL_ENV, Client,
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    HTTP_REFERER_ENV,
+    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, Attempt, AttemptKind, AttemptOutcome,
+    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, HTTP_REFERER_ENV,
 };
 pub use serde_json;
 pub use ureq;
@@ -69,6 +70,7 @@ pub use drift::{DIFF_COMMAND, Drift, DriftKind};
 pub use error::{ApiError, ConfigError, Error, InvalidInput};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
+pub use patch::Patch;
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};

@@ -12,7 +12,7 @@ use openrouter_workspaces::types::{
     WorkspaceMemberRole,
 };
 use openrouter_workspaces::workspaces::Update;
-use openrouter_workspaces::{Client, Error};
+use openrouter_workspaces::{Client, Error, Patch};
 use serde_json::{Value, json};
 use std::fmt::Debug;
 
@@ -150,11 +150,11 @@ fn create_sends_post_with_the_fields_set() {
 #[test]
 fn create_with_body_struct_sends_exactly_its_json() {
     let request = types::CreateWorkspaceRequest {
-        default_image_model: Some("black-forest-labs/flux-1.1-pro".into()),
-        default_provider_sort: None,
-        default_text_model: None,
-        description: Some("Built from a struct".into()),
-        io_logging_api_key_ids: None,
+        default_image_model: Patch::Set("black-forest-labs/flux-1.1-pro".into()),
+        default_provider_sort: Patch::Unchanged,
+        default_text_model: Patch::Unchanged,
+        description: Patch::Set("Built from a struct".into()),
+        io_logging_api_key_ids: Patch::Unchanged,
         io_logging_sampling_rate: Some(0.5),
         is_data_discount_logging_enabled: Some(true),
         is_observability_broadcast_enabled: None,
@@ -235,6 +235,19 @@ fn update_description_sends_the_value() {
 fn update_without_description_sends_no_key() {
     // Matcher::Json is an exact match: a `description` key, even null, would not match.
     assert_update_sends(json!({ "name": "Renamed" }), |u| u.name("Renamed"));
+}
+
+#[test]
+fn a_typed_update_body_tells_absent_null_and_value_apart() {
+    let sent = json!({ "description": null, "default_text_model": "openai/gpt-4o-mini" });
+    assert_update_sends(sent, |u| {
+        u.body(types::UpdateWorkspaceRequest {
+            description: Patch::Clear,
+            default_text_model: Patch::Set("openai/gpt-4o-mini".into()),
+            default_image_model: Patch::Unchanged,
+            ..Default::default()
+        })
+    });
 }
 
 #[test]

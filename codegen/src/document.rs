@@ -17,8 +17,10 @@
 //! an operation), each implemented for `Value` and for the `openapiv3` type; the traits
 //! say only *where* a field is, never what it means.
 
-use heck::ToSnakeCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::ReferenceOr;
+use proc_macro2::Ident;
+use quote::format_ident;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
@@ -224,6 +226,38 @@ pub fn method_name(op: &impl OperationFields, operation_id: &str) -> String {
 /// tags, else [`UNTAGGED`].
 pub fn tag(op: &impl OperationFields) -> &str {
     op.first_tag().unwrap_or(UNTAGGED)
+}
+
+/// A Rust identifier for `name`, raw where it is a keyword.
+pub fn safe_ident(name: &str) -> Ident {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    };
+    match syn::parse_str::<Ident>(&cleaned) {
+        Ok(ident) => ident,
+        // These cannot be raw identifiers (and `_` is no identifier at all).
+        Err(_) if matches!(cleaned.as_str(), "self" | "super" | "crate" | "Self" | "_") => {
+            format_ident!("{cleaned}_")
+        }
+        Err(_) => Ident::new_raw(&cleaned, proc_macro2::Span::call_site()),
+    }
+}
+
+/// The identifier typify gives the model of component `name`.
+pub fn type_ident(name: &str) -> Ident {
+    safe_ident(&name.to_upper_camel_case())
 }
 
 #[cfg(test)]

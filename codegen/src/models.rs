@@ -21,6 +21,30 @@ use serde_json::{Value, json};
 use crate::error::{Error, ErrorKind, Result};
 use crate::parse::parse;
 
+/// Gives an integer the document bounds below by 0 or more an unsigned format (`uint64`,
+/// or `uint32` for `int32`), so that the model holds a `u64` (a count compares with
+/// `len()` and with the `u64` of `limit`/`offset`) once the bound itself is removed.
+fn unsigned_where_non_negative(map: &mut serde_json::Map<String, Value>) {
+    let is_integer = match map.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    let lower = |key: &str| map.get(key).and_then(Value::as_f64);
+    // 3.1 states an exclusive bound as a number; 3.0 as a flag on `minimum`.
+    let non_negative = lower("minimum").is_some_and(|m| m >= 0.0)
+        || lower("exclusiveMinimum").is_some_and(|m| m >= -1.0);
+    if !is_integer || !non_negative {
+        return;
+    }
+    let unsigned = match map.get("format").and_then(Value::as_str) {
+        None | Some("int64") => "uint64",
+        Some("int32") => "uint32",
+        Some(_) => return,
+    };
+    map.insert("format".into(), Value::String(unsigned.into()));
+}
+
 /// Keywords that only restrict values; models do not enforce them.
 const VALIDATION_KEYWORDS: [&str; 13] = [
     "pattern",
@@ -53,7 +77,7 @@ pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
             strip_validation(schema);
         }
     }
-    crate::open::prepare(&mut models_doc);
+    let openings = crate::open::prepare(&mut models_doc);
     models_doc["paths"] = json!({});
     let spec = parse(&models_doc, file)?;
 
@@ -82,7 +106,7 @@ pub fn generate_models(doc: &Value, file: &Path) -> Result<TokenStream> {
             format!("the model generator rejected the schemas: {e}"),
         )
     })?;
-    crate::open::rewrite(tokens).map_err(|e| {
+    crate::open::rewrite(tokens, &openings).map_err(|e| {
         Error::new(
             ErrorKind::Models,
             file,
@@ -148,6 +172,7 @@ fn strip_validation(schema: &mut Value) {
     let Some(map) = schema.as_object_mut() else {
         return;
     };
+    unsigned_where_non_negative(map);
     for keyword in VALIDATION_KEYWORDS {
         // A boolean `exclusiveMinimum` belongs to a removed `minimum`; both go.
         map.remove(keyword);
@@ -211,6 +236,24 @@ mod tests {
             !tokens.contains("ThingSlug"),
             "no newtype for the constrained field"
         );
+    }
+
+    #[test]
+    fn integers_bounded_below_by_zero_are_unsigned() {
+        let tokens = generate_models(
+            &doc(json!({"Counts": {"type": "object", "required": ["a", "b", "c", "d"], "properties": {
+                "a": {"type": "integer", "minimum": 0},
+                "b": {"type": "integer", "format": "int32", "minimum": 1},
+                "c": {"type": "integer", "exclusiveMinimum": -1},
+                "d": {"type": "integer", "minimum": -5}
+            }}})),
+            Path::new("s.yaml"),
+        )
+        .unwrap()
+        .to_string();
+        for expected in ["pub a : u64", "pub b : u32", "pub c : u64", "pub d : i64"] {
+            assert!(tokens.contains(expected), "{expected} in {tokens}");
+        }
     }
 
     #[test]

@@ -13,8 +13,12 @@
 //!   with serde implementations of our own; and every `extra` map reports what it caught.
 //!   Both report through the runtime's `drift` module, which tells the user, once, that the
 //!   server is newer than the document.
+//!
+//! One rewrite concerns the request side: an optional, nullable field of a schema only
+//! requests use becomes a `crate::Patch<T>`, so a typed body can say "leave out" and
+//! "clear" (`null`), which the API tells apart, and not only "set".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -26,22 +30,71 @@ const UNKNOWN: &str = "Unknown";
 /// Used instead when a listed value already takes [`UNKNOWN`].
 const UNKNOWN_FALLBACK: &str = "UnlistedValue";
 
+/// What [`prepare`] learns of the document that [`rewrite`] needs.
+#[derive(Debug, Default)]
+pub struct Openings {
+    /// Per model (by its Rust name), the fields (by their JSON names) that become
+    /// `crate::Patch<T>`: optional and nullable, in a schema no answer reaches.
+    patch_fields: BTreeMap<String, BTreeSet<String>>,
+}
+
 /// Prepares the models' copy of `doc` (its paths are still there to find the answers).
-pub fn prepare(doc: &mut Value) {
+pub fn prepare(doc: &mut Value) -> Openings {
     let answered = schemas_answers_reach(doc);
     describe_by_use(doc);
+    let mut openings = Openings::default();
     let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     else {
-        return;
+        return openings;
     };
     for (name, schema) in schemas.iter_mut() {
         keep_unknown_fields(schema);
         if answered.contains(name) {
             drop_string_formats(schema);
+        } else {
+            let fields = clearable_fields(schema);
+            if !fields.is_empty() {
+                let model = crate::document::type_ident(name).to_string();
+                openings.patch_fields.insert(model, fields);
+            }
         }
     }
+    openings
+}
+
+/// The properties of `schema` that a request may leave out and may also set to `null`.
+fn clearable_fields(schema: &Value) -> BTreeSet<String> {
+    let required: BTreeSet<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    let nullable = |property: &Value| {
+        let typed_null = match property.get("type") {
+            Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+            _ => false,
+        };
+        let branch_null = ["anyOf", "oneOf"].iter().any(|key| {
+            property
+                .get(*key)
+                .and_then(Value::as_array)
+                .is_some_and(|branches| branches.iter().any(is_null))
+        });
+        typed_null || branch_null || property.get("nullable") == Some(&Value::Bool(true))
+    };
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, property)| !required.contains(name.as_str()) && nullable(property))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Gives a component schema that has no description one that says where the document
@@ -200,9 +253,9 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Rewrites the generated models: open string enums, and `extra` maps that report what they
-/// caught. `models` is the body of the `types` module.
-pub fn rewrite(models: TokenStream) -> syn::Result<TokenStream> {
+/// Rewrites the generated models: open string enums, `extra` maps that report what they
+/// caught, and three-state request fields. `models` is the body of the `types` module.
+pub fn rewrite(models: TokenStream, openings: &Openings) -> syn::Result<TokenStream> {
     let file: syn::File = syn::parse2(models)?;
     let open: BTreeSet<String> = file
         .items
@@ -222,9 +275,13 @@ pub fn rewrite(models: TokenStream) -> syn::Result<TokenStream> {
             // The generator's Display walks the closed set of variants; ours replaces it.
             Item::Impl(ref i) if is_display_of(i, &open) => {}
             Item::Struct(mut s) => {
+                if let Some(fields) = openings.patch_fields.get(&s.ident.to_string()) {
+                    patch_fields(&mut s, fields);
+                }
                 report_extra(&mut s);
                 let constructor = constructor(&s);
-                items.push(quote!(#s #constructor));
+                let field_names = field_names(&s);
+                items.push(quote!(#s #constructor #field_names));
             }
             other => items.push(quote!(#other)),
         }
@@ -418,10 +475,6 @@ fn constructor(s: &ItemStruct) -> Option<TokenStream> {
     let Fields::Named(fields) = &s.fields else {
         return None;
     };
-    let is_option = |ty: &syn::Type| match ty {
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
-        _ => false,
-    };
     let named = || {
         fields
             .named
@@ -432,7 +485,7 @@ fn constructor(s: &ItemStruct) -> Option<TokenStream> {
         return None;
     }
     let required: Vec<_> = named()
-        .filter(|(i, f)| *i != "extra" && !is_option(&f.ty))
+        .filter(|(i, f)| *i != "extra" && !is_optional(&f.ty))
         .collect();
     if required.is_empty() {
         return None;
@@ -442,7 +495,7 @@ fn constructor(s: &ItemStruct) -> Option<TokenStream> {
         quote!(#i: impl ::std::convert::Into<#ty>)
     });
     let inits = named().map(|(i, f)| {
-        if i == "extra" || is_option(&f.ty) {
+        if i == "extra" || is_optional(&f.ty) {
             quote!(#i: ::std::default::Default::default())
         } else {
             quote!(#i: #i.into())
@@ -480,10 +533,7 @@ fn report_extra(s: &mut ItemStruct) {
         .named
         .iter()
         .filter(|f| f.ident.as_ref().is_some_and(|i| i != "extra"))
-        .all(|f| match &f.ty {
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
-            _ => false,
-        });
+        .all(|f| is_optional(&f.ty));
     if has_extra && others_optional {
         for attr in &mut s.attrs {
             if attr.path().is_ident("derive")
@@ -530,6 +580,108 @@ fn report_extra(s: &mut ItemStruct) {
             ));
         }
     }
+}
+
+/// Whether a field of a generated model may be left out: an `Option` or a `Patch`.
+fn is_optional(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Option" || s.ident == "Patch"),
+        _ => false,
+    }
+}
+
+/// The JSON name of a field: its serde rename, else its identifier (without `r#`).
+fn wire_name(field: &syn::Field) -> Option<String> {
+    serde_rename(&field.attrs).or_else(|| {
+        field
+            .ident
+            .as_ref()
+            .map(|i| i.to_string().trim_start_matches("r#").to_string())
+    })
+}
+
+/// Turns each `Option<T>` field of `s` named in `fields` into a `crate::Patch<T>`, left out
+/// of the JSON when unchanged and `null` when cleared.
+fn patch_fields(s: &mut ItemStruct, fields: &BTreeSet<String>) {
+    let Fields::Named(named) = &mut s.fields else {
+        return;
+    };
+    for field in &mut named.named {
+        // A field with a documented default keeps the generator's form: its default
+        // function is what fills it in when it is absent.
+        if !wire_name(field).is_some_and(|name| fields.contains(&name)) || has_default_fn(field) {
+            continue;
+        }
+        let syn::Type::Path(path) = &field.ty else {
+            continue;
+        };
+        let Some(last) = path.path.segments.last() else {
+            continue;
+        };
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            continue;
+        };
+        if last.ident != "Option" || args.args.len() != 1 {
+            continue;
+        }
+        let inner = &args.args[0];
+        field.ty = syn::parse_quote!(crate::Patch<#inner>);
+        let rename = serde_rename(&field.attrs);
+        field.attrs.retain(|a| !a.path().is_ident("serde"));
+        field.attrs.push(match rename {
+            Some(rename) => syn::parse_quote!(
+                #[serde(rename = #rename, default, skip_serializing_if = "crate::Patch::is_unchanged")]
+            ),
+            None => syn::parse_quote!(
+                #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
+            ),
+        });
+        field.attrs.push(syn::parse_quote!(#[doc = ""]));
+        field.attrs.push(syn::parse_quote!(
+            #[doc = " [`Patch::Unchanged`](crate::Patch::Unchanged) leaves it out of the body (the server keeps the value), [`Patch::Clear`](crate::Patch::Clear) sends `null` (the server clears it)."]
+        ));
+    }
+}
+
+/// Whether a field has `#[serde(default = "...")]`: a default value of the document's.
+fn has_default_fn(field: &syn::Field) -> bool {
+    let mut found = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+                found |= meta.path.is_ident("default");
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// `FIELDS`: the JSON names of a model's fields, in the document's order (without the
+/// `extra` map), so that code reading the same fields from elsewhere (a file, say) can
+/// name the known ones without listing them by hand.
+fn field_names(s: &ItemStruct) -> Option<TokenStream> {
+    let Fields::Named(named) = &s.fields else {
+        return None;
+    };
+    let names: Vec<String> = named
+        .named
+        .iter()
+        .filter(|f| f.ident.as_ref().is_none_or(|i| i != "extra"))
+        .filter_map(wire_name)
+        .collect();
+    let name = &s.ident;
+    Some(quote! {
+        impl #name {
+            /// The JSON names of the fields the document lists, in its order.
+            pub const FIELDS: &'static [&'static str] = &[#(#names),*];
+        }
+    })
 }
 
 #[cfg(test)]
@@ -611,7 +763,7 @@ mod tests {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         };
-        let out = rewrite(models).unwrap().to_string();
+        let out = rewrite(models, &Openings::default()).unwrap().to_string();
         assert!(
             out.contains("Unknown (:: std :: string :: String)"),
             "{out}"
@@ -639,7 +791,7 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub enum State { #[serde(rename = "unknown")] Unknown, #[serde(rename = "ok")] Ok }
         };
-        let out = rewrite(models).unwrap().to_string();
+        let out = rewrite(models, &Openings::default()).unwrap().to_string();
         assert!(
             out.contains("UnlistedValue (:: std :: string :: String)"),
             "{out}"
@@ -662,7 +814,7 @@ mod tests {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         };
-        let out = rewrite(models).unwrap().to_string();
+        let out = rewrite(models, &Openings::default()).unwrap().to_string();
         assert!(
             out.contains("impl :: std :: convert :: From < Reset > for Interval"),
             "{out}"
@@ -708,7 +860,73 @@ mod tests {
                 pub extra: ::std::collections::HashMap<::std::string::String, f64>,
             }
         };
-        let out = rewrite(models).unwrap().to_string();
+        let out = rewrite(models, &Openings::default()).unwrap().to_string();
         assert!(!out.contains("keep_unknown_fields"), "{out}");
+    }
+    #[test]
+    fn optional_nullable_request_fields_become_three_state() {
+        let mut doc = json!({
+            "paths": {"/w": {"patch": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/edit_w"}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/W"}}}}}
+            }}},
+            "components": {"schemas": {
+                "edit_w": {"type": "object", "required": ["id"], "properties": {
+                    "id": {"type": ["string", "null"]},
+                    "note": {"type": ["string", "null"]},
+                    "old": {"type": "string", "nullable": true},
+                    "either": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                    "name": {"type": "string"}
+                }},
+                "W": {"type": "object", "properties": {"note": {"type": ["string", "null"]}}}
+            }}
+        });
+        let openings = prepare(&mut doc);
+        let fields: Vec<_> = openings.patch_fields["EditW"].iter().cloned().collect();
+        assert_eq!(
+            fields,
+            ["either", "note", "old"],
+            "required and non-nullable stay"
+        );
+        assert!(
+            !openings.patch_fields.contains_key("W"),
+            "answers keep Option"
+        );
+
+        let models = quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+            pub struct EditW {
+                pub id: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "note", default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub note_: ::std::option::Option<::std::string::String>,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+        };
+        let out = rewrite(models, &openings).unwrap().to_string();
+        assert!(
+            out.contains("# [serde (rename = \"note\" , default , skip_serializing_if = \"crate::Patch::is_unchanged\")]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub note_ : crate :: Patch < :: std :: string :: String >"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub name : :: std :: option :: Option"),
+            "a field outside the set keeps its Option: {out}"
+        );
+        assert!(
+            out.contains("Default"),
+            "an all-optional body keeps Default: {out}"
+        );
+        assert!(
+            out.contains(
+                "pub const FIELDS : & 'static [& 'static str] = & [\"id\" , \"note\" , \"name\"]"
+            ),
+            "{out}"
+        );
     }
 }

@@ -186,24 +186,18 @@ fn integer_item(name: &str, item: &mut Value) -> Outcome<()> {
     }
 }
 
-/// Turns an update body into a patch, telling an absent field (keep) from an explicit
-/// `null` (clear) for the nullable ones.
+/// Turns an update body into a patch: an absent field keeps the value, an explicit `null`
+/// clears a nullable one.
 pub(crate) fn patch_from(map: Map<String, Value>) -> Outcome<WorkspacePatch> {
-    let present = |name: &str| map.contains_key(name);
-    let has_description = present("description");
-    let has_text_model = present("default_text_model");
-    let has_image_model = present("default_image_model");
-    let has_sort = present("default_provider_sort");
-    let has_key_ids = present("io_logging_api_key_ids");
     let body: UpdateWorkspaceRequest = from_map(map)?;
     Ok(WorkspacePatch {
         name: body.name,
         slug: body.slug,
-        description: has_description.then_some(body.description),
-        default_text_model: has_text_model.then_some(body.default_text_model),
-        default_image_model: has_image_model.then_some(body.default_image_model),
-        default_provider_sort: has_sort.then_some(body.default_provider_sort),
-        io_logging_api_key_ids: has_key_ids.then_some(body.io_logging_api_key_ids),
+        description: body.description.into(),
+        default_text_model: body.default_text_model.into(),
+        default_image_model: body.default_image_model.into(),
+        default_provider_sort: body.default_provider_sort.into(),
+        io_logging_api_key_ids: body.io_logging_api_key_ids.into(),
         io_logging_sampling_rate: body.io_logging_sampling_rate,
         is_data_discount_logging_enabled: body.is_data_discount_logging_enabled,
         is_observability_broadcast_enabled: body.is_observability_broadcast_enabled,

@@ -235,13 +235,13 @@ impl State {
     pub(crate) fn create_workspace(&mut self, req: CreateWorkspaceRequest) -> Outcome<Workspace> {
         validate_name(&req.name)?;
         validate_slug(&req.slug)?;
-        if let Some(d) = &req.description {
+        if let Some(d) = req.description.value() {
             validate_description(d)?;
         }
         if let Some(rate) = req.io_logging_sampling_rate {
             validate_sampling_rate(rate)?;
         }
-        if let Some(sort) = &req.default_provider_sort {
+        if let Some(sort) = req.default_provider_sort.value() {
             validate_provider_sort(sort)?;
         }
         if self.slug_taken(&req.slug, None) {
@@ -252,11 +252,11 @@ impl State {
         }
         let now = now_rfc3339();
         let mut workspace = new_workspace(req.name, req.slug, self.creator.clone(), &now);
-        workspace.description = req.description;
-        workspace.default_text_model = req.default_text_model;
-        workspace.default_image_model = req.default_image_model;
-        workspace.default_provider_sort = req.default_provider_sort;
-        workspace.io_logging_api_key_ids = req.io_logging_api_key_ids;
+        workspace.description = req.description.into_value();
+        workspace.default_text_model = req.default_text_model.into_value();
+        workspace.default_image_model = req.default_image_model.into_value();
+        workspace.default_provider_sort = req.default_provider_sort.into_value();
+        workspace.io_logging_api_key_ids = req.io_logging_api_key_ids.into_value();
         if let Some(rate) = req.io_logging_sampling_rate {
             workspace.io_logging_sampling_rate = rate;
         }
