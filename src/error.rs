@@ -166,7 +166,8 @@ impl fmt::Display for Error {
                 ..
             } => write!(
                 f,
-                "{operation}: the request failed on the network after {}",
+                "{}: the request failed on the network after {}",
+                Called(operation),
                 attempts_text(*attempts)
             ),
             Error::Timeout {
@@ -175,7 +176,8 @@ impl fmt::Display for Error {
                 timeout,
             } => write!(
                 f,
-                "{operation}: no answer within {timeout:?}, after {}",
+                "{}: no answer within {timeout:?}, after {}",
+                Called(operation),
                 attempts_text(*attempts)
             ),
             Error::Decode {
@@ -185,7 +187,8 @@ impl fmt::Display for Error {
                 body_excerpt,
             } => write!(
                 f,
-                "{operation}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}"
+                "{}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}",
+                Called(operation)
             ),
             Error::OutcomeUnknown {
                 operation,
@@ -194,12 +197,14 @@ impl fmt::Display for Error {
                 ..
             } => write!(
                 f,
-                "{operation}: the outcome is unknown after {}: the server may have applied it, and {detail}",
+                "{}: the outcome is unknown after {}: the server may have applied it, and {detail}",
+                Called(operation),
                 attempts_text(*attempts)
             ),
             Error::ResponseTooLarge { operation, limit } => write!(
                 f,
-                "{operation}: the response body is larger than the limit of {limit} bytes"
+                "{}: the response body is larger than the limit of {limit} bytes",
+                Called(operation)
             ),
         }
     }
@@ -279,6 +284,20 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// An operation as error messages name it: the method a caller wrote, then the
+/// operationId the document and the server's logs use
+/// (`workspaces().set_budget (upsertWorkspaceBudget)`).
+struct Called(&'static str);
+
+impl fmt::Display for Called {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match crate::spec::CALLS.iter().find(|(id, _)| *id == self.0) {
+            Some((id, call)) => write!(f, "{call} ({id})"),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
 fn attempts_text(n: u32) -> String {
     if n == 1 {
         "1 attempt".to_string()
@@ -333,7 +352,7 @@ impl fmt::Display for ApiError {
         write!(
             f,
             "{}: HTTP {}: {}",
-            self.operation,
+            Called(self.operation),
             self.status,
             self.message()
         )?;
@@ -364,7 +383,9 @@ impl fmt::Display for InvalidInput {
         write!(
             f,
             "{}: invalid `{}`: {}",
-            self.operation, self.field, self.problem
+            Called(self.operation),
+            self.field,
+            self.problem
         )
     }
 }
@@ -458,7 +479,7 @@ mod tests {
         let transport = &variants[3];
         assert_eq!(
             transport.to_string(),
-            "getWorkspace: the request failed on the network after 1 attempt"
+            "workspaces().get (getWorkspace): the request failed on the network after 1 attempt"
         );
         assert!(transport.source().is_some());
         let unknown = &variants[6];

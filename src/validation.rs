@@ -268,7 +268,7 @@ mod tests {
             check_body("createWorkspace", &body, &fields)
                 .unwrap_err()
                 .to_string(),
-            "createWorkspace: invalid `name`: is required"
+            "workspaces().create (createWorkspace): invalid `name`: is required"
         );
         body.insert("name".into(), Value::Null);
         assert_eq!(

@@ -16,7 +16,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::document::{self, split_component_ref};
+use crate::document::{self, safe_ident, split_component_ref, type_ident};
 use crate::error::{Error, ErrorKind, Result, pointer_push};
 
 /// The runtime items the generated code uses; the runtime crate must provide all of them.
@@ -80,7 +80,7 @@ pub fn generate_operations(
         .map(|(tag, ops)| emit_tag(spec, tag, ops))
         .collect::<Vec<_>>();
     let error_enum = emit_error_bodies(&error_bodies);
-    let spec_info = emit_spec_info(spec, doc);
+    let spec_info = emit_spec_info(spec, doc, &operations);
     let tokens = quote! {
         #error_enum
         #spec_info
@@ -718,38 +718,6 @@ fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A Rust identifier for `name`, raw where it is a keyword.
-fn safe_ident(name: &str) -> Ident {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let cleaned = if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{cleaned}")
-    } else {
-        cleaned
-    };
-    match syn::parse_str::<Ident>(&cleaned) {
-        Ok(ident) => ident,
-        // These cannot be raw identifiers (and `_` is no identifier at all).
-        Err(_) if matches!(cleaned.as_str(), "self" | "super" | "crate" | "Self" | "_") => {
-            format_ident!("{cleaned}_")
-        }
-        Err(_) => Ident::new_raw(&cleaned, proc_macro2::Span::call_site()),
-    }
-}
-
-/// The identifier typify gives the model of component `name`.
-fn type_ident(name: &str) -> Ident {
-    safe_ident(&name.to_upper_camel_case())
-}
-
 // ---------------------------------------------------------------------------------------
 // Emission
 // ---------------------------------------------------------------------------------------
@@ -994,7 +962,7 @@ fn emit_error_bodies(schemas: &[String]) -> TokenStream {
     }
 }
 
-fn emit_spec_info(spec: &OpenAPI, doc: &Value) -> TokenStream {
+fn emit_spec_info(spec: &OpenAPI, doc: &Value, operations: &[Op]) -> TokenStream {
     let server = match spec.servers.first() {
         Some(s) => {
             let url = &s.url;
@@ -1048,6 +1016,17 @@ fn emit_spec_info(spec: &OpenAPI, doc: &Value) -> TokenStream {
     };
     let title = &spec.info.title;
     let version = &spec.info.version;
+    let calls = operations.iter().map(|op| {
+        let id = &op.id;
+        let accessor = safe_ident(&op.tag.to_snake_case()).to_string();
+        let method = op.method_name.to_string();
+        let call = format!(
+            "{}().{}",
+            accessor.trim_start_matches("r#"),
+            method.trim_start_matches("r#")
+        );
+        quote!((#id, #call))
+    });
     quote! {
         /// Facts the client takes from the OpenAPI document it was generated from.
         pub(crate) mod spec {
@@ -1058,6 +1037,9 @@ fn emit_spec_info(spec: &OpenAPI, doc: &Value) -> TokenStream {
             /// The document's title and version.
             #[allow(dead_code)]
             pub(crate) const API: (&str, &str) = (#title, #version);
+            /// Each operationId and the method a caller writes for it
+            /// (`workspaces().set_budget`), which error messages name.
+            pub(crate) const CALLS: &[(&str, &str)] = &[#(#calls),*];
         }
     }
 }
