@@ -86,11 +86,13 @@ pub(crate) type DriftHook = Arc<dyn Fn(&Drift) + Send + Sync>;
 pub struct Attempt<'a> {
     /// The operationId of the call.
     pub operation: &'static str,
+    /// The call's own request, or a lookup the client made to settle it.
+    pub kind: AttemptKind,
     /// The HTTP method.
     pub method: &'static str,
     /// The full URL requested (it never contains the key).
     pub url: &'a str,
-    /// 1 for the first attempt.
+    /// 1 for the first attempt (lookups are counted apart, from 1).
     pub number: u32,
     /// What came of it.
     pub outcome: AttemptOutcome,
@@ -101,6 +103,17 @@ pub struct Attempt<'a> {
     pub elapsed: Duration,
     /// The wait before the next attempt, when there will be one.
     pub next_delay: Option<Duration>,
+}
+
+/// Which request of a call an [`Attempt`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttemptKind {
+    /// The call's own request (sent again on a retry).
+    Request,
+    /// A `GET` the client sent to settle a write whose outcome an earlier attempt left
+    /// unknown: did the create happen, where did the rename put the workspace.
+    Lookup,
 }
 
 /// The result of one attempt.

@@ -10,17 +10,18 @@
 //! This module never names an operation: what belongs to one (a lookup after an ambiguous
 //! create, say) comes from the tables of [`reconcile`](crate::reconcile), read once per call.
 
+use std::cell::Cell;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use ureq::http::HeaderMap;
 
-use crate::client::{Attempt, AttemptOutcome};
+use crate::client::{Attempt, AttemptKind, AttemptOutcome};
 use crate::error::{ApiError, Error};
 use crate::options::CallOptions;
-use crate::reconcile::{Reconciler, Settled, Unsettled, WritePolicy};
-use crate::request::{Prepared, RequestParts};
+use crate::reconcile::{Reconciler, Settled, Unsettled, WritePolicy, settle_lookup};
+use crate::request::{Method, Prepared, RequestParts};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, Wait, next_wait, retry_after};
 use crate::transport::{AttemptTimeout, Exchange, FailureKind};
@@ -64,6 +65,18 @@ struct Call<'a> {
     attempt_timeout: Duration,
     /// Whether an earlier attempt may have been applied by the server.
     applied_earlier: bool,
+    /// What the attempt in progress gets reported with, until it is: once its verdict is
+    /// known, or before the lookups it calls for, so that the hook sees requests in the
+    /// order they were sent.
+    unreported: Cell<Option<Observed>>,
+}
+
+/// What came of one request, for its report.
+struct Observed {
+    sent: Sent,
+    outcome: AttemptOutcome,
+    headers: Option<HeaderMap>,
+    elapsed: Duration,
 }
 
 /// The least time an attempt is given: one that would have less is not worth starting.
@@ -111,6 +124,7 @@ impl Client {
             attempt: 0,
             attempt_timeout: Duration::ZERO,
             applied_earlier: false,
+            unreported: Cell::new(None),
         };
         loop {
             call.attempt += 1;
@@ -124,31 +138,52 @@ impl Client {
                 call.timeout(),
             );
             let elapsed = attempt_started.elapsed();
-            let outcome = match &exchange {
-                Exchange::Response { status, .. } => AttemptOutcome::Status(*status),
-                Exchange::Failed(e)
-                    if matches!(
-                        FailureKind::of(e),
-                        FailureKind::Timeout | FailureKind::TimeoutBeforeSending
-                    ) =>
-                {
-                    AttemptOutcome::Timeout
-                }
-                Exchange::Failed(e) => AttemptOutcome::Transport(e.to_string()),
+            let sent = Sent {
+                kind: AttemptKind::Request,
+                method: call.prepared.operation.method.as_str(),
+                url: None,
+                number: call.attempt,
             };
-            // Kept for the attempt hook only, which is the one reader of every attempt's headers.
-            let headers = match &exchange {
-                Exchange::Response { headers, .. } if self.inner.on_attempt.is_some() => {
-                    Some(headers.clone())
-                }
-                _ => None,
-            };
+            call.unreported
+                .set(Some(self.observe(sent, &exchange, elapsed)));
             let verdict = self.judge(&mut call, exchange);
-            self.report(&call, outcome, headers.as_ref(), elapsed, &verdict);
+            let next_delay = match &verdict {
+                Verdict::Retry(wait) => Some(*wait),
+                Verdict::Done(_) => None,
+            };
+            self.report_unreported(&call, next_delay);
             match verdict {
                 Verdict::Done(result) => return result,
                 Verdict::Retry(wait) => thread::sleep(wait),
             }
+        }
+    }
+
+    /// What the attempt hook is told of an exchange: its outcome, and the response headers
+    /// when a hook is set (cloned only then; the hook is their one reader).
+    fn observe(&self, sent: Sent, exchange: &Exchange, elapsed: Duration) -> Observed {
+        let (outcome, headers) = match exchange {
+            Exchange::Response {
+                status, headers, ..
+            } => (
+                AttemptOutcome::Status(*status),
+                self.inner.on_attempt.as_ref().map(|_| headers.clone()),
+            ),
+            Exchange::Failed(e)
+                if matches!(
+                    FailureKind::of(e),
+                    FailureKind::Timeout | FailureKind::TimeoutBeforeSending
+                ) =>
+            {
+                (AttemptOutcome::Timeout, None)
+            }
+            Exchange::Failed(e) => (AttemptOutcome::Transport(e.to_string()), None),
+        };
+        Observed {
+            sent,
+            outcome,
+            headers,
+            elapsed,
         }
     }
 
@@ -355,35 +390,39 @@ impl Client {
                 });
             }
         };
+        // The attempt that calls for the lookups goes before them.
+        self.report_unreported(call, None);
+        let url = format!("{}{}", self.inner.base_url, target.1);
         let mut lookup = 0;
         loop {
             lookup += 1;
-            let settled = self.look_up(
-                reconciler,
-                &call.prepared,
-                &target,
-                call.timeout(),
-                call.policy,
-            );
-            let Settled::Unknown(unsettled) = &settled else {
-                return settled;
+            let lookup_started = Instant::now();
+            let exchange = self.send_lookup(&call.prepared, &url, call.timeout());
+            let sent = Sent {
+                kind: AttemptKind::Lookup,
+                method: Method::Get.as_str(),
+                url: Some(url.clone()),
+                number: lookup,
             };
-            match next_wait(
-                call.policy,
-                lookup,
-                call.started,
-                unsettled.retryable,
-                unsettled.server_wait,
-            ) {
-                Wait::Retry(wait) => {
-                    log::debug!(
-                        "{}: lookup {lookup} failed ({}), looking again in {wait:?}",
-                        call.prepared.operation.id,
-                        unsettled.detail
-                    );
-                    thread::sleep(wait);
-                }
-                Wait::GiveUp | Wait::PastBound => return settled,
+            let observed = self.observe(sent, &exchange, lookup_started.elapsed());
+            let settled = settle_lookup(reconciler, &target, exchange, call.policy);
+            let wait = match &settled {
+                Settled::Unknown(unsettled) => match next_wait(
+                    call.policy,
+                    lookup,
+                    call.started,
+                    unsettled.retryable,
+                    unsettled.server_wait,
+                ) {
+                    Wait::Retry(wait) => Some(wait),
+                    Wait::GiveUp | Wait::PastBound => None,
+                },
+                _ => None,
+            };
+            self.report(call, observed, wait);
+            match wait {
+                Some(wait) => thread::sleep(wait),
+                None => return settled,
             }
         }
     }
@@ -423,24 +462,31 @@ impl Client {
         decoded.map(|value| Response::new(status, headers, body, value))
     }
 
-    /// Logs one attempt and hands it to the attempt hook.
-    fn report<T>(
-        &self,
-        call: &Call<'_>,
-        outcome: AttemptOutcome,
-        headers: Option<&HeaderMap>,
-        elapsed: Duration,
-        verdict: &Verdict<T>,
-    ) {
-        let next_delay = match verdict {
-            Verdict::Retry(wait) => Some(*wait),
-            Verdict::Done(_) => None,
+    /// Reports the attempt in progress, unless that is done.
+    fn report_unreported(&self, call: &Call<'_>, next_delay: Option<Duration>) {
+        if let Some(observed) = call.unreported.take() {
+            self.report(call, observed, next_delay);
+        }
+    }
+
+    /// Logs one request of a call and hands it to the attempt hook.
+    fn report(&self, call: &Call<'_>, observed: Observed, next_delay: Option<Duration>) {
+        let Observed {
+            sent,
+            outcome,
+            headers,
+            elapsed,
+        } = observed;
+        let url = sent.url.as_deref().unwrap_or(&call.prepared.url);
+        let what = match sent.kind {
+            AttemptKind::Request => "attempt",
+            AttemptKind::Lookup => "lookup",
         };
-        let method = call.prepared.operation.method.as_str();
         log::debug!(
-            "{method} {} attempt {} -> {outcome:?} in {elapsed:?}{}",
-            call.prepared.url,
-            call.attempt,
+            "{} {} {what} {} -> {outcome:?} in {elapsed:?}{}",
+            sent.method,
+            url,
+            sent.number,
             next_delay
                 .map(|d| format!(", retrying in {d:?}"))
                 .unwrap_or_default()
@@ -448,16 +494,27 @@ impl Client {
         if let Some(hook) = &self.inner.on_attempt {
             hook(&Attempt {
                 operation: call.prepared.operation.id,
-                method,
-                url: &call.prepared.url,
-                number: call.attempt,
+                kind: sent.kind,
+                method: sent.method,
+                url,
+                number: sent.number,
                 outcome,
-                headers,
+                headers: headers.as_ref(),
                 elapsed,
                 next_delay,
             });
         }
     }
+}
+
+/// Which request of a call went out, for the log and the attempt hook.
+struct Sent {
+    kind: AttemptKind,
+    method: &'static str,
+    /// Where it went, unless that is the call's own URL (not copied for every attempt).
+    url: Option<String>,
+    /// 1 for the first of its kind in the call.
+    number: u32,
 }
 
 /// The error of a write whose result a lookup could not settle.

@@ -136,48 +136,56 @@ impl Client {
         }
     }
 
-    /// Looks up the result of an ambiguous write of `prepared` with one GET of `path`
-    /// (from [`Client::lookup_path`]), with the headers and the timeout of the write.
-    pub(crate) fn look_up(
+    /// Sends the GET that looks up the result of an ambiguous write of `prepared` at `url`
+    /// (the base URL and a path from [`Client::lookup_path`]), with the headers of the
+    /// write and the call's timeout.
+    pub(crate) fn send_lookup(
         &self,
-        reconciler: &Reconciler,
         prepared: &Prepared,
-        (sent, path): &(Value, String),
+        url: &str,
         timeout: AttemptTimeout,
-        policy: &RetryPolicy,
-    ) -> Settled {
-        let url = format!("{}{path}", self.inner.base_url);
+    ) -> Exchange {
         let mut headers = prepared.headers.clone();
         headers.remove(CONTENT_TYPE);
         let timeout = AttemptTimeout {
             overridden: true,
             ..timeout
         };
-        match self.send_once(Method::Get, &url, &headers, None, timeout) {
-            Exchange::Response { status: 404, .. } => Settled::DidNotHappen,
-            Exchange::Response {
-                status: 200, body, ..
-            } => match serde_json::from_slice::<Value>(&body) {
-                Ok(found) if (reconciler.matches)(sent, &found) => Settled::TookEffect(body),
-                Ok(_) => Settled::Conflict,
-                Err(e) => Settled::Unknown(Unsettled::final_(format!(
-                    "GET {path} answered a body that is not JSON: {e}; look it up before retrying"
-                ))),
-            },
-            Exchange::Response {
-                status, headers, ..
-            } => Settled::Unknown(Unsettled {
-                detail: format!("GET {path} answered HTTP {status}; look it up before retrying"),
-                retryable: policy.retries_status(status),
-                server_wait: retry_after(&headers, SystemTime::now()),
-            }),
-            Exchange::Failed(e) => Settled::Unknown(Unsettled {
-                detail: format!("GET {path} failed ({e}); look it up before retrying"),
-                retryable: policy.retries_connection_errors()
-                    && FailureKind::of(&e) != FailureKind::TooLarge,
-                server_wait: None,
-            }),
-        }
+        self.send_once(Method::Get, url, &headers, None, timeout)
+    }
+}
+
+/// What a lookup's `exchange` at `path` establishes about the write that sent `sent`.
+pub(crate) fn settle_lookup(
+    reconciler: &Reconciler,
+    (sent, path): &(Value, String),
+    exchange: Exchange,
+    policy: &RetryPolicy,
+) -> Settled {
+    match exchange {
+        Exchange::Response { status: 404, .. } => Settled::DidNotHappen,
+        Exchange::Response {
+            status: 200, body, ..
+        } => match serde_json::from_slice::<Value>(&body) {
+            Ok(found) if (reconciler.matches)(sent, &found) => Settled::TookEffect(body),
+            Ok(_) => Settled::Conflict,
+            Err(e) => Settled::Unknown(Unsettled::final_(format!(
+                "GET {path} answered a body that is not JSON: {e}; look it up before retrying"
+            ))),
+        },
+        Exchange::Response {
+            status, headers, ..
+        } => Settled::Unknown(Unsettled {
+            detail: format!("GET {path} answered HTTP {status}; look it up before retrying"),
+            retryable: policy.retries_status(status),
+            server_wait: retry_after(&headers, SystemTime::now()),
+        }),
+        Exchange::Failed(e) => Settled::Unknown(Unsettled {
+            detail: format!("GET {path} failed ({e}); look it up before retrying"),
+            retryable: policy.retries_connection_errors()
+                && FailureKind::of(&e) != FailureKind::TooLarge,
+            server_wait: None,
+        }),
     }
 }
 

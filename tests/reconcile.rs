@@ -228,3 +228,53 @@ fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
     );
     assert_eq!(emulator.pending_faults(), 0);
 }
+
+#[test]
+fn the_attempt_hook_sees_every_request_a_settled_create_sent() {
+    let emulator = Emulator::start().unwrap();
+    inject(
+        &emulator,
+        FaultKind::CommitThenStatus(500),
+        "POST",
+        CREATE_PATH,
+    );
+    inject(
+        &emulator,
+        FaultKind::status(500),
+        "GET",
+        "/api/v1/workspaces/team-k",
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let client = builder_for(&emulator)
+        .retry_policy(fast_retry())
+        .on_attempt(move |a| {
+            let status = match a.outcome {
+                openrouter_workspaces::AttemptOutcome::Status(s) => s,
+                _ => 0,
+            };
+            sink.lock()
+                .unwrap()
+                .push((a.kind, a.method, a.number, status, a.next_delay.is_some()));
+        })
+        .build()
+        .unwrap();
+
+    let slug = create(&client, "team-k").expect("settled by the second lookup");
+
+    assert_eq!(slug, "team-k");
+    assert_eq!(with_slug(&emulator, "team-k"), 1, "one workspace");
+    use openrouter_workspaces::AttemptKind::{Lookup, Request};
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (Request, "POST", 1, 500, false),
+            (Lookup, "GET", 1, 500, true),
+            (Lookup, "GET", 2, 200, false),
+        ],
+        "one line per request the server received"
+    );
+    let received = emulator.requests_to("POST", CREATE_PATH)
+        + emulator.requests_to("GET", "/api/v1/workspaces/team-k");
+    assert_eq!(received, 3);
+}

@@ -7,7 +7,9 @@ use std::thread;
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, ServerGuard};
-use openrouter_workspaces::{AttemptOutcome, Client, ClientBuilder, RetryPolicy, types};
+use openrouter_workspaces::{
+    AttemptKind, AttemptOutcome, Client, ClientBuilder, RetryPolicy, types,
+};
 use serde_json::{Value, json};
 
 /// The API key of every test client; no output of the library may contain it.
@@ -173,6 +175,7 @@ pub fn error_body(status: u16, message: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub operation: &'static str,
+    pub kind: AttemptKind,
     pub method: &'static str,
     pub url: String,
     pub number: u32,
@@ -192,6 +195,7 @@ impl Attempts {
         builder.on_attempt(move |a| {
             seen.lock().unwrap().push(Seen {
                 operation: a.operation,
+                kind: a.kind,
                 method: a.method,
                 url: a.url.to_string(),
                 number: a.number,
