@@ -3,8 +3,7 @@
 
 mod common;
 
-use common::client;
-use openrouter_workspaces_emulator::Emulator;
+use common::start;
 use serde_json::json;
 
 /// `offset` is `minimum: 0` with no maximum: an offset beyond any machine integer is valid and
@@ -12,8 +11,7 @@ use serde_json::json;
 /// fitted in a u64).
 #[test]
 fn offsets_of_any_size_are_valid() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.create("W", "w");
     for offset in [
         "18446744073709551615",
@@ -45,8 +43,7 @@ fn offsets_of_any_size_are_valid() {
 /// used to be refused as "not integers".
 #[test]
 fn integral_numbers_are_integers() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     let created = c
         .send(
             "POST",
@@ -80,8 +77,7 @@ fn integral_numbers_are_integers() {
 /// theirs. Nothing is changed by a refused request.
 #[test]
 fn integers_outside_i64_are_refused_with_their_own_message() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("A", "a");
     for ids in [
         "[9223372036854775808]",

@@ -3,13 +3,14 @@
 
 mod common;
 
-use common::client;
+use common::{start, start_with};
 use openrouter_workspaces::types;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 use serde_json::{Value, json};
 
-fn drifting() -> Emulator {
-    Emulator::start_with(EmulatorConfig::new().drift(true)).unwrap()
+/// An emulator in drift mode and a client for it.
+fn drifting() -> (Emulator, common::Client) {
+    start_with(EmulatorConfig::new().drift(true))
 }
 
 fn server_info() -> Value {
@@ -48,8 +49,7 @@ fn assert_member_drift(member: &Value) {
 
 #[test]
 fn drift_is_off_by_default() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.create("Team", "team");
     let list = c.get("/workspaces").ok(200);
     assert_eq!(
@@ -63,15 +63,8 @@ fn drift_is_off_by_default() {
 
 #[test]
 fn workspaces_carry_unknown_fields_at_every_level() {
-    let emu = drifting();
-    let c = client(&emu);
-    let created = c
-        .send_json(
-            "POST",
-            "/workspaces",
-            &json!({"name": "Team", "slug": "team"}),
-        )
-        .ok(201);
+    let (emu, c) = drifting();
+    let created = c.create_reply("Team", "team").ok(201);
     assert_eq!(created["server_info"], server_info());
     assert_workspace_drift(&created["data"]);
     assert_eq!(created["data"]["slug"], "team");
@@ -107,8 +100,7 @@ fn workspaces_carry_unknown_fields_at_every_level() {
 
 #[test]
 fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     let put = |interval: &str, limit: f64| {
         c.send_json(
             "PUT",
@@ -159,8 +151,7 @@ fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
 
 #[test]
 fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     let list = c.get("/workspaces/default/members").ok(200);
     let roles: Vec<&str> = list["data"]
         .as_array()
@@ -181,11 +172,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
 
     c.create("Team", "team");
     let added = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/add",
-            &json!({"user_ids": ["user_bob", "user_carol"]}),
-        )
+        .members("team", "add", &["user_bob", "user_carol"])
         .ok(200);
     assert_eq!(added["added_count"], 2);
     assert_eq!(added["data"][0]["role"], "member");
@@ -193,13 +180,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
     assert_member_drift(&added["data"][1]);
     assert_eq!(added["server_info"], server_info());
 
-    let removed = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/remove",
-            &json!({"user_ids": ["user_bob"]}),
-        )
-        .ok(200);
+    let removed = c.members("team", "remove", &["user_bob"]).ok(200);
     assert_eq!(
         removed,
         json!({"removed_count": 1, "server_info": server_info()})
@@ -217,8 +198,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
 
 #[test]
 fn errors_keep_their_documented_shape_and_carry_the_extra_fields() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     for (reply, status) in [
         (c.get("/workspaces/missing"), 404),
         (c.send("POST", "/workspaces", Some("{")), 400),
