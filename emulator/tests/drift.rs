@@ -47,6 +47,16 @@ fn assert_member_drift(member: &Value) {
     );
 }
 
+/// `field` of each item of the list answer `list`, after `check` of the item.
+fn checked_fields<'a>(list: &'a Value, check: fn(&Value), field: &str) -> Vec<&'a Value> {
+    let items = list["data"].as_array().expect("a list answer");
+    items
+        .iter()
+        .inspect(|item| check(item))
+        .map(|item| &item[field])
+        .collect()
+}
+
 #[test]
 fn drift_is_off_by_default() {
     let (_emu, c) = start();
@@ -125,13 +135,7 @@ fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
     put("weekly", 2.0);
     put("monthly", 3.0);
     let list = c.get("/workspaces/default/budgets").ok(200);
-    let intervals: Vec<&Value> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .inspect(|b| assert_budget_drift(b))
-        .map(|b| &b["reset_interval"])
-        .collect();
+    let intervals = checked_fields(&list, assert_budget_drift, "reset_interval");
     assert_eq!(
         intervals,
         [&json!("daily"), &json!("quarterly"), &json!("monthly")]
@@ -153,14 +157,9 @@ fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
 fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
     let (emu, c) = drifting();
     let list = c.get("/workspaces/default/members").ok(200);
-    let roles: Vec<&str> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .inspect(|m| assert_member_drift(m))
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    assert_eq!(roles, ["admin", "owner", "member", "owner"]);
+    let roles = checked_fields(&list, assert_member_drift, "role");
+    let (admin, owner, member) = (json!("admin"), json!("owner"), json!("member"));
+    assert_eq!(roles, [&admin, &owner, &member, &owner]);
     assert_eq!(list["total_count"], 4);
     assert_eq!(list.get("next_cursor"), Some(&Value::Null));
 
