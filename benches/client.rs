@@ -40,11 +40,14 @@ use openrouter_workspaces::types::{GetWorkspaceResponse, ListWorkspacesResponse}
 use openrouter_workspaces_codegen::Config;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
-use measure::{raw_agent, raw_get, thread_cpu, threads_created};
+use measure::{
+    BENCH_WORKSPACES, client_for, process_cpu, raw_agent, raw_get, seed_bench_workspaces,
+    seed_workspaces, thread_cpu, threads_created,
+};
 
-/// The workspace `get` asks for, and the page size of `list`.
+/// The workspace `get` asks for, and the page size of `list`: every workspace of the fixture.
 const GET_SLUG: &str = "bench-01";
-const LIST_LIMIT: u64 = 50;
+const LIST_LIMIT: u64 = BENCH_WORKSPACES;
 /// The upstream document, beside the checkout (where `.ci/run` looks for it too).
 const UPSTREAM_SPEC: &str = "../shared/openapi/openrouter-2026-08-22.yaml";
 
@@ -144,21 +147,6 @@ impl Scale {
 // ---------------------------------------------------------------------------------------
 // Measuring
 // ---------------------------------------------------------------------------------------
-
-/// CPU time (user + system) of the whole process: the calling thread and every thread it
-/// spawned, finished ones included (`getrusage(RUSAGE_SELF)`).
-fn process_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: as in `measure::thread_cpu`: a zeroed rusage is valid, getrusage fills it.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let time = |tv: libc::timeval| {
-        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
 
 fn median(values: &mut [Duration]) -> Duration {
     values.sort_unstable();
@@ -267,18 +255,7 @@ struct Fixture {
 impl Fixture {
     fn start() -> Result<Fixture> {
         let emulator = Emulator::start()?;
-        let client = client_for(emulator.base_url(), emulator.management_key())?;
-        for i in 1..LIST_LIMIT {
-            client
-                .workspaces()
-                .create()
-                .name(format!("Bench workspace {i:02}"))
-                .slug(format!("bench-{i:02}"))
-                .description(
-                    "A workspace made by the benchmark, with a description of typical length.",
-                )
-                .send()?;
-        }
+        seed_bench_workspaces(&client_for(emulator.base_url(), emulator.management_key())?)?;
         Ok(Fixture { emulator })
     }
 
@@ -301,10 +278,6 @@ impl Fixture {
     fn list_url(&self) -> String {
         format!("{}/workspaces?limit={LIST_LIMIT}", self.base_url())
     }
-}
-
-fn client_for(base_url: &str, key: &str) -> Result<Client> {
-    Ok(Client::builder().api_key(key).base_url(base_url).build()?)
 }
 
 /// Compares the request heads of the client and of raw ureq, as a mockito server receives
@@ -369,31 +342,46 @@ fn wire(fixture: &Fixture) -> Result<()> {
 // (a) and (b): the client against raw ureq
 // ---------------------------------------------------------------------------------------
 
-fn compare_get(fixture: &Fixture, scale: &Scale) -> Result<()> {
-    let client = client_for(fixture.base_url(), fixture.key())?;
+/// Compares `client_call` with raw ureq's GET of `url`, decoded into the same model `T`.
+fn compare_read<T: serde::de::DeserializeOwned>(
+    fixture: &Fixture,
+    title: &str,
+    (rounds, batch): (usize, usize),
+    url: &str,
+    client_call: &mut dyn FnMut(),
+) {
     let (agent, agent_timeouts) = (raw_agent(false), raw_agent(true));
-    let (url, bearer) = (fixture.get_url(), fixture.bearer());
+    let bearer = fixture.bearer();
     let raw = |agent: &ureq::Agent| {
-        black_box(
-            raw_get::<GetWorkspaceResponse>(agent, &url, &bearer).expect("the emulator answers"),
-        );
+        black_box(raw_get::<T>(agent, url, &bearer).expect("the emulator answers"));
     };
     compare(
-        "(a) get one workspace: client.workspaces().get(..).send() vs raw ureq + serde_json",
-        scale.get_rounds,
-        scale.get_batch,
+        title,
+        rounds,
+        batch,
         Sides {
-            client: &mut || {
-                black_box(
-                    client
-                        .workspaces()
-                        .get(GET_SLUG)
-                        .send()
-                        .expect("the emulator answers"),
-                );
-            },
+            client: client_call,
             raw: &mut || raw(&agent),
             raw_timeouts: &mut || raw(&agent_timeouts),
+        },
+    );
+}
+
+fn compare_get(fixture: &Fixture, scale: &Scale) -> Result<()> {
+    let client = client_for(fixture.base_url(), fixture.key())?;
+    compare_read::<GetWorkspaceResponse>(
+        fixture,
+        "(a) get one workspace: client.workspaces().get(..).send() vs raw ureq + serde_json",
+        (scale.get_rounds, scale.get_batch),
+        &fixture.get_url(),
+        &mut || {
+            black_box(
+                client
+                    .workspaces()
+                    .get(GET_SLUG)
+                    .send()
+                    .expect("the emulator answers"),
+            );
         },
     );
     Ok(())
@@ -401,36 +389,26 @@ fn compare_get(fixture: &Fixture, scale: &Scale) -> Result<()> {
 
 fn compare_list(fixture: &Fixture, scale: &Scale) -> Result<()> {
     let client = client_for(fixture.base_url(), fixture.key())?;
-    let (agent, agent_timeouts) = (raw_agent(false), raw_agent(true));
-    let (url, bearer) = (fixture.list_url(), fixture.bearer());
     let page = client.workspaces().list().limit(LIST_LIMIT).send()?;
     assert_eq!(
         page.data.len() as u64,
         LIST_LIMIT,
         "the fixture holds a full page"
     );
-    let raw = |agent: &ureq::Agent| {
-        black_box(
-            raw_get::<ListWorkspacesResponse>(agent, &url, &bearer).expect("the emulator answers"),
-        );
-    };
-    compare(
+    compare_read::<ListWorkspacesResponse>(
+        fixture,
         "(b) list one page of 50: list().limit(50).send() vs raw ureq + serde_json",
-        scale.list_rounds,
-        scale.list_batch,
-        Sides {
-            client: &mut || {
-                black_box(
-                    client
-                        .workspaces()
-                        .list()
-                        .limit(LIST_LIMIT)
-                        .send()
-                        .expect("the emulator answers"),
-                );
-            },
-            raw: &mut || raw(&agent),
-            raw_timeouts: &mut || raw(&agent_timeouts),
+        (scale.list_rounds, scale.list_batch),
+        &fixture.list_url(),
+        &mut || {
+            black_box(
+                client
+                    .workspaces()
+                    .list()
+                    .limit(LIST_LIMIT)
+                    .send()
+                    .expect("the emulator answers"),
+            );
         },
     );
     Ok(())
@@ -541,26 +519,42 @@ fn per_call_counts(fixture: &Fixture, scale: &Scale) -> Result<()> {
     syscalls_per_call(fixture, scale)
 }
 
+/// Runs this executable as a child process with `args` and then the server's `base_url`
+/// and `key` (the server stays in this process), and reads the `N` numbers it prints;
+/// `what` names the child in an error.
+fn child_figures<const N: usize>(
+    what: &str,
+    args: &[&str],
+    base_url: &str,
+    key: &str,
+) -> Result<[u64; N]> {
+    let output = Command::new(std::env::current_exe()?)
+        .args(args)
+        .args([base_url, key])
+        .stderr(Stdio::inherit())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let numbers: Vec<u64> = text
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    numbers
+        .try_into()
+        .map_err(|_| format!("the {what} child printed {text:?}").into())
+}
+
 /// CPU of the client's whole process per call, threads it spawns included (the calling
 /// thread's figure in (a) leaves them out), from child processes run in turn.
 fn process_cpu_per_call(fixture: &Fixture, scale: &Scale) -> Result<()> {
-    let exe = std::env::current_exe()?;
     let mut figures: [(Vec<Duration>, Vec<Duration>); 3] = Default::default();
     for _ in 0..scale.process_runs {
         for (i, side) in SIDES.iter().enumerate() {
-            let output = Command::new(&exe)
-                .args(["--calls-child", side, &scale.process_calls.to_string()])
-                .args([fixture.base_url(), fixture.key()])
-                .stderr(Stdio::inherit())
-                .output()?;
-            let text = String::from_utf8_lossy(&output.stdout);
-            let numbers: Vec<u64> = text
-                .split_whitespace()
-                .filter_map(|n| n.parse().ok())
-                .collect();
-            let [process, thread] = numbers[..] else {
-                return Err(format!("the {side} child printed {text:?}").into());
-            };
+            let [process, thread] = child_figures(
+                side,
+                &["--calls-child", side, &scale.process_calls.to_string()],
+                fixture.base_url(),
+                fixture.key(),
+            )?;
             let per_call = |ns: u64| Duration::from_nanos(ns / scale.process_calls as u64);
             figures[i].0.push(per_call(process));
             figures[i].1.push(per_call(thread));
@@ -851,35 +845,23 @@ fn memory() -> Result<()> {
     });
     let emulator = Emulator::start_with(EmulatorConfig::new().org_users(users))?;
     let client = client_for(emulator.base_url(), emulator.management_key())?;
-    for i in 1..largest {
-        client
-            .workspaces()
-            .create()
+    seed_workspaces(&client, largest as u64, |create, i| {
+        create
             .name(format!("Workspace {i}"))
             .slug(format!("ws-{i:05}"))
-            .send()?;
-    }
+    })?;
     println!(
         "  emulator seeded with {largest} workspaces and {largest} members of the default one in {:.1} s",
         setup.elapsed().as_secs_f64()
     );
-    let exe = std::env::current_exe()?;
     let run = |kind: &str, count: usize| -> Result<(u64, u64, u64)> {
-        let output = Command::new(&exe)
-            .args(["--memory-child", kind, &count.to_string()])
-            .arg(emulator.base_url())
-            .arg(emulator.management_key())
-            .stderr(Stdio::inherit())
-            .output()?;
-        let text = String::from_utf8_lossy(&output.stdout);
-        let numbers: Vec<u64> = text
-            .split_whitespace()
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        match numbers.as_slice() {
-            [seen, before, after] => Ok((*seen, *before, *after)),
-            _ => Err(format!("the memory child printed {text:?}").into()),
-        }
+        let [seen, before, after] = child_figures(
+            "memory",
+            &["--memory-child", kind, &count.to_string()],
+            emulator.base_url(),
+            emulator.management_key(),
+        )?;
+        Ok((seen, before, after))
     };
     println!(
         "  {:<12}{:>8}{:>14}{:>14}{:>12}",
@@ -1086,10 +1068,11 @@ fn run_cargo(args: &[&str]) -> Result<CargoRun> {
     })
 }
 
-/// The modification times of the build script's recorded outputs, for the root package.
-fn build_script_outputs(profile: &str) -> Vec<(PathBuf, SystemTime)> {
+/// The file `name` in each build directory of the root package's build script in
+/// `profile` (not the generator's), with its modification time, where it exists.
+fn root_build_files(profile: &str, name: &str) -> Vec<(PathBuf, SystemTime)> {
     let dir = target_dir().join(profile).join("build");
-    let mut outputs: Vec<(PathBuf, SystemTime)> = std::fs::read_dir(&dir)
+    std::fs::read_dir(&dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -1098,11 +1081,16 @@ fn build_script_outputs(profile: &str) -> Vec<(PathBuf, SystemTime)> {
             name.starts_with("openrouter-workspaces-") && !name.contains("codegen")
         })
         .filter_map(|e| {
-            let path = e.path().join("output");
+            let path = e.path().join(name);
             let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
             Some((path, modified))
         })
-        .collect();
+        .collect()
+}
+
+/// The modification times of the build script's recorded outputs, for the root package.
+fn build_script_outputs(profile: &str) -> Vec<(PathBuf, SystemTime)> {
+    let mut outputs = root_build_files(profile, "output");
     outputs.sort();
     outputs
 }
@@ -1270,19 +1258,9 @@ fn generator_as_cargo_runs_it(scale: &Scale, upstream: Option<&Path>) -> Result<
 
 /// The most recently built `build-script-build` of the root package in `profile`.
 fn newest_build_script(profile: &str) -> Option<PathBuf> {
-    let dir = target_dir().join(profile).join("build");
-    std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("openrouter-workspaces-") && !name.contains("codegen")
-        })
-        .filter_map(|e| {
-            let path = e.path().join("build-script-build");
-            let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-            Some((modified, path))
-        })
+    root_build_files(profile, "build-script-build")
+        .into_iter()
+        .map(|(path, modified)| (modified, path))
         .max()
         .map(|(_, path)| path)
 }

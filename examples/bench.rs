@@ -9,8 +9,9 @@
 //! ```
 //!
 //! Without `--base-url` it starts the crate's emulator in this process (no key, no
-//! network) with 50 workspaces. With it, the key comes from `OPENROUTER_API_KEY`, and only
-//! reads are sent: `get` reads the workspace given by `--id`, `list` one page of 50.
+//! network) with the benchmark's 50 workspaces (`benches/measure`). With it, the key comes
+//! from `OPENROUTER_API_KEY`, and only reads are sent: `get` reads the workspace given by
+//! `--id`, `list` one page of 50.
 //!
 //! Three sides make the same calls in interleaved rounds: the client; raw ureq without
 //! timeouts (the baseline: the transport's own cost, same request head, same typed
@@ -25,8 +26,8 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use openrouter_workspaces::API_KEY_ENV;
 use openrouter_workspaces::types::{GetWorkspaceResponse, ListWorkspacesResponse};
-use openrouter_workspaces::{API_KEY_ENV, Client};
 use openrouter_workspaces_emulator::Emulator;
 
 const USAGE: &str = "usage: bench [--base-url URL] [--calls N] [--op get|list] [--id SLUG]";
@@ -124,18 +125,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         None => {
             emulator = Emulator::start()?;
-            let client = Client::builder()
-                .api_key(emulator.management_key())
-                .base_url(emulator.base_url())
-                .build()?;
-            for i in 1..50 {
-                client
-                    .workspaces()
-                    .create()
-                    .name(format!("Bench workspace {i:02}"))
-                    .slug(format!("bench-{i:02}"))
-                    .send()?;
-            }
+            measure::seed_bench_workspaces(&measure::client_for(
+                emulator.base_url(),
+                emulator.management_key(),
+            )?)?;
             let id = args.id.clone().unwrap_or_else(|| "bench-01".into());
             (
                 emulator.base_url().to_string(),
@@ -145,10 +138,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let client = Client::builder()
-        .api_key(key.as_str())
-        .base_url(base_url.as_str())
-        .build()?;
+    let client = measure::client_for(&base_url, &key)?;
     let bearer = format!("Bearer {key}");
     // The same path the client builds; the id is used as given (a slug needs no encoding).
     let url = match args.op {

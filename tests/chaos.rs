@@ -30,6 +30,8 @@
 //! `CHAOS_SOAK=SECONDS` runs fresh seeds for that long, `CHAOS_SEED=N` one seed, and
 //! `CHAOS_OPS=N` sets the calls per thread. Every run prints its figures.
 
+mod common;
+
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -39,7 +41,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use openrouter_workspaces::types::{WorkspaceBudget, WorkspaceBudgetInterval as Interval};
-use openrouter_workspaces::{AttemptOutcome, Client, ClientBuilder, Error, Response, RetryPolicy};
+use openrouter_workspaces::{AttemptOutcome, Client, Error, Response};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 
 const THREADS: u64 = 4;
@@ -111,6 +113,17 @@ impl Ws {
                 Some(l) if s > i => limit < *l,
                 _ => true,
             })
+    }
+
+    /// What a budget write predicts: when `allowed`, success leaving this state with the
+    /// budget of interval `i` at `budget`; otherwise the error status `refused`.
+    fn budget_write(&self, i: usize, budget: Option<f64>, allowed: bool, refused: u16) -> Expect {
+        if !allowed {
+            return Expect::Status(refused);
+        }
+        let mut post = self.clone();
+        post.budgets[i] = budget;
+        Expect::Ok(Some(post))
     }
 }
 
@@ -419,13 +432,7 @@ impl<'a> Worker<'a> {
             50..=57 => {
                 let i = self.rng.usize(..4);
                 let limit = LIMITS[self.rng.usize(..LIMITS.len())];
-                let expect = if pre.budget_fits(i, limit) {
-                    let mut post = pre.clone();
-                    post.budgets[i] = Some(limit);
-                    Expect::Ok(Some(post))
-                } else {
-                    Expect::Status(400)
-                };
+                let expect = pre.budget_write(i, Some(limit), pre.budget_fits(i, limit), 400);
                 let op = self.label(format!("set budget {address} {i} {limit}"));
                 let interval = INTERVALS[i].clone();
                 let (result, _, _, late) = self.timed(&op, || {
@@ -441,13 +448,7 @@ impl<'a> Worker<'a> {
             }
             58..=63 => {
                 let i = self.rng.usize(..4);
-                let expect = if pre.budgets[i].is_some() {
-                    let mut post = pre.clone();
-                    post.budgets[i] = None;
-                    Expect::Ok(Some(post))
-                } else {
-                    Expect::Status(404)
-                };
+                let expect = pre.budget_write(i, None, pre.budgets[i].is_some(), 404);
                 let op = self.label(format!("delete budget {address} {i}"));
                 let interval = INTERVALS[i].clone();
                 let (result, _, _, late) = self.timed(&op, || {
@@ -508,12 +509,12 @@ impl<'a> Worker<'a> {
                 post.members.extend(users.iter().cloned());
                 let added = post.members.len() - pre.members.len();
                 let op = self.label(format!("add {address} {users:?}"));
+                let asked: BTreeSet<String> = users.iter().cloned().collect();
                 let (result, _, _, late) = self.timed(&op, || {
                     w.bulk_add_members(&address)
-                        .user_ids(users.clone())
+                        .user_ids(users)
                         .send_with_response()
                 });
-                let asked: BTreeSet<String> = users.iter().cloned().collect();
                 self.settle_own(&op, index, Expect::Ok(Some(post)), &result, late, |r, _| {
                     let listed: BTreeSet<String> =
                         r.data.iter().map(|m| m.user_id.clone()).collect();
@@ -768,46 +769,36 @@ impl<'a> Worker<'a> {
                     r.deleted.then_some(()).ok_or("deleted is false".into())
                 });
             }
-            5 | 6 => {
-                let users = self.some_users();
-                let op = self.label(format!("add {slug} {users:?}"));
-                let (result, start, end, late) = self.timed(&op, || {
+            5 | 6 => self.shared_members(
+                slug,
+                ("add", "in"),
+                |users| {
                     w.bulk_add_members(slug)
-                        .user_ids(users.clone())
+                        .user_ids(users)
                         .send_with_response()
-                });
-                let asked: BTreeSet<String> = users.iter().cloned().collect();
-                let writes: Vec<_> = asked
-                    .iter()
-                    .map(|u| (format!("{slug}/member/{u}"), "in".to_string()))
-                    .collect();
-                self.record_shared(&op, &result, start, end, late, &writes, |r| {
+                },
+                |r, asked| {
                     let listed: BTreeSet<String> =
                         r.data.iter().map(|m| m.user_id.clone()).collect();
-                    (listed == asked && r.added_count as usize <= asked.len())
+                    (listed == *asked && r.added_count as usize <= asked.len())
                         .then_some(())
                         .ok_or(format!("answered {listed:?}, count {}", r.added_count))
-                });
-            }
-            7 => {
-                let users = self.some_users();
-                let op = self.label(format!("remove {slug} {users:?}"));
-                let (result, start, end, late) = self.timed(&op, || {
+                },
+            ),
+            7 => self.shared_members(
+                slug,
+                ("remove", "out"),
+                |users| {
                     w.bulk_remove_members(slug)
-                        .user_ids(users.clone())
+                        .user_ids(users)
                         .send_with_response()
-                });
-                let asked: BTreeSet<String> = users.iter().cloned().collect();
-                let writes: Vec<_> = asked
-                    .iter()
-                    .map(|u| (format!("{slug}/member/{u}"), "out".to_string()))
-                    .collect();
-                self.record_shared(&op, &result, start, end, late, &writes, |r| {
+                },
+                |r, asked| {
                     (r.removed_count as usize <= asked.len())
                         .then_some(())
                         .ok_or(format!("count {}", r.removed_count))
-                });
-            }
+                },
+            ),
             8 => {
                 let op = self.label(format!("get {slug}"));
                 let (result, _, _, _) = self.timed(&op, || w.get(slug).send_with_response());
@@ -834,6 +825,29 @@ impl<'a> Worker<'a> {
     /// Records the writes of a call to a shared workspace for the final check, after
     /// checking its answer. A 4xx to a single attempt changed nothing; a 4xx after
     /// retries may follow an attempt that was applied, so it counts as unknown.
+    /// A bulk member call on the shared `slug` for some users, `verb` ("add" or "remove")
+    /// in its label: a write of `value` ("in" or "out") to the field of each member asked,
+    /// the answer checked by `answer` against the set asked.
+    fn shared_members<T>(
+        &mut self,
+        slug: &str,
+        (verb, value): (&str, &str),
+        call: impl FnOnce(Vec<String>) -> Result<Response<T>, Error>,
+        answer: impl FnOnce(&Response<T>, &BTreeSet<String>) -> Result<(), String>,
+    ) {
+        let users = self.some_users();
+        let op = self.label(format!("{verb} {slug} {users:?}"));
+        let asked: BTreeSet<String> = users.iter().cloned().collect();
+        let (result, start, end, late) = self.timed(&op, || call(users));
+        let writes: Vec<_> = asked
+            .iter()
+            .map(|u| (format!("{slug}/member/{u}"), value.to_string()))
+            .collect();
+        self.record_shared(&op, &result, start, end, late, &writes, |r| {
+            answer(r, &asked)
+        });
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn record_shared<T>(
         &mut self,
@@ -970,13 +984,10 @@ fn run_seed(seed: u64, ops: usize) -> SeedFigures {
         );
     }
     let emulator = Emulator::start_with(config).expect("emulator");
-    let client = ClientBuilder::from_env_with(|_| None)
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
+    let client = common::emulator::builder_for(&emulator)
         .retry_policy(
-            RetryPolicy::default()
+            common::emulator::fast_retry()
                 .initial_interval(Duration::from_millis(2))
-                .max_interval(Duration::from_millis(20))
                 .max_elapsed(MAX_ELAPSED),
         )
         .timeout(TIMEOUT)

@@ -2,29 +2,28 @@
 //! a re-sent bulk member operation marked, the budget delete found done. Each test checks
 //! the answer, the emulator's state and the requests it received.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
-use openrouter_workspaces::{Client, ClientBuilder, Error, RetryPolicy};
-use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
+use common::emulator::{builder_for, fast_retry, inject, inject_times};
+use openrouter_workspaces::types::{
+    BulkAddWorkspaceMembersResponse, UpdateWorkspaceResponse, WorkspaceBudgetInterval as Interval,
+};
+use openrouter_workspaces::{Client, Error, Response};
+use openrouter_workspaces_emulator::{Emulator, FaultKind};
 
 const OLD: &str = "team-old";
 const NEW: &str = "team-new";
 const OLD_PATH: &str = "/api/v1/workspaces/team-old";
 const NEW_PATH: &str = "/api/v1/workspaces/team-new";
+const ADD_PATH: &str = "/api/v1/workspaces/team-old/members/add";
 /// The retry policy's total bound in these tests.
 const BOUND: Duration = Duration::from_secs(2);
 
 fn client(emulator: &Emulator) -> Client {
-    ClientBuilder::from_env_with(|_| None)
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_interval(Duration::from_millis(5))
-                .max_interval(Duration::from_millis(20))
-                .max_elapsed(BOUND),
-        )
+    builder_for(emulator)
+        .retry_policy(fast_retry().max_elapsed(BOUND))
         .timeout(Duration::from_secs(2))
         .build()
         .expect("client")
@@ -51,15 +50,10 @@ fn slugs(emulator: &Emulator) -> Vec<String> {
 }
 
 fn lose_the_patch_answer(emulator: &Emulator, kind: FaultKind) {
-    emulator.inject(Fault::new(kind).method("PATCH").path(OLD_PATH));
+    inject(emulator, kind, "PATCH", OLD_PATH);
 }
 
-fn rename(
-    client: &Client,
-) -> Result<
-    openrouter_workspaces::Response<openrouter_workspaces::types::UpdateWorkspaceResponse>,
-    Error,
-> {
+fn rename(client: &Client) -> Result<Response<UpdateWorkspaceResponse>, Error> {
     client
         .workspaces()
         .update(OLD)
@@ -99,11 +93,7 @@ fn rename_whose_answer_was_lost_returns_the_workspace_at_the_new_slug() {
 fn rename_settled_when_the_lookup_at_the_new_slug_fails_once() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
-    emulator.inject(
-        Fault::new(FaultKind::status(503))
-            .method("GET")
-            .path(NEW_PATH),
-    );
+    inject(&emulator, FaultKind::status(503), "GET", NEW_PATH);
 
     let renamed = rename(&client).expect("settled by the second lookup");
 
@@ -117,12 +107,7 @@ fn rename_settled_when_the_lookup_at_the_new_slug_fails_once() {
 fn rename_whose_lookup_always_fails_is_an_unknown_outcome_naming_the_new_slug() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
-    emulator.inject(
-        Fault::new(FaultKind::status(503))
-            .method("GET")
-            .path(NEW_PATH)
-            .times(10_000),
-    );
+    inject_times(&emulator, FaultKind::status(503), "GET", NEW_PATH, 10_000);
 
     let started = Instant::now();
     let error = rename(&client).unwrap_err();
@@ -161,16 +146,10 @@ fn rename_whose_new_slug_holds_other_fields_is_an_unknown_outcome() {
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
     // Someone changed the name after the rename, before the lookup.
     let id = emulator.workspaces()[1].id.clone();
-    emulator.inject(
-        Fault::new(FaultKind::respond(
-            200,
-            format!(
-                r#"{{"data":{{"id":"{id}","slug":"{NEW}","name":"Someone else's","description":null}}}}"#
-            ),
-        ))
-        .method("GET")
-        .path(NEW_PATH),
+    let changed = format!(
+        r#"{{"data":{{"id":"{id}","slug":"{NEW}","name":"Someone else's","description":null}}}}"#
     );
+    inject(&emulator, FaultKind::respond(200, changed), "GET", NEW_PATH);
 
     let error = rename(&client).unwrap_err();
 
@@ -187,13 +166,12 @@ fn rename_whose_new_slug_holds_other_fields_is_an_unknown_outcome() {
 fn rename_found_at_neither_slug_is_an_unknown_outcome() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
-    emulator.inject(
-        Fault::new(FaultKind::respond(
-            404,
-            r#"{"error":{"code":404,"message":"workspace not found: team-new"}}"#,
-        ))
-        .method("GET")
-        .path(NEW_PATH),
+    let not_found = r#"{"error":{"code":404,"message":"workspace not found: team-new"}}"#;
+    inject(
+        &emulator,
+        FaultKind::respond(404, not_found),
+        "GET",
+        NEW_PATH,
     );
 
     let error = rename(&client).unwrap_err();
@@ -212,11 +190,7 @@ fn rename_by_id_whose_answer_was_lost_is_simply_retried() {
     let (emulator, client) = with_workspace();
     let id = emulator.workspaces()[1].id.clone();
     let path = format!("/api/v1/workspaces/{id}");
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenClose)
-            .method("PATCH")
-            .path(path.clone()),
-    );
+    inject(&emulator, FaultKind::CommitThenClose, "PATCH", &path);
 
     let renamed = client
         .workspaces()
@@ -242,22 +216,24 @@ fn update_without_a_new_slug_keeps_a_404() {
     assert_eq!(error.status(), Some(404), "{error}");
 }
 
+/// Adds `users` to `team-old`, with the answer's metadata.
+fn add(
+    client: &Client,
+    users: &[&str],
+) -> Result<Response<BulkAddWorkspaceMembersResponse>, Error> {
+    client
+        .workspaces()
+        .bulk_add_members(OLD)
+        .user_ids(users.iter().copied())
+        .send_with_response()
+}
+
 #[test]
 fn bulk_counts_after_a_lost_answer_are_marked_as_the_retry_alone() {
     let (emulator, client) = with_workspace();
-    let add_path = "/api/v1/workspaces/team-old/members/add";
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenClose)
-            .method("POST")
-            .path(add_path),
-    );
+    inject(&emulator, FaultKind::CommitThenClose, "POST", ADD_PATH);
 
-    let added = client
-        .workspaces()
-        .bulk_add_members(OLD)
-        .user_ids(["user_bob", "user_carol"])
-        .send_with_response()
-        .expect("repeatable");
+    let added = add(&client, &["user_bob", "user_carol"]).expect("repeatable");
 
     assert!(added.earlier_attempt_may_have_applied());
     assert_eq!(
@@ -271,13 +247,14 @@ fn bulk_counts_after_a_lost_answer_are_marked_as_the_retry_alone() {
         .map(|m| m.user_id)
         .collect();
     assert_eq!(members, ["user_alice", "user_bob", "user_carol"]);
-    assert_eq!(emulator.requests_to("POST", add_path), 2);
+    assert_eq!(emulator.requests_to("POST", ADD_PATH), 2);
 
     let remove_path = "/api/v1/workspaces/team-old/members/remove";
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(502))
-            .method("POST")
-            .path(remove_path),
+    inject(
+        &emulator,
+        FaultKind::CommitThenStatus(502),
+        "POST",
+        remove_path,
     );
     let removed = client
         .workspaces()
@@ -299,35 +276,23 @@ fn bulk_counts_after_a_lost_answer_are_marked_as_the_retry_alone() {
 }
 
 #[test]
-fn bulk_counts_without_a_retry_are_the_call_s_effect() {
-    let (_emulator, client) = with_workspace();
-    let added = client
-        .workspaces()
-        .bulk_add_members(OLD)
-        .user_ids(["user_bob"])
-        .send_with_response()
-        .unwrap();
-    assert!(!added.earlier_attempt_may_have_applied());
-    assert_eq!(added.added_count, 1);
-}
-
-#[test]
-fn bulk_counts_after_a_retry_of_an_unapplied_attempt_are_unmarked() {
-    let (emulator, client) = with_workspace();
-    // A 429 was refused before being handled: nothing can have been applied.
-    emulator.inject(
-        Fault::new(FaultKind::status(429).retry_after_ms("1"))
-            .method("POST")
-            .path("/api/v1/workspaces/team-old/members/add"),
-    );
-    let added = client
-        .workspaces()
-        .bulk_add_members(OLD)
-        .user_ids(["user_bob"])
-        .send_with_response()
-        .unwrap();
-    assert!(!added.earlier_attempt_may_have_applied());
-    assert_eq!(added.added_count, 1);
+fn bulk_counts_without_an_applied_earlier_attempt_are_the_call_s_effect_unmarked() {
+    for (case, fault) in [
+        ("without a retry", None),
+        // A 429 was refused before being handled: nothing can have been applied.
+        (
+            "after a retry of an unapplied attempt",
+            Some(FaultKind::status(429).retry_after_ms("1")),
+        ),
+    ] {
+        let (emulator, client) = with_workspace();
+        if let Some(kind) = fault {
+            inject(&emulator, kind, "POST", ADD_PATH);
+        }
+        let added = add(&client, &["user_bob"]).unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(!added.earlier_attempt_may_have_applied(), "{case}");
+        assert_eq!(added.added_count, 1, "{case}");
+    }
 }
 
 #[test]
@@ -340,11 +305,7 @@ fn budget_delete_whose_answer_was_lost_reports_deleted() {
         .send()
         .unwrap();
     let path = "/api/v1/workspaces/team-old/budgets/monthly";
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenClose)
-            .method("DELETE")
-            .path(path),
-    );
+    inject(&emulator, FaultKind::CommitThenClose, "DELETE", path);
 
     let deleted = client
         .workspaces()

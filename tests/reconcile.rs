@@ -5,10 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::emulator::{builder_for, fast_retry};
+use common::emulator::{builder_for, fast_retry, inject, inject_times};
 use common::expect_api;
 use openrouter_workspaces::{Client, Error};
-use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
+use openrouter_workspaces_emulator::{Emulator, FaultKind};
 
 const CREATE_PATH: &str = "/api/v1/workspaces";
 
@@ -39,11 +39,6 @@ fn create(client: &Client, slug: &str) -> Result<String, Error> {
         .map(|created| created.data.slug)
 }
 
-/// Queues `kind` for the next request of `method` to `path`.
-fn inject(emulator: &Emulator, kind: FaultKind, method: &str, path: &str) {
-    emulator.inject(Fault::new(kind).method(method).path(path));
-}
-
 /// Checks that `copies` workspaces hold `slug` and that the emulator received `posts`
 /// creates, `why`.
 #[track_caller]
@@ -63,6 +58,16 @@ fn assert_copies_and_posts(emulator: &Emulator, slug: &str, copies: usize, posts
 /// Queues `kind` for the next create.
 fn fail_create(emulator: &Emulator, kind: FaultKind) {
     inject(emulator, kind, "POST", CREATE_PATH);
+}
+
+/// An emulator whose next create is applied but answered 500, and whose next `lookups`
+/// lookups of `slug` are answered 503.
+fn applied_create_then_failed_lookups(slug: &str, lookups: u32) -> Emulator {
+    let emulator = Emulator::start().unwrap();
+    fail_create(&emulator, FaultKind::CommitThenStatus(500));
+    let lookup = format!("{CREATE_PATH}/{slug}");
+    inject_times(&emulator, FaultKind::status(503), "GET", &lookup, lookups);
+    emulator
 }
 
 /// Creates `slug` through a create that meets `kind` first: checks that it succeeds with
@@ -125,19 +130,8 @@ fn slug_held_by_another_workspace_keeps_the_original_error() {
 
 #[test]
 fn a_failed_lookup_reports_an_unknown_outcome() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(500))
-            .method("POST")
-            .path(CREATE_PATH),
-    );
     // Every lookup fails: the policy looks again until its bound, then gives up.
-    emulator.inject(
-        Fault::new(FaultKind::status(503))
-            .method("GET")
-            .path("/api/v1/workspaces/team-f")
-            .times(10_000),
-    );
+    let emulator = applied_create_then_failed_lookups("team-f", 10_000);
     let error = create(&client(&emulator), "team-f").unwrap_err();
     match &error {
         Error::OutcomeUnknown {
@@ -161,17 +155,7 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
 
 #[test]
 fn a_lookup_that_fails_once_is_tried_again_within_the_policy() {
-    let emulator = Emulator::start().unwrap();
-    emulator.inject(
-        Fault::new(FaultKind::CommitThenStatus(500))
-            .method("POST")
-            .path(CREATE_PATH),
-    );
-    emulator.inject(
-        Fault::new(FaultKind::status(503))
-            .method("GET")
-            .path("/api/v1/workspaces/team-h"),
-    );
+    let emulator = applied_create_then_failed_lookups("team-h", 1);
     let slug = create(&client(&emulator), "team-h").expect("settled by the second lookup");
     assert_eq!(slug, "team-h");
     assert_eq!(with_slug(&emulator, "team-h"), 1);

@@ -1,15 +1,50 @@
 //! Measuring one call, shared by `benches/client.rs` and `examples/bench.rs` (each includes
-//! this file with `#[path]`): the calling thread's CPU time, the threads a call creates, and
-//! the baseline, raw ureq doing the same exchange.
+//! this file with `#[path]`): the fixture both call, the calling thread's CPU time, the
+//! threads a call creates, and the baseline, raw ureq doing the same exchange.
 //!
 //! Linux only, like the figures in the README.
 
 use std::time::Duration;
 
-use openrouter_workspaces::DEFAULT_MAX_RESPONSE_BYTES;
+use openrouter_workspaces::workspaces::Create;
+use openrouter_workspaces::{Client, DEFAULT_MAX_RESPONSE_BYTES};
 
 /// The `User-Agent` the client sends; raw ureq is given the same.
 pub const USER_AGENT: &str = concat!("openrouter-workspaces/", env!("CARGO_PKG_VERSION"));
+
+/// The workspaces the emulator is seeded with: the default one and `bench-01` to
+/// `bench-49`, a full page of 50 (the `get` reads `bench-01`).
+pub const BENCH_WORKSPACES: u64 = 50;
+
+/// A client for `base_url` with `key` and otherwise the default configuration.
+pub fn client_for(base_url: &str, key: &str) -> Result<Client, openrouter_workspaces::Error> {
+    Client::builder().api_key(key).base_url(base_url).build()
+}
+
+/// Creates the workspaces numbered `1..count` through `client`, each request filled in by
+/// `fill` from its number.
+pub fn seed_workspaces<'a>(
+    client: &'a Client,
+    count: u64,
+    fill: impl Fn(Create<'a>, u64) -> Create<'a>,
+) -> Result<(), openrouter_workspaces::Error> {
+    let workspaces = client.workspaces();
+    for i in 1..count {
+        fill(workspaces.create(), i).send()?;
+    }
+    Ok(())
+}
+
+/// Creates `bench-01` to `bench-49` through `client`, each with a description of typical
+/// length: with the default workspace, [`BENCH_WORKSPACES`].
+pub fn seed_bench_workspaces(client: &Client) -> Result<(), openrouter_workspaces::Error> {
+    seed_workspaces(client, BENCH_WORKSPACES, |create, i| {
+        create
+            .name(format!("Bench workspace {i:02}"))
+            .slug(format!("bench-{i:02}"))
+            .description("A workspace made by the benchmark, with a description of typical length.")
+    })
+}
 
 /// CPU time (user + system) of the calling thread.
 ///
@@ -20,11 +55,23 @@ pub const USER_AGENT: &str = concat!("openrouter-workspaces/", env!("CARGO_PKG_V
 /// tick-sampled, too coarse for short rounds, so only the total is given. `libc` was
 /// already in the lock file (ureq and socket2 use it): the dev-dependency adds no crate.
 pub fn thread_cpu() -> Duration {
+    cpu_time(libc::RUSAGE_THREAD)
+}
+
+/// CPU time (user + system) of the whole process: the calling thread and every thread it
+/// spawned, finished ones included (`getrusage(RUSAGE_SELF)`). The benchmark's alone.
+#[allow(dead_code)]
+pub fn process_cpu() -> Duration {
+    cpu_time(libc::RUSAGE_SELF)
+}
+
+/// CPU time (user + system) that `getrusage(who)` reports.
+fn cpu_time(who: libc::c_int) -> Duration {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: on success getrusage fills the whole struct it is pointed at; a zeroed
     // rusage is a valid value too, so reading it is sound whatever the return code.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr());
+        libc::getrusage(who, usage.as_mut_ptr());
         usage.assume_init()
     };
     let time = |tv: libc::timeval| {

@@ -206,37 +206,13 @@ fn path_str(path: &Path) -> &str {
 
 /// Writes `text` to `name` in a per-test temporary folder.
 fn temp_spec(test: &str, name: &str, text: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("diff-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write spec");
-    path
+    common::spec_file(&format!("diff-{test}"), name, text)
 }
 
 /// A one-operation document whose response has the fields `fields` (YAML flow mappings).
 fn small_spec(fields: &str) -> String {
-    format!(
-        r##"openapi: 3.1.0
-info: {{title: t, version: "1"}}
-paths:
-  /things/{{id}}:
-    get:
-      operationId: getThing
-      tags: [Workspaces]
-      parameters:
-        - {{name: id, in: path, required: true, schema: {{type: string}}}}
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [id]
-                properties: {{{fields}}}
-"##
-    )
+    let schema = format!("{{type: object, required: [id], properties: {{{fields}}}}}");
+    common::one_operation("", &schema, "")
 }
 
 #[test]

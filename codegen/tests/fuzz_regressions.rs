@@ -25,11 +25,21 @@ fn document(operation_id: &str, tag: &str, extra: Value) -> Value {
     if let (Some(op), Some(extra)) = (operation.as_object_mut(), extra.as_object()) {
         op.extend(extra.clone());
     }
-    json!({
+    things(operation, "get", None)
+}
+
+/// A document whose one path `/things` has `operation` as `method`, and the `components`
+/// given.
+fn things(operation: Value, method: &str, components: Option<Value>) -> Value {
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
-        "paths": {"/things": {"get": operation}}
-    })
+        "paths": {"/things": {method: operation}}
+    });
+    if let Some(components) = components {
+        doc["components"] = components;
+    }
+    doc
 }
 
 /// The input `spec_loader` found (bytes as written, then read the way the fuzz target
@@ -112,10 +122,7 @@ fn a_tag_that_names_nothing_is_skipped_not_a_panic() {
 /// that leaves nothing but `_`, and with characters heck keeps but Rust identifiers refuse.
 #[test]
 fn odd_parameter_and_property_names_do_not_panic() {
-    let doc = json!({
-        "openapi": "3.1.0",
-        "info": {"title": "t", "version": "1"},
-        "paths": {"/things": {"post": {
+    let operation = json!({
             "operationId": "createThing",
             "tags": ["Workspaces"],
             "parameters": [
@@ -130,8 +137,8 @@ fn odd_parameter_and_property_names_do_not_panic() {
                 }
             }}}},
             "responses": {"204": {"description": "nothing"}}
-        }}}
     });
+    let doc = things(operation, "post", None);
     let _ = generate(&doc, "Workspaces", false);
     let _ = generate(&doc, "Workspaces", true);
 }
@@ -142,10 +149,7 @@ fn odd_parameter_and_property_names_do_not_panic() {
 fn a_pagination_results_name_that_is_no_identifier_does_not_panic() {
     for results in ["$.data-items", "$.1st", "$.type", "$.dataItems"] {
         let property = results.trim_start_matches("$.");
-        let doc = json!({
-            "openapi": "3.1.0",
-            "info": {"title": "t", "version": "1"},
-            "paths": {"/things": {"get": {
+        let operation = json!({
                 "operationId": "listThings",
                 "tags": ["Workspaces"],
                 "parameters": [
@@ -163,16 +167,16 @@ fn a_pagination_results_name_that_is_no_identifier_does_not_panic() {
                 "responses": {"200": {"description": "ok", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Things"}
                 }}}}
-            }}},
-            "components": {"schemas": {
+        });
+        let components = json!({"schemas": {
                 "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
                 "Things": {
                     "type": "object",
                     "required": [property],
                     "properties": {property: {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}
                 }
-            }}
-        });
+        }});
+        let doc = things(operation, "get", Some(components));
         let generated = generate(&doc, "Workspaces", true)
             .unwrap_or_else(|e| panic!("results `{results}`: {e}"));
         syn::parse_file(&generated.source).expect("the source parses");

@@ -5,40 +5,16 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::{generated, spec_file};
 use openrouter_workspaces_codegen::{Config, ErrorKind, generate, generate_report, models};
-
-/// Writes `text` to a fresh file named `name` in a per-test temporary folder.
-fn spec_file(test: &str, name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "openrouter-workspaces-codegen-{}-{test}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write spec");
-    path
-}
 
 /// A small valid document with one operation; `extra_schemas` are appended (YAML).
 fn minimal(extra_schemas: &str, operation_extra: &str) -> String {
-    format!(
-        r##"openapi: 3.1.0
-info: {{title: t, version: "1"}}
-paths:
-  /things/{{id}}:
-    get:
-      operationId: getThing
-      tags: [Workspaces]
-{operation_extra}
-      parameters:
-        - {{name: id, in: path, required: true, schema: {{type: string}}}}
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {{$ref: "#/components/schemas/Thing"}}
-components:
+    common::one_operation(
+        operation_extra,
+        r##"{$ref: "#/components/schemas/Thing"}"##,
+        &format!(
+            r##"components:
   schemas:
     Thing:
       type: object
@@ -46,13 +22,14 @@ components:
         name: {{type: [string, "null"]}}
 {extra_schemas}
 "##
+        ),
     )
 }
 
-fn generated(path: &Path, tags: &[&str]) -> String {
-    let mut config = Config::new(path);
-    config.tags = tags.iter().map(|t| t.to_string()).collect();
-    generate(&config).unwrap_or_else(|e| panic!("generation failed: {e}"))
+/// The error of generating from `text`, written to `spec.yaml` for `test`.
+fn generation_error(test: &str, text: &str) -> openrouter_workspaces_codegen::Error {
+    let path = spec_file(test, "spec.yaml", text);
+    generate(&Config::new(&path)).expect_err("the document is refused")
 }
 
 fn builders(source: &str) -> Vec<String> {
@@ -210,25 +187,24 @@ fn missing_file_names_the_path() {
 }
 
 #[test]
-fn invalid_yaml_is_a_syntax_error() {
-    let path = spec_file("yaml", "broken.yaml", "openapi: 3.1.0\npaths: [unclosed\n");
-    let err = generate(&Config::new(&path)).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Syntax);
-    assert!(
-        err.to_string().contains("broken.yaml: invalid YAML"),
-        "{err}"
-    );
-}
-
-#[test]
-fn invalid_json_is_a_syntax_error() {
-    let path = spec_file("json", "broken.json", "{\"openapi\": \"3.1.0\", ");
-    let err = generate(&Config::new(&path)).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Syntax);
-    assert!(
-        err.to_string().contains("broken.json: invalid JSON"),
-        "{err}"
-    );
+fn invalid_yaml_or_json_is_a_syntax_error_naming_the_file() {
+    for (name, text, expected) in [
+        (
+            "broken.yaml",
+            "openapi: 3.1.0\npaths: [unclosed\n",
+            "broken.yaml: invalid YAML",
+        ),
+        (
+            "broken.json",
+            "{\"openapi\": \"3.1.0\", ",
+            "broken.json: invalid JSON",
+        ),
+    ] {
+        let path = spec_file("syntax", name, text);
+        let err = generate(&Config::new(&path)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Syntax, "{name}: {err}");
+        assert!(err.to_string().contains(expected), "{name}: {err}");
+    }
 }
 
 #[test]
@@ -243,8 +219,7 @@ fn json_documents_generate_like_yaml() {
 #[test]
 fn dangling_ref_names_its_pointer() {
     let text = minimal("", "").replace("#/components/schemas/Thing", "#/components/schemas/Gone");
-    let path = spec_file("dangling", "spec.yaml", &text);
-    let err = generate(&Config::new(&path)).unwrap_err();
+    let err = generation_error("dangling", &text);
     assert_eq!(err.kind, ErrorKind::DanglingRef);
     assert_eq!(
         err.pointer,
@@ -255,8 +230,7 @@ fn dangling_ref_names_its_pointer() {
 #[test]
 fn operation_without_operation_id_is_an_error() {
     let text = minimal("", "").replace("      operationId: getThing\n", "");
-    let path = spec_file("no-id", "spec.yaml", &text);
-    let err = generate(&Config::new(&path)).unwrap_err();
+    let err = generation_error("no-id", &text);
     assert_eq!(err.kind, ErrorKind::MissingOperationId);
     assert_eq!(err.pointer, "/paths/~1things~1{id}/get");
     assert!(err.to_string().contains("has no operationId"), "{err}");
@@ -272,8 +246,7 @@ fn unmappable_3_1_construct_is_an_error_with_pointer() {
         "        name: {type: [string, \"null\"]}",
         "        name: {type: [string, \"null\"]}\n        pair: {$ref: \"#/components/schemas/Pair\"}",
     );
-    let path = spec_file("prefix", "spec.yaml", &text);
-    let err = generate(&Config::new(&path)).unwrap_err();
+    let err = generation_error("prefix", &text);
     assert_eq!(err.kind, ErrorKind::Unsupported);
     assert_eq!(err.pointer, "/components/schemas/Pair/prefixItems");
 }
@@ -374,38 +347,46 @@ fn model_generator_panics_on_many_threads_keep_their_own_messages() {
     // message, however the panics of the threads interleave.
     let threads = 8;
     let rounds = 10;
-    let barrier = std::sync::Barrier::new(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|i| {
-                let barrier = &barrier;
+    let docs: Vec<serde_json::Value> = (0..threads)
+        .map(|i| {
+            serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {},
+                "components": {"schemas": {"Thing": {"type": "object", "properties": {
+                    "x": {"$ref": format!("#/components/schemas/Missing{i}")}
+                }}}}
+            })
+        })
+        .collect();
+    let barrier = &std::sync::Barrier::new(threads);
+    let errors: Vec<Vec<_>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|doc| {
                 scope.spawn(move || {
-                    let doc = serde_json::json!({
-                        "openapi": "3.0.3",
-                        "info": {"title": "t", "version": "1"},
-                        "paths": {},
-                        "components": {"schemas": {"Thing": {"type": "object", "properties": {
-                            "x": {"$ref": format!("#/components/schemas/Missing{i}")}
-                        }}}}
-                    });
                     barrier.wait();
                     (0..rounds)
                         .map(|_| {
-                            models::generate_models(&doc, Path::new("threads.yaml"))
+                            models::generate_models(doc, Path::new("threads.yaml"))
                                 .expect_err("a missing schema makes the model generator panic")
                         })
-                        .collect::<Vec<_>>()
+                        .collect()
                 })
             })
             .collect();
-        for (i, handle) in handles.into_iter().enumerate() {
-            for err in handle.join().expect("the panics were contained") {
-                assert_eq!(err.kind, ErrorKind::Models);
-                let expected = format!(
-                    "the model generator panicked: $ref #/components/schemas/Missing{i} is missing ("
-                );
-                assert!(err.message.starts_with(&expected), "{err}");
-            }
-        }
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("the panics were contained"))
+            .collect()
     });
+    for (i, errors) in errors.iter().enumerate() {
+        for err in errors {
+            assert_eq!(err.kind, ErrorKind::Models);
+            let expected = format!(
+                "the model generator panicked: $ref #/components/schemas/Missing{i} is missing ("
+            );
+            assert!(err.message.starts_with(&expected), "{err}");
+        }
+    }
 }

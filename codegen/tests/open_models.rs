@@ -1,10 +1,12 @@
 //! The generated models are open to a server newer than the document where answers reach,
 //! and strict where only requests go: what the generator emits, read back as Rust items.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod common;
 
-use openrouter_workspaces_codegen::{Config, generate};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use common::generated;
 use quote::ToTokens;
 use syn::{Fields, Item, ItemEnum, ItemImpl, ItemStruct};
 
@@ -84,20 +86,7 @@ const STRING: &str = "::std::string::String";
 const UUID: &str = "::uuid::Uuid";
 
 fn spec_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "openrouter-workspaces-codegen-{}-open-models",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write spec");
-    path
-}
-
-fn generated(path: &Path, tags: &[&str]) -> String {
-    let mut config = Config::new(path);
-    config.tags = tags.iter().map(|t| t.to_string()).collect();
-    generate(&config).unwrap_or_else(|e| panic!("generation failed: {e}"))
+    common::spec_file("open-models", name, text)
 }
 
 /// The structs, enums and impls of the generated `types` module, by type name.

@@ -79,65 +79,29 @@ fn answer<T: serde::Serialize>(shared: &Shared, status: u16, value: &T) -> Respo
 /// The documented error body `{"error":{"code":status,"message":...}}`, built from the
 /// model of that status where the spec has one.
 pub(crate) fn error(status: u16, message: &str) -> Response {
-    let code = i64::from(status);
-    let message = message.to_string();
+    // The five documented error bodies differ only in their types.
+    macro_rules! documented {
+        ($body:ident, $data:ident) => {
+            to_json(&$body {
+                extra: Default::default(),
+                error: $data {
+                    extra: Default::default(),
+                    code: i64::from(status),
+                    message: message.to_string(),
+                    metadata: None,
+                },
+                openrouter_metadata: None,
+                user_id: None,
+            })
+        };
+    }
     let body = match status {
-        400 => to_json(&BadRequestResponse {
-            extra: Default::default(),
-            error: BadRequestResponseErrorData {
-                extra: Default::default(),
-                code,
-                message,
-                metadata: None,
-            },
-            openrouter_metadata: None,
-            user_id: None,
-        }),
-        401 => to_json(&UnauthorizedResponse {
-            extra: Default::default(),
-            error: UnauthorizedResponseErrorData {
-                extra: Default::default(),
-                code,
-                message,
-                metadata: None,
-            },
-            openrouter_metadata: None,
-            user_id: None,
-        }),
-        403 => to_json(&ForbiddenResponse {
-            extra: Default::default(),
-            error: ForbiddenResponseErrorData {
-                extra: Default::default(),
-                code,
-                message,
-                metadata: None,
-            },
-            openrouter_metadata: None,
-            user_id: None,
-        }),
-        404 => to_json(&NotFoundResponse {
-            extra: Default::default(),
-            error: NotFoundResponseErrorData {
-                extra: Default::default(),
-                code,
-                message,
-                metadata: None,
-            },
-            openrouter_metadata: None,
-            user_id: None,
-        }),
-        500 => to_json(&InternalServerResponse {
-            extra: Default::default(),
-            error: InternalServerResponseErrorData {
-                extra: Default::default(),
-                code,
-                message,
-                metadata: None,
-            },
-            openrouter_metadata: None,
-            user_id: None,
-        }),
-        _ => to_json(&json!({ "error": { "code": code, "message": message } })),
+        400 => documented!(BadRequestResponse, BadRequestResponseErrorData),
+        401 => documented!(UnauthorizedResponse, UnauthorizedResponseErrorData),
+        403 => documented!(ForbiddenResponse, ForbiddenResponseErrorData),
+        404 => documented!(NotFoundResponse, NotFoundResponseErrorData),
+        500 => documented!(InternalServerResponse, InternalServerResponseErrorData),
+        _ => to_json(&json!({ "error": { "code": status, "message": message } })),
     };
     Response::json(status, body)
 }

@@ -2,9 +2,8 @@
 
 mod common;
 
-use common::client;
+use common::start;
 use openrouter_workspaces::types;
-use openrouter_workspaces_emulator::Emulator;
 use serde_json::{Value, json};
 
 fn put(c: &common::Client, ws: &str, interval: &str, body: Value) -> common::Reply {
@@ -17,8 +16,7 @@ fn put(c: &common::Client, ws: &str, interval: &str, body: Value) -> common::Rep
 
 #[test]
 fn upsert_get_list_delete() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let ws = c.create("Team", "team");
     let ws_id = ws["id"].as_str().unwrap();
 
@@ -86,8 +84,7 @@ fn upsert_get_list_delete() {
 
 #[test]
 fn limits_must_decrease_as_the_interval_narrows() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("Team", "team");
     put(&c, "team", "weekly", json!({"limit_usd": 50})).ok(200);
 
@@ -128,8 +125,7 @@ fn limits_must_decrease_as_the_interval_narrows() {
 
 #[test]
 fn limit_and_body_rules() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     for body in [
         json!({"limit_usd": 0}),
         json!({"limit_usd": -1}),
@@ -155,8 +151,7 @@ fn limit_and_body_rules() {
 
 #[test]
 fn interval_and_workspace_errors() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     for (method, body) in [
         ("GET", None),
         ("PUT", Some(r#"{"limit_usd":1}"#)),
@@ -177,18 +172,17 @@ fn interval_and_workspace_errors() {
 
 #[test]
 fn byok_flag_is_workspace_wide() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("Team", "team");
     put(&c, "team", "monthly", json!({"limit_usd": 100})).ok(200);
-    let r = put(
-        &c,
-        "team",
-        "daily",
-        json!({"limit_usd": 5, "include_byok_in_budgets": true}),
-    )
-    .ok(200);
-    assert_eq!(r["include_byok_in_budgets"], true);
+    let byok = |interval: &str, limit: u32, flag: Option<bool>| {
+        let mut body = json!({ "limit_usd": limit });
+        if let Some(flag) = flag {
+            body["include_byok_in_budgets"] = json!(flag);
+        }
+        put(&c, "team", interval, body).ok(200)["include_byok_in_budgets"].clone()
+    };
+    assert_eq!(byok("daily", 5, Some(true)), true);
     // Every interval and the workspace see it.
     assert_eq!(
         c.get("/workspaces/team/budgets/monthly").ok(200)["include_byok_in_budgets"],
@@ -203,16 +197,8 @@ fn byok_flag_is_workspace_wide() {
         true
     );
     // Leaving it out keeps it.
-    let r = put(&c, "team", "weekly", json!({"limit_usd": 50})).ok(200);
-    assert_eq!(r["include_byok_in_budgets"], true);
-    let r = put(
-        &c,
-        "team",
-        "weekly",
-        json!({"limit_usd": 50, "include_byok_in_budgets": false}),
-    )
-    .ok(200);
-    assert_eq!(r["include_byok_in_budgets"], false);
+    assert_eq!(byok("weekly", 50, None), true);
+    assert_eq!(byok("weekly", 50, Some(false)), false);
     assert_eq!(emu.workspaces()[1].include_byok_in_budgets, Some(false));
     // Other workspaces are not affected.
     assert_eq!(

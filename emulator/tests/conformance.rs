@@ -3,17 +3,15 @@
 
 mod common;
 
-use common::client;
-use openrouter_workspaces_emulator::Emulator;
-use serde_json::json;
+use common::start;
+use serde_json::{Value, json};
 
 /// `offset` is `minimum: 0` with no maximum: an offset beyond any machine integer is valid and
 /// past the end, so it gets an empty page, not a 400 (it used to be refused once it no longer
 /// fitted in a u64).
 #[test]
 fn offsets_of_any_size_are_valid() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.create("W", "w");
     for offset in [
         "18446744073709551615",
@@ -40,13 +38,20 @@ fn offsets_of_any_size_are_valid() {
     }
 }
 
+/// Sets `io_logging_api_key_ids` of the workspace `a` to `ids` (JSON text) and returns
+/// them as the answer holds them.
+fn patch_ids(c: &common::Client, ids: &str) -> Value {
+    let body = format!(r#"{{"io_logging_api_key_ids":{ids}}}"#);
+    let patched = c.send("PATCH", "/workspaces/a", Some(&body)).ok(200);
+    patched["data"]["io_logging_api_key_ids"].clone()
+}
+
 /// JSON Schema's `integer` is any number without a fraction, so `1.0` and `1e2` are integers:
 /// they are accepted (and stored as plain integers) in `io_logging_api_key_ids`, where they
 /// used to be refused as "not integers".
 #[test]
 fn integral_numbers_are_integers() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     let created = c
         .send(
             "POST",
@@ -59,15 +64,8 @@ fn integral_numbers_are_integers() {
         json!([1, 100, -3, 0, 0, 4])
     );
 
-    let patched = c
-        .send(
-            "PATCH",
-            "/workspaces/a",
-            Some(r#"{"io_logging_api_key_ids":[7.0,9007199254740992.0]}"#),
-        )
-        .ok(200);
     assert_eq!(
-        patched["data"]["io_logging_api_key_ids"],
+        patch_ids(&c, "[7.0,9007199254740992.0]"),
         json!([7, 9_007_199_254_740_992_i64])
     );
     assert_eq!(
@@ -80,8 +78,7 @@ fn integral_numbers_are_integers() {
 /// theirs. Nothing is changed by a refused request.
 #[test]
 fn integers_outside_i64_are_refused_with_their_own_message() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("A", "a");
     for ids in [
         "[9223372036854775808]",
@@ -106,15 +103,8 @@ fn integers_outside_i64_are_refused_with_their_own_message() {
         }
     }
     // The i64 bounds themselves are fine.
-    let v = c
-        .send(
-            "PATCH",
-            "/workspaces/a",
-            Some(r#"{"io_logging_api_key_ids":[9223372036854775807,-9223372036854775808]}"#),
-        )
-        .ok(200);
     assert_eq!(
-        v["data"]["io_logging_api_key_ids"],
+        patch_ids(&c, "[9223372036854775807,-9223372036854775808]"),
         json!([i64::MAX, i64::MIN])
     );
     for ids in ["[1.5]", r#"["1"]"#, "[null]", "[true]", "[[1]]", "1"] {

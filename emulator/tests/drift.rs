@@ -3,13 +3,14 @@
 
 mod common;
 
-use common::client;
+use common::{start, start_with};
 use openrouter_workspaces::types;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 use serde_json::{Value, json};
 
-fn drifting() -> Emulator {
-    Emulator::start_with(EmulatorConfig::new().drift(true)).unwrap()
+/// An emulator in drift mode and a client for it.
+fn drifting() -> (Emulator, common::Client) {
+    start_with(EmulatorConfig::new().drift(true))
 }
 
 fn server_info() -> Value {
@@ -46,10 +47,19 @@ fn assert_member_drift(member: &Value) {
     );
 }
 
+/// `field` of each item of the list answer `list`, after `check` of the item.
+fn checked_fields<'a>(list: &'a Value, check: fn(&Value), field: &str) -> Vec<&'a Value> {
+    let items = list["data"].as_array().expect("a list answer");
+    items
+        .iter()
+        .inspect(|item| check(item))
+        .map(|item| &item[field])
+        .collect()
+}
+
 #[test]
 fn drift_is_off_by_default() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.create("Team", "team");
     let list = c.get("/workspaces").ok(200);
     assert_eq!(
@@ -63,15 +73,8 @@ fn drift_is_off_by_default() {
 
 #[test]
 fn workspaces_carry_unknown_fields_at_every_level() {
-    let emu = drifting();
-    let c = client(&emu);
-    let created = c
-        .send_json(
-            "POST",
-            "/workspaces",
-            &json!({"name": "Team", "slug": "team"}),
-        )
-        .ok(201);
+    let (emu, c) = drifting();
+    let created = c.create_reply("Team", "team").ok(201);
     assert_eq!(created["server_info"], server_info());
     assert_workspace_drift(&created["data"]);
     assert_eq!(created["data"]["slug"], "team");
@@ -107,8 +110,7 @@ fn workspaces_carry_unknown_fields_at_every_level() {
 
 #[test]
 fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     let put = |interval: &str, limit: f64| {
         c.send_json(
             "PUT",
@@ -133,13 +135,7 @@ fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
     put("weekly", 2.0);
     put("monthly", 3.0);
     let list = c.get("/workspaces/default/budgets").ok(200);
-    let intervals: Vec<&Value> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .inspect(|b| assert_budget_drift(b))
-        .map(|b| &b["reset_interval"])
-        .collect();
+    let intervals = checked_fields(&list, assert_budget_drift, "reset_interval");
     assert_eq!(
         intervals,
         [&json!("daily"), &json!("quarterly"), &json!("monthly")]
@@ -159,17 +155,11 @@ fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
 
 #[test]
 fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     let list = c.get("/workspaces/default/members").ok(200);
-    let roles: Vec<&str> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .inspect(|m| assert_member_drift(m))
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    assert_eq!(roles, ["admin", "owner", "member", "owner"]);
+    let roles = checked_fields(&list, assert_member_drift, "role");
+    let (admin, owner, member) = (json!("admin"), json!("owner"), json!("member"));
+    assert_eq!(roles, [&admin, &owner, &member, &owner]);
     assert_eq!(list["total_count"], 4);
     assert_eq!(list.get("next_cursor"), Some(&Value::Null));
 
@@ -181,11 +171,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
 
     c.create("Team", "team");
     let added = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/add",
-            &json!({"user_ids": ["user_bob", "user_carol"]}),
-        )
+        .members("team", "add", &["user_bob", "user_carol"])
         .ok(200);
     assert_eq!(added["added_count"], 2);
     assert_eq!(added["data"][0]["role"], "member");
@@ -193,13 +179,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
     assert_member_drift(&added["data"][1]);
     assert_eq!(added["server_info"], server_info());
 
-    let removed = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/remove",
-            &json!({"user_ids": ["user_bob"]}),
-        )
-        .ok(200);
+    let removed = c.members("team", "remove", &["user_bob"]).ok(200);
     assert_eq!(
         removed,
         json!({"removed_count": 1, "server_info": server_info()})
@@ -217,8 +197,7 @@ fn member_lists_of_two_or_more_have_an_unknown_role_on_every_second_item() {
 
 #[test]
 fn errors_keep_their_documented_shape_and_carry_the_extra_fields() {
-    let emu = drifting();
-    let c = client(&emu);
+    let (emu, c) = drifting();
     for (reply, status) in [
         (c.get("/workspaces/missing"), 404),
         (c.send("POST", "/workspaces", Some("{")), 400),

@@ -2,11 +2,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{agent, client};
+use common::{agent, control, head, raw_exchange, start};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{Value, json};
 
@@ -20,23 +18,17 @@ fn created(emu: &Emulator) -> bool {
 /// Sends a raw create request on a fresh connection and returns what came back before the
 /// connection ended, or the read error.
 fn raw_create(emu: &Emulator) -> std::io::Result<Vec<u8>> {
-    let mut s = TcpStream::connect(emu.addr())?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let req = format!(
-        "POST {WORKSPACES} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{CREATE}",
-        emu.management_key(),
+    let headers = format!(
+        "Content-Type: application/json\r\nContent-Length: {}\r\n",
         CREATE.len()
     );
-    s.write_all(req.as_bytes())?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out)?;
-    Ok(out)
+    let req = head(emu, &format!("POST {WORKSPACES} HTTP/1.1"), &headers) + CREATE;
+    raw_exchange(emu.addr(), req.as_bytes())
 }
 
 #[test]
 fn status_faults_do_not_touch_state() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(
         Fault::new(
             FaultKind::status(503)
@@ -79,8 +71,7 @@ fn status_faults_do_not_touch_state() {
 
 #[test]
 fn faults_are_handed_out_in_order() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(Fault::new(FaultKind::status(500)).path("/api/v1/workspaces/default"));
     emu.inject(Fault::new(FaultKind::status(502)));
     emu.inject(Fault::new(FaultKind::status(503)).method("get"));
@@ -98,8 +89,7 @@ fn faults_are_handed_out_in_order() {
 
 #[test]
 fn delay_then_normal_answer() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(Fault::new(FaultKind::Delay(Duration::from_millis(300))));
     let t = Instant::now();
     c.send("POST", "/workspaces", Some(CREATE)).ok(201);
@@ -112,8 +102,7 @@ fn delay_then_normal_answer() {
 
 #[test]
 fn resets_and_closes_do_not_apply_the_request() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
 
     emu.inject(Fault::new(FaultKind::ResetBeforeRead));
     let err = raw_create(&emu).expect_err("reset before read");
@@ -154,8 +143,7 @@ fn resets_and_closes_do_not_apply_the_request() {
 
 #[test]
 fn commit_faults_apply_the_request() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(Fault::new(FaultKind::CommitThenStatus(500)).method("POST"));
     let m = c.send("POST", "/workspaces", Some(CREATE)).error(500);
     assert!(m.contains("applied"), "{m}");
@@ -172,23 +160,15 @@ fn commit_faults_apply_the_request() {
     assert!(c.try_send("POST", "/workspaces", Some(CREATE)).is_err());
     assert!(created(&emu));
     emu.inject(Fault::new(FaultKind::CommitThenClose));
-    let out = common::raw_exchange(
-        emu.addr(),
-        format!(
-            "DELETE {WORKSPACES}/faulty HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
-            emu.management_key()
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let delete = head(&emu, &format!("DELETE {WORKSPACES}/faulty HTTP/1.1"), "");
+    let out = raw_exchange(emu.addr(), delete.as_bytes()).unwrap();
     assert!(out.is_empty());
     assert!(!created(&emu));
 }
 
 #[test]
 fn truncated_body() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(Fault::new(FaultKind::TruncatedBody));
     assert!(c.try_send("POST", "/workspaces", Some(CREATE)).is_err());
     assert!(
@@ -197,15 +177,8 @@ fn truncated_body() {
     );
 
     emu.inject(Fault::new(FaultKind::TruncatedBody));
-    let out = common::raw_exchange(
-        emu.addr(),
-        format!(
-            "GET {WORKSPACES} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
-            emu.management_key()
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let list = head(&emu, &format!("GET {WORKSPACES} HTTP/1.1"), "");
+    let out = raw_exchange(emu.addr(), list.as_bytes()).unwrap();
     let text = String::from_utf8(out).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200 OK"));
@@ -221,8 +194,7 @@ fn truncated_body() {
 
 #[test]
 fn malformed_answers() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
 
     emu.inject(Fault::new(FaultKind::MalformedJson));
     let r = c.get("/workspaces");
@@ -265,14 +237,9 @@ fn malformed_answers() {
 
 #[test]
 fn control_endpoint_queues_faults() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
-    let control = |method: &str, name: &str, body: Option<&str>| {
-        let mut cc = client(&emu);
-        cc.base = format!("http://{}/__emulator", emu.addr());
-        cc.key = None;
-        cc.send(method, name, body)
-    };
+    let (emu, c) = start();
+    let control =
+        |method: &str, name: &str, body: Option<&str>| control(&emu).send(method, name, body);
     let r = control(
         "POST",
         "/faults",
@@ -364,8 +331,7 @@ fn faults_never_hit_control_endpoints() {
 
 #[test]
 fn fault_paths_may_be_relative_to_the_api_root() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     emu.inject(Fault::new(FaultKind::status(500)).path("/workspaces/default"));
     emu.inject(Fault::new(FaultKind::status(502)).path("/api/v1/workspaces/default"));
     // Neither matches another path, whether a prefix or an extension of it.
@@ -377,10 +343,7 @@ fn fault_paths_may_be_relative_to_the_api_root() {
     c.get("/workspaces/default").ok(200);
 
     // The control endpoint takes both forms too.
-    let mut control = client(&emu);
-    control.base = format!("http://{}/__emulator", emu.addr());
-    control.key = None;
-    control
+    control(&emu)
         .send(
             "POST",
             "/faults",
@@ -393,8 +356,7 @@ fn fault_paths_may_be_relative_to_the_api_root() {
 
 #[test]
 fn respond_answers_any_status_with_any_body_and_leaves_the_state() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let future = r#"{"data":{"id":"x","slug":"faulty","region":"eu-west"},"next":1}"#;
     emu.inject(
         Fault::new(FaultKind::respond(200, future))
@@ -417,9 +379,7 @@ fn respond_answers_any_status_with_any_body_and_leaves_the_state() {
         assert_eq!((r.status, r.text.as_str()), (status, body));
     }
 
-    let mut control = client(&emu);
-    control.base = format!("http://{}/__emulator", emu.addr());
-    control.key = None;
+    let control = control(&emu);
     control
         .send(
             "POST",

@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::client;
+use common::{start, start_with};
 use openrouter_workspaces::types::{self, WorkspaceMemberRole};
-use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+use openrouter_workspaces_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
 fn user_ids(v: &Value) -> Vec<String> {
@@ -18,8 +18,7 @@ fn user_ids(v: &Value) -> Vec<String> {
 
 #[test]
 fn default_workspace_lists_every_organisation_user() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let list = c.get("/workspaces/default/members").ok(200);
     assert_eq!(list["total_count"], 4);
     assert_eq!(
@@ -31,31 +30,18 @@ fn default_workspace_lists_every_organisation_user() {
     assert_eq!(typed.data[1].role, WorkspaceMemberRole::Member);
     assert_eq!(typed.data[0].workspace_id, emu.workspaces()[0].id);
     // Adding organisation users to the default workspace changes nothing.
-    let r = c
-        .send_json(
-            "POST",
-            "/workspaces/default/members/add",
-            &json!({"user_ids": ["user_bob"]}),
-        )
-        .ok(200);
+    let r = c.members("default", "add", &["user_bob"]).ok(200);
     assert_eq!(r["added_count"], 0);
     assert_eq!(user_ids(&r), ["user_bob"]);
     // Nobody can be removed from it.
-    let m = c
-        .send_json(
-            "POST",
-            "/workspaces/default/members/remove",
-            &json!({"user_ids": ["user_bob"]}),
-        )
-        .error(400);
+    let m = c.members("default", "remove", &["user_bob"]).error(400);
     assert!(m.contains("default"), "{m}");
     assert_eq!(emu.members("default").len(), 4);
 }
 
 #[test]
 fn add_is_idempotent_and_uses_organisation_roles() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let ws = c.create("Team", "team");
     assert_eq!(
         user_ids(&c.get("/workspaces/team/members").ok(200)),
@@ -63,11 +49,7 @@ fn add_is_idempotent_and_uses_organisation_roles() {
     );
 
     let r = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/add",
-            &json!({"user_ids": ["user_bob", "user_carol", "user_bob"]}),
-        )
+        .members("team", "add", &["user_bob", "user_carol", "user_bob"])
         .ok(200);
     let typed: types::BulkAddWorkspaceMembersResponse = serde_json::from_value(r).unwrap();
     assert_eq!(typed.added_count, 2);
@@ -87,11 +69,7 @@ fn add_is_idempotent_and_uses_organisation_roles() {
 
     // Existing members are returned, not duplicated, not counted.
     let r = c
-        .send_json(
-            "POST",
-            "/workspaces/team/members/add",
-            &json!({"user_ids": ["user_bob", "user_dave", "user_alice"]}),
-        )
+        .members("team", "add", &["user_bob", "user_dave", "user_alice"])
         .ok(200);
     assert_eq!(r["added_count"], 1);
     assert_eq!(user_ids(&r), ["user_bob", "user_dave", "user_alice"]);
@@ -109,12 +87,11 @@ fn add_is_idempotent_and_uses_organisation_roles() {
 
 #[test]
 fn add_rules() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("Team", "team");
     let path = "/workspaces/team/members/add";
     let m = c
-        .send_json("POST", path, &json!({"user_ids": ["user_bob", "user_zed"]}))
+        .members("team", "add", &["user_bob", "user_zed"])
         .error(400);
     assert!(m.contains("user_zed"), "{m}");
     assert_eq!(
@@ -137,55 +114,30 @@ fn add_rules() {
     }
     c.send("POST", path, None).error(400);
     // 100 is allowed (here with duplicates of known users).
-    let hundred: Vec<&str> = (0..100).map(|_| "user_carol").collect();
-    let r = c
-        .send_json("POST", path, &json!({"user_ids": hundred}))
-        .ok(200);
+    let r = c.members("team", "add", &["user_carol"; 100]).ok(200);
     assert_eq!(r["added_count"], 1);
-    c.send_json(
-        "POST",
-        "/workspaces/missing/members/add",
-        &json!({"user_ids": ["user_bob"]}),
-    )
-    .error(404);
+    c.members("missing", "add", &["user_bob"]).error(404);
 }
 
 #[test]
 fn remove_rules() {
-    let emu =
-        Emulator::start_with(EmulatorConfig::new().member_with_active_keys("user_carol")).unwrap();
-    let c = client(&emu);
+    let (emu, c) = start_with(EmulatorConfig::new().member_with_active_keys("user_carol"));
     c.create("Team", "team");
-    c.send_json(
-        "POST",
-        "/workspaces/team/members/add",
-        &json!({"user_ids": ["user_bob", "user_carol"]}),
-    )
-    .ok(200);
+    c.members("team", "add", &["user_bob", "user_carol"])
+        .ok(200);
     let path = "/workspaces/team/members/remove";
 
     let m = c
-        .send_json(
-            "POST",
-            path,
-            &json!({"user_ids": ["user_bob", "user_carol"]}),
-        )
+        .members("team", "remove", &["user_bob", "user_carol"])
         .error(400);
     assert!(m.contains("user_carol") && m.contains("API keys"), "{m}");
     assert_eq!(emu.members("team").len(), 3, "nothing removed");
 
     // Non-members (and unknown users) are skipped, not errors.
-    let r = c
-        .send_json(
-            "POST",
-            path,
-            &json!({"user_ids": ["user_bob", "user_dave", "user_nobody", "user_bob"]}),
-        )
-        .ok(200);
+    let skipped = ["user_bob", "user_dave", "user_nobody", "user_bob"];
+    let r = c.members("team", "remove", &skipped).ok(200);
     assert_eq!(r, json!({"removed_count": 1}));
-    let r = c
-        .send_json("POST", path, &json!({"user_ids": ["user_bob"]}))
-        .ok(200);
+    let r = c.members("team", "remove", &["user_bob"]).ok(200);
     assert_eq!(r["removed_count"], 0);
     let _: types::BulkRemoveWorkspaceMembersResponse = serde_json::from_value(r).unwrap();
     assert_eq!(
@@ -194,12 +146,8 @@ fn remove_rules() {
     );
     // A keyed user who is not a member is no obstacle.
     c.create("Other", "other");
-    c.send_json(
-        "POST",
-        "/workspaces/other/members/remove",
-        &json!({"user_ids": ["user_carol", "user_alice"]}),
-    )
-    .ok(200);
+    c.members("other", "remove", &["user_carol", "user_alice"])
+        .ok(200);
     assert!(emu.members("other").is_empty());
 
     for body in [
@@ -210,12 +158,7 @@ fn remove_rules() {
         let m = c.send_json("POST", path, &body).error(400);
         assert!(m.contains("user_ids"), "{body}: {m}");
     }
-    c.send_json(
-        "POST",
-        "/workspaces/missing/members/remove",
-        &json!({"user_ids": ["user_bob"]}),
-    )
-    .error(404);
+    c.members("missing", "remove", &["user_bob"]).error(404);
 }
 
 #[test]
@@ -230,8 +173,7 @@ fn member_pagination_and_custom_organisation() {
             (format!("u{i:02}"), role)
         })
         .collect();
-    let emu = Emulator::start_with(EmulatorConfig::new().org_users(users)).unwrap();
-    let c = client(&emu);
+    let (emu, c) = start_with(EmulatorConfig::new().org_users(users));
     // The first admin is the creator.
     let ws = c.create("Team", "team");
     assert_eq!(ws["created_by"], "u03");
@@ -258,19 +200,14 @@ fn member_pagination_and_custom_organisation() {
 
 #[test]
 fn organisation_without_admin_has_no_creator() {
-    let emu = Emulator::start_with(
+    let (_emu, c) = start_with(
         EmulatorConfig::new()
             .org_users([("only_member", WorkspaceMemberRole::Member)])
             .org_user("late_admin", WorkspaceMemberRole::Admin),
-    )
-    .unwrap();
-    let c = client(&emu);
+    );
     assert_eq!(c.create("T", "t")["created_by"], "late_admin");
-    let emu = Emulator::start_with(
-        EmulatorConfig::new().org_users([("only_member", WorkspaceMemberRole::Member)]),
-    )
-    .unwrap();
-    let c = client(&emu);
+    let (_emu, c) =
+        start_with(EmulatorConfig::new().org_users([("only_member", WorkspaceMemberRole::Member)]));
     let ws = c.create("T", "t");
     assert_eq!(ws["created_by"], Value::Null);
     assert_eq!(c.get("/workspaces/t/members").ok(200)["total_count"], 0);

@@ -9,13 +9,16 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{agent, client, raw_exchange};
+use common::{agent, client, control, head, raw_exchange, start, start_with};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 use serde_json::{Value, json};
 
 fn auth(emu: &Emulator) -> String {
     format!("Authorization: Bearer {}\r\n", emu.management_key())
 }
+
+const LIST: &str = "GET /api/v1/workspaces HTTP/1.1";
+const CREATE: &str = "POST /api/v1/workspaces HTTP/1.1";
 
 /// Sends the raw `request` on a new connection to `emu` and returns everything read back
 /// until the server closes it.
@@ -26,8 +29,7 @@ fn exchange_text(emu: &Emulator, request: &str) -> String {
 
 #[test]
 fn keep_alive_reuses_one_connection() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.get("/workspaces").ok(200);
     c.get("/workspaces/default").ok(200);
     assert_eq!(emu.connection_count(), 1);
@@ -63,12 +65,8 @@ fn keep_alive_reuses_one_connection() {
 #[test]
 fn connection_close_is_honoured() {
     let emu = Emulator::start().unwrap();
-    let req = format!(
-        "GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n",
-        auth(&emu)
-    );
     // read_to_end returns only because the server closes.
-    let out = exchange_text(&emu, &req);
+    let out = exchange_text(&emu, &head(&emu, LIST, "Connection: close\r\n"));
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     assert!(out.contains("\r\nconnection: close\r\n"));
     assert!(out.contains("\r\ncontent-type: application/json\r\n"));
@@ -97,13 +95,17 @@ fn connection_close_is_honoured() {
 fn pipelined_requests_are_answered_in_order() {
     let emu = Emulator::start().unwrap();
     let body = r#"{"name":"P","slug":"p"}"#;
-    let req = format!(
-        "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n{a}Content-Length: {}\r\n\r\n{body}\
-         GET /api/v1/workspaces/p HTTP/1.1\r\nHost: x\r\n{a}\r\n\
-         GET /api/v1/workspaces/missing HTTP/1.1\r\nHost: x\r\n{a}Connection: close\r\n\r\n",
-        body.len(),
-        a = auth(&emu)
-    );
+    let req = [
+        head(&emu, CREATE, &format!("Content-Length: {}\r\n", body.len())),
+        body.to_string(),
+        head(&emu, "GET /api/v1/workspaces/p HTTP/1.1", ""),
+        head(
+            &emu,
+            "GET /api/v1/workspaces/missing HTTP/1.1",
+            "Connection: close\r\n",
+        ),
+    ]
+    .concat();
     let out = exchange_text(&emu, &req);
     let statuses: Vec<&str> = out
         .match_indices("HTTP/1.1 ")
@@ -119,10 +121,13 @@ fn body_split_across_packets_and_expect_continue() {
     let mut s = TcpStream::connect(emu.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let body = r#"{"name":"Split","slug":"split"}"#;
-    let head = format!(
-        "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n{}Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
-        auth(&emu),
-        body.len()
+    let head = head(
+        &emu,
+        CREATE,
+        &format!(
+            "Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n",
+            body.len()
+        ),
     );
     s.write_all(&head.as_bytes()[..20]).unwrap();
     std::thread::sleep(Duration::from_millis(30));
@@ -141,11 +146,8 @@ fn body_split_across_packets_and_expect_continue() {
 #[test]
 fn chunked_and_malformed_requests_are_refused() {
     let emu = Emulator::start().unwrap();
-    let req = format!(
-        "POST /api/v1/workspaces HTTP/1.1\r\nHost: x\r\n{}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-        auth(&emu)
-    );
-    let out = exchange_text(&emu, &req);
+    let chunked = head(&emu, CREATE, "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n";
+    let out = exchange_text(&emu, &chunked);
     assert!(out.starts_with("HTTP/1.1 411 "), "{out}");
     let body: Value = serde_json::from_str(out.split_once("\r\n\r\n").unwrap().1).unwrap();
     assert_eq!(body["error"]["code"], 411);
@@ -182,11 +184,8 @@ fn chunked_and_malformed_requests_are_refused() {
 
 #[test]
 fn control_endpoints() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
-    let mut control = client(&emu);
-    control.base = format!("http://{}/__emulator", emu.addr());
-    control.key = None;
+    let (emu, c) = start();
+    let control = control(&emu);
     c.get("/workspaces").ok(200);
     c.get("/workspaces").ok(200);
     c.send("POST", "/workspaces", Some(r#"{"name":"A","slug":"a"}"#))
@@ -222,9 +221,7 @@ fn control_endpoints() {
 
 #[test]
 fn latency_is_added_to_api_requests() {
-    let emu =
-        Emulator::start_with(EmulatorConfig::new().latency(Duration::from_millis(150))).unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start_with(EmulatorConfig::new().latency(Duration::from_millis(150)));
     let t = Instant::now();
     c.get("/workspaces").ok(200);
     assert!(t.elapsed() >= Duration::from_millis(150));
@@ -300,61 +297,86 @@ fn concurrent_keep_alive_clients_each_keep_one_connection() {
     assert_eq!(emu.connection_count(), threads as u64);
 }
 
-/// Starts the binary with these arguments; the child and the base URL it printed.
-fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
-        .args(["--port", "0", "--management-key", "sk-bin-test"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no base URL: {line}"))
-        .trim_end_matches(',')
-        .to_string();
-    (child, base)
+/// The emulator binary, started with the key `sk-bin-test` on a free port.
+struct Binary {
+    child: std::process::Child,
+    /// The first line it printed.
+    banner: String,
+    /// The base URL in that line.
+    base: String,
 }
 
-/// `DELETE {base}{path}` with the binary tests' key: status and body.
-fn binary_delete(base: &str, path: &str) -> (u16, Value) {
-    let mut r = agent()
-        .delete(format!("{base}{path}"))
-        .header("Authorization", "Bearer sk-bin-test")
-        .call()
-        .unwrap();
-    let body = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-    (r.status().as_u16(), body)
+impl Binary {
+    /// Starts the binary with these arguments besides the port and the key.
+    fn spawn(args: &[&str]) -> Binary {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
+            .args(["--port", "0", "--management-key", "sk-bin-test"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut banner = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut banner)
+            .unwrap();
+        let base = banner
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no base URL: {banner}"))
+            .trim_end_matches(',')
+            .to_string();
+        Binary {
+            child,
+            banner,
+            base,
+        }
+    }
+
+    /// `method {base}{path}` with the binary's key: the status and the JSON body.
+    fn call(&self, method: &str, path: &str) -> (u16, Value) {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("Authorization", "Bearer sk-bin-test")
+            .body(())
+            .unwrap();
+        let mut r = agent().run(request).unwrap();
+        let body = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        (r.status().as_u16(), body)
+    }
+
+    fn stop(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// What the binary prints for `arg` alone (`--help`, say).
+fn binary_run(arg: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
+        .arg(arg)
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn binary_flag_allows_deleting_the_default_workspace() {
-    let (mut plain, base) = spawn_binary(&[]);
+    let plain = Binary::spawn(&[]);
     let confirmed = "/workspaces/default?confirm_default_settings_deletion=true";
-    assert_eq!(binary_delete(&base, confirmed).0, 403);
-    plain.kill().unwrap();
-    plain.wait().unwrap();
+    assert_eq!(plain.call("DELETE", confirmed).0, 403);
+    plain.stop();
 
-    let (mut enabled, base) = spawn_binary(&["--allow-default-workspace-deletion"]);
-    let (status, body) = binary_delete(&base, "/workspaces/default");
+    let enabled = Binary::spawn(&["--allow-default-workspace-deletion"]);
+    let (status, body) = enabled.call("DELETE", "/workspaces/default");
     assert_eq!(status, 400, "{body}");
     assert_eq!(
-        binary_delete(&base, confirmed),
+        enabled.call("DELETE", confirmed),
         (200, json!({"deleted": true}))
     );
-    enabled.kill().unwrap();
-    enabled.wait().unwrap();
+    enabled.stop();
 
-    let help = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let help = binary_run("--help");
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(
         help.contains("--allow-default-workspace-deletion"),
@@ -364,22 +386,13 @@ fn binary_flag_allows_deleting_the_default_workspace() {
 
 #[test]
 fn binary_drift_flag_adds_unknown_fields() {
-    let (mut child, base) = spawn_binary(&["--drift"]);
-    let mut r = agent()
-        .get(format!("{base}/workspaces"))
-        .header("Authorization", "Bearer sk-bin-test")
-        .call()
-        .unwrap();
-    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let drifting = Binary::spawn(&["--drift"]);
+    let (_, v) = drifting.call("GET", "/workspaces");
     assert_eq!(v["server_info"]["emulator_drift"], true, "{v}");
     assert_eq!(v["data"][0]["residency_region"], "eu-west", "{v}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drifting.stop();
 
-    let help = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let help = binary_run("--help");
     let help = String::from_utf8_lossy(&help.stdout);
     for documented in [
         "--drift",
@@ -394,55 +407,27 @@ fn binary_drift_flag_adds_unknown_fields() {
 
 #[test]
 fn binary_serves_until_killed() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
-        .args(["--port", "0", "--management-key", "sk-bin-test"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let binary = Binary::spawn(&[]);
+    let line = &binary.banner;
     assert!(line.contains("not the real OpenRouter service"), "{line}");
     assert!(line.contains("management key: sk-bin-test"), "{line}");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap()
-        .trim_end_matches(',')
-        .to_string();
+    let base = &binary.base;
     assert!(base.ends_with("/api/v1"), "{base}");
-    let a = agent();
-    let mut r = a
-        .get(format!("{base}/workspaces"))
-        .header("Authorization", "Bearer sk-bin-test")
-        .call()
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let (status, v) = binary.call("GET", "/workspaces");
+    assert_eq!(status, 200);
     assert_eq!(v["data"][0]["slug"], "default");
     let control = base.replace("/api/v1", "/__emulator");
-    let mut r = a
+    let mut r = agent()
         .post(format!("{control}/faults"))
         .send(r#"{"kind":"status","status":503}"#)
         .unwrap();
     assert_eq!(r.status(), 200);
     r.body_mut().read_to_string().unwrap();
-    let r = a
-        .get(format!("{base}/workspaces"))
-        .header("Authorization", "Bearer sk-bin-test")
-        .call()
-        .unwrap();
-    assert_eq!(r.status(), 503);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert_eq!(binary.call("GET", "/workspaces").0, 503);
+    binary.stop();
 
     // Bad arguments are refused with a usage message.
-    let out = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces-emulator"))
-        .arg("--bogus")
-        .output()
-        .unwrap();
+    let out = binary_run("--bogus");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
 }

@@ -2,15 +2,14 @@
 
 mod common;
 
-use common::{all_routes, client, client_with_key};
+use common::{all_routes, client, client_with_key, start, start_with};
 use openrouter_workspaces::types;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 use serde_json::{Value, json};
 
 #[test]
 fn starts_with_the_default_workspace() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let list = c.get("/workspaces").ok(200);
     assert_eq!(list["total_count"], 1);
     let ws = &list["data"][0];
@@ -74,8 +73,7 @@ fn custom_keys() {
 
 #[test]
 fn unknown_routes_and_wrong_methods() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     for path in [
         "/nope",
         "/workspaces/default/other",
@@ -103,8 +101,7 @@ fn unknown_routes_and_wrong_methods() {
 
 #[test]
 fn create_get_and_lookup_by_id_or_slug() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let body = json!({
         "name": "Staging",
         "slug": "staging",
@@ -159,8 +156,7 @@ fn create_get_and_lookup_by_id_or_slug() {
 
 #[test]
 fn create_rules() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let bad = |body: Value, field: &str| {
         let m = c.send_json("POST", "/workspaces", &body).error(400);
         assert!(m.contains(field), "{body}: {m}");
@@ -225,30 +221,16 @@ fn create_rules() {
         &json!({"name": "Ü", "slug": "0-9a", "description": null, "io_logging_sampling_rate": 1}),
     )
     .ok(201);
-    let m = c
-        .send_json(
-            "POST",
-            "/workspaces",
-            &json!({"name": "Again", "slug": "0-9a"}),
-        )
-        .error(400);
-    assert!(m.contains("slug already in use"), "{m}");
-    let m = c
-        .send_json(
-            "POST",
-            "/workspaces",
-            &json!({"name": "Again", "slug": "default"}),
-        )
-        .error(400);
-    assert!(m.contains("slug already in use"), "{m}");
+    for taken in ["0-9a", "default"] {
+        let m = c.create_reply("Again", taken).error(400);
+        assert!(m.contains("slug already in use"), "{taken}: {m}");
+    }
     assert_eq!(emu.workspaces().len(), 3);
 }
 
 #[test]
 fn delete_rules() {
-    let emu =
-        Emulator::start_with(EmulatorConfig::new().workspace_with_active_keys("prod")).unwrap();
-    let c = client(&emu);
+    let (emu, c) = start_with(EmulatorConfig::new().workspace_with_active_keys("prod"));
     let m = c.send("DELETE", "/workspaces/default", None).error(403);
     assert!(m.contains("default"), "{m}");
     let id = emu.workspaces()[0].id.clone();
@@ -290,8 +272,7 @@ fn delete_rules() {
 
 #[test]
 fn pagination() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     for i in 0..7 {
         c.create(&format!("W{i}"), &format!("w{i}"));
     }
@@ -347,8 +328,7 @@ fn pagination() {
 
 #[test]
 fn percent_encoded_path_segments() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     c.create("My slug", "my-slug");
     // An encoded character inside a segment is data.
     assert_eq!(
@@ -375,8 +355,7 @@ fn percent_encoded_path_segments() {
 
 #[test]
 fn patch_sets_clears_and_keeps_fields() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.send_json(
         "POST",
         "/workspaces",
@@ -473,8 +452,7 @@ fn patch_sets_clears_and_keeps_fields() {
 
 #[test]
 fn patch_rules() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (_emu, c) = start();
     c.create("Team", "team");
     let before = c.get("/workspaces/team").ok(200);
     let bad = |body: Value, field: &str| {
@@ -515,8 +493,7 @@ const CONFIRM: &str = "confirm_default_settings_deletion";
 
 #[test]
 fn the_default_workspace_cannot_be_deleted_unless_enabled() {
-    let emu = Emulator::start().unwrap();
-    let c = client(&emu);
+    let (emu, c) = start();
     let refused = c.send("DELETE", "/workspaces/default", None).error(403);
     assert!(refused.contains("default workspace"), "{refused}");
     for query in ["true", "false"] {
@@ -542,9 +519,7 @@ fn the_default_workspace_cannot_be_deleted_unless_enabled() {
 
 #[test]
 fn an_enabled_caller_deletes_the_default_workspace_with_the_confirmation() {
-    let emu =
-        Emulator::start_with(EmulatorConfig::new().allow_default_workspace_deletion(true)).unwrap();
-    let c = client(&emu);
+    let (emu, c) = start_with(EmulatorConfig::new().allow_default_workspace_deletion(true));
     c.create("Other", "other");
     let id = emu.workspaces()[0].id.to_string();
     for path in [

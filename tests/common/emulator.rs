@@ -1,10 +1,10 @@
 //! Fixtures of the tests against the in-process emulator: clients pointed at it, a fast
-//! retry policy and the bound of the no-hang guard.
+//! retry policy, faults queued for one route and the bound of the no-hang guard.
 
 use std::time::Duration;
 
 use openrouter_workspaces::{Client, ClientBuilder, RetryPolicy};
-use openrouter_workspaces_emulator::Emulator;
+use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 
 /// The longest any single call may take before the test calls it a hang. Generous: this
 /// is a no-hang check, not a speed target.
@@ -35,4 +35,14 @@ pub fn fast_retry() -> RetryPolicy {
 /// Starts an emulator with the default configuration.
 pub fn start() -> Emulator {
     Emulator::start().expect("the emulator binds a loopback port")
+}
+
+/// Queues `kind` for the next request of `method` to `path`.
+pub fn inject(emulator: &Emulator, kind: FaultKind, method: &str, path: &str) {
+    inject_times(emulator, kind, method, path, 1);
+}
+
+/// Queues `kind` for the next `times` requests of `method` to `path`.
+pub fn inject_times(emulator: &Emulator, kind: FaultKind, method: &str, path: &str, times: u32) {
+    emulator.inject(Fault::new(kind).method(method).path(path).times(times));
 }

@@ -1,5 +1,5 @@
-//! Helpers for the emulator's tests: a plain ureq client (not the library's) and raw
-//! sockets.
+//! Helpers for the emulator's tests: a plain ureq client (not the library's), one for the
+//! control endpoints, and raw sockets.
 
 #![allow(dead_code)]
 
@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use openrouter_workspaces_emulator::Emulator;
-use serde_json::Value;
+use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+use serde_json::{Value, json};
 
 /// A response, read whole.
 #[derive(Debug)]
@@ -91,6 +91,27 @@ pub fn client(emu: &Emulator) -> Client {
         agent: agent(),
         base: emu.base_url().to_string(),
         key: Some(emu.management_key().to_string()),
+    }
+}
+
+/// An emulator with the default configuration and a client with its management key.
+pub fn start() -> (Emulator, Client) {
+    start_with(EmulatorConfig::new())
+}
+
+/// An emulator with `config` and a client with its management key.
+pub fn start_with(config: EmulatorConfig) -> (Emulator, Client) {
+    let emu = Emulator::start_with(config).expect("the emulator binds a loopback port");
+    let c = client(&emu);
+    (emu, c)
+}
+
+/// A client of the control endpoints (`/__emulator/...`), which take no key.
+pub fn control(emu: &Emulator) -> Client {
+    Client {
+        agent: agent(),
+        base: format!("http://{}/__emulator", emu.addr()),
+        key: None,
     }
 }
 
@@ -194,15 +215,33 @@ impl Client {
         self.send("GET", path, None)
     }
 
+    /// Creates a workspace and returns the whole answer.
+    pub fn create_reply(&self, name: &str, slug: &str) -> Reply {
+        self.send_json("POST", "/workspaces", &json!({"name": name, "slug": slug}))
+    }
+
     /// Creates a workspace and returns it (the `data` object).
     pub fn create(&self, name: &str, slug: &str) -> Value {
-        let r = self.send_json(
-            "POST",
-            "/workspaces",
-            &serde_json::json!({"name": name, "slug": slug}),
-        );
-        r.ok(201)["data"].clone()
+        self.create_reply(name, slug).ok(201)["data"].clone()
     }
+
+    /// `POST /workspaces/{ws}/members/{action}` (`add` or `remove`) for `user_ids`.
+    pub fn members(&self, ws: &str, action: &str, user_ids: &[&str]) -> Reply {
+        self.send_json(
+            "POST",
+            &format!("/workspaces/{ws}/members/{action}"),
+            &json!({ "user_ids": user_ids }),
+        )
+    }
+}
+
+/// A request head with `Host` and the management key: `line` (`GET /api/v1/... HTTP/1.1`),
+/// then `headers` (each ending in CRLF) and the empty line.
+pub fn head(emu: &Emulator, line: &str, headers: &str) -> String {
+    format!(
+        "{line}\r\nHost: x\r\nAuthorization: Bearer {}\r\n{headers}\r\n",
+        emu.management_key()
+    )
 }
 
 /// Writes raw bytes to the emulator and reads until the server closes (or 5 s pass).
