@@ -2,105 +2,16 @@
 //! request head itself is under test): stdout JSON, the emulator's state, stderr and exit
 //! codes.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use openrouter_workspaces::Client;
+use common::{bare, cli, create, run};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{Value, json};
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_openrouter-workspaces");
-
-/// Every variable the tool reads; removed from each child so the test machine's
-/// environment cannot leak in.
-const VARS: [&str; 5] = [
-    "OPENROUTER_API_KEY",
-    "OPENROUTER_BASE_URL",
-    "OPENROUTER_HTTP_REFERER",
-    "OPENROUTER_APP_TITLE",
-    "OPENROUTER_APP_CATEGORIES",
-];
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Stdout parsed as JSON, after checking the run succeeded.
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
-        serde_json::from_str(&self.stdout).expect("stdout is JSON")
-    }
-
-    /// Checks a failure: this exit code, nothing on stdout, one line on stderr; returns it.
-    fn failed(&self, code: i32) -> &str {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
-        self.stderr.trim_end()
-    }
-}
-
-/// The binary with a clean environment.
-fn bare() -> Command {
-    let mut command = Command::new(BIN);
-    for var in VARS {
-        command.env_remove(var);
-    }
-    command.stdin(Stdio::null());
-    command
-}
-
-/// Runs `command` to completion.
-fn run(mut command: Command) -> Run {
-    let output = command.output().expect("the binary runs");
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// Runs the binary against `emulator` with its management key.
-fn cli(emulator: &Emulator, args: &[&str]) -> Run {
-    let mut command = bare();
-    command
-        .args(["--api-key", emulator.management_key()])
-        .args(["--base-url", emulator.base_url()])
-        .args(args);
-    run(command)
-}
-
-/// A library client of `emulator`, to set up state without going through the binary.
-fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
-        .build()
-        .expect("a loopback client builds")
-}
-
-/// Creates a workspace directly in the emulator.
-fn create(emulator: &Emulator, slug: &str) {
-    client(emulator)
-        .workspaces()
-        .create()
-        .name(slug)
-        .slug(slug)
-        .send()
-        .expect("the emulator creates the workspace");
-}
 
 /// A server that answers one request with `status` and `body`, and hands back the head of
 /// that request. The base URL has the API prefix, as the real one.
