@@ -24,10 +24,11 @@ use openrouter_workspaces::{
     after_help = "Exit codes:\n  \
         0  success\n  \
         2  usage error or invalid input, caught before anything was sent\n  \
-        3  the API answered with an error status (after retries)\n  \
+        3  the API answered with an error status other than 404 (after retries)\n  \
         4  no usable answer: connection failed, timeout, undecodable or oversized response\n     \
            (a change may still have been made: check before repeating it)\n  \
-        5  `drift` only: the server sent what the document lacks (regenerate)\n\n\
+        5  `drift` only: the server sent what the document lacks (regenerate)\n  \
+        6  not found (HTTP 404): no such workspace, or no budget for that interval\n\n\
         Example:\n  \
         export OPENROUTER_API_KEY=sk-or-v1-...\n  \
         openrouter-workspaces list --all | jq -r '.[].slug'"

@@ -10,13 +10,16 @@ use serde::Serialize;
 /// Exit code of invalid input or configuration, caught before anything was sent (clap
 /// uses the same code for its usage errors).
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code of an error status from the API, after any retries.
+/// Exit code of an error status from the API, after any retries, other than 404.
 pub const EXIT_API: u8 = 3;
 /// Exit code when no usable answer arrived: transport failure, timeout, undecodable or
 /// oversized response, or the answer could not be written out.
 pub const EXIT_NO_ANSWER: u8 = 4;
 /// Exit code of `drift` when the server sent something the document lacks.
 pub const EXIT_STALE: u8 = 5;
+/// Exit code of a 404 from the API: the workspace (or its budget) does not exist. Its own
+/// code, so that a script can tell "create it" from "something went wrong".
+pub const EXIT_NOT_FOUND: u8 = 6;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -40,6 +43,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Call(Error::InvalidInput(_) | Error::Config(_)) => EXIT_USAGE,
+            Failure::Call(error) if error.is_not_found() => EXIT_NOT_FOUND,
             Failure::Call(Error::Api(_)) => EXIT_API,
             // Transport, timeout, decode, too large, and variants added later: the call
             // may have happened, but no usable answer came back.

@@ -376,10 +376,10 @@ fn plain_http_to_a_remote_host_exits_2_and_names_the_flag() {
 }
 
 #[test]
-fn missing_workspace_exits_3_with_status_and_message() {
+fn missing_workspace_exits_6_with_status_and_message() {
     let emulator = Emulator::start().unwrap();
     let result = cli(&emulator, &["get", "no-such-workspace"]);
-    let stderr = result.failed(3);
+    let stderr = result.failed(6);
     assert!(stderr.contains("HTTP 404"), "{stderr}");
     assert!(stderr.contains("no-such-workspace"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1);
@@ -387,6 +387,34 @@ fn missing_workspace_exits_3_with_status_and_message() {
         emulator.requests_to("GET", "/api/v1/workspaces/no-such-workspace"),
         1
     );
+}
+
+#[test]
+fn every_missing_thing_exits_6() {
+    let emulator = Emulator::start().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["members", "list", "nowhere", "--all"],
+        &["budgets", "list", "nowhere"],
+        &["budgets", "get", "default", "weekly"],
+        &["update", "nowhere", "--name", "Somewhere"],
+        &["delete", "nowhere"],
+    ];
+    for args in commands {
+        let stderr = cli(&emulator, args).failed(6).to_string();
+        assert!(stderr.contains("HTTP 404"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_400_from_the_server_exits_3() {
+    let emulator = Emulator::start().unwrap();
+    create(&emulator, "taken");
+    // The slug is well-formed, so only the server can refuse it.
+    let result = cli(&emulator, &["create", "--name", "Again", "--slug", "taken"]);
+    let stderr = result.failed(3);
+    assert!(stderr.contains("HTTP 400"), "{stderr}");
+    assert!(stderr.contains("slug already in use"), "{stderr}");
+    assert_eq!(emulator.requests_to("POST", "/api/v1/workspaces"), 2);
 }
 
 #[test]
