@@ -3,7 +3,9 @@
 
 use openrouter_workspaces::{Client, Error, RetryPolicy};
 
-use crate::args::{Budgets, Cli, Command, Global, Members, Page, Settings};
+use crate::args::{
+    Budgets, Cli, Command, Create, Delete, Global, Members, Page, Settings, Target, Update,
+};
 use crate::drift::Findings;
 use crate::output::{Failure, Printer};
 
@@ -80,72 +82,124 @@ macro_rules! print_page {
 
 /// Runs the command of `cli` and prints its answer.
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let found = Findings::default();
-    let client = client(&cli.global, &found)?;
-    let out = Printer {
-        compact: cli.global.compact,
+    let session = Session {
+        global: cli.global,
+        found: Findings::default(),
     };
-    let workspaces = client.workspaces();
     match cli.command {
-        Command::List(page) => print_page!(out, workspaces.list(), page),
-        Command::Create(args) => {
-            let request = workspaces.create().name(args.name).slug(args.slug);
-            out.print_raw(
-                with_settings!(request, args.settings)
-                    .send_with_response()?
-                    .body(),
-            )
+        Command::List(page) => list(&session, page),
+        Command::Create(args) => create(&session, args),
+        Command::Get(target) => get(&session, target),
+        Command::Delete(args) => delete(&session, args),
+        Command::Update(args) => update(&session, args),
+        Command::Budgets(command) => budgets(&session, command),
+        Command::Members(command) => members(&session, command),
+        Command::Drift => crate::drift::check(&session.client()?, &session.found),
+    }
+}
+
+/// What the commands share: the global options and what this run has met so far. The
+/// client is built by the commands that call the API, so that the others need no key.
+struct Session {
+    global: Global,
+    found: Findings,
+}
+
+impl Session {
+    /// The client, configured by the global options.
+    fn client(&self) -> Result<Client, Error> {
+        client(&self.global, &self.found)
+    }
+
+    /// Where answers go, as the global options say.
+    fn printer(&self) -> Printer {
+        Printer {
+            compact: self.global.compact,
         }
-        Command::Get(target) => {
-            out.print_raw(workspaces.get(target.id).send_with_response()?.body())
-        }
-        Command::Delete(args) => {
-            let mut request = workspaces.delete(args.target.id);
-            if args.confirm_default_settings_deletion {
-                request = request.confirm_default_settings_deletion(true);
-            }
-            out.print_raw(request.send_with_response()?.body())
-        }
-        Command::Drift => crate::drift::check(&client, &found),
-        Command::Update(args) => {
-            let mut request = with_settings!(workspaces.update(args.id), args.settings);
-            if let Some(name) = args.name {
-                request = request.name(name);
-            }
-            if let Some(slug) = args.slug {
-                request = request.slug(slug);
-            }
-            let clear = args.clear;
-            if clear.clear_description {
-                request = request.clear_description();
-            }
-            if clear.clear_default_text_model {
-                request = request.clear_default_text_model();
-            }
-            if clear.clear_default_image_model {
-                request = request.clear_default_image_model();
-            }
-            if clear.clear_default_provider_sort {
-                request = request.clear_default_provider_sort();
-            }
-            if clear.clear_io_logging_api_key_ids {
-                request = request.clear_io_logging_api_key_ids();
-            }
-            out.print_raw(request.send_with_response()?.body())
-        }
-        Command::Budgets(Budgets::List(target)) => out.print_raw(
+    }
+}
+
+/// `list`: one page of workspaces, or all of them.
+fn list(session: &Session, page: Page) -> Result<(), Failure> {
+    let client = session.client()?;
+    print_page!(session.printer(), client.workspaces().list(), page)
+}
+
+/// `create`: a workspace with its name, slug and optional settings.
+fn create(session: &Session, args: Create) -> Result<(), Failure> {
+    let client = session.client()?;
+    let request = client.workspaces().create().name(args.name).slug(args.slug);
+    let response = with_settings!(request, args.settings).send_with_response()?;
+    session.printer().print_raw(response.body())
+}
+
+/// `get`: one workspace.
+fn get(session: &Session, target: Target) -> Result<(), Failure> {
+    let client = session.client()?;
+    let response = client.workspaces().get(target.id).send_with_response()?;
+    session.printer().print_raw(response.body())
+}
+
+/// `delete`: a workspace, confirming the loss of the default one's settings if asked to.
+fn delete(session: &Session, args: Delete) -> Result<(), Failure> {
+    let client = session.client()?;
+    let mut request = client.workspaces().delete(args.target.id);
+    if args.confirm_default_settings_deletion {
+        request = request.confirm_default_settings_deletion(true);
+    }
+    session
+        .printer()
+        .print_raw(request.send_with_response()?.body())
+}
+
+/// `update`: the given fields of a workspace, and nulls for the `--clear-*` ones.
+fn update(session: &Session, args: Update) -> Result<(), Failure> {
+    let client = session.client()?;
+    let mut request = with_settings!(client.workspaces().update(args.id), args.settings);
+    if let Some(name) = args.name {
+        request = request.name(name);
+    }
+    if let Some(slug) = args.slug {
+        request = request.slug(slug);
+    }
+    let clear = args.clear;
+    if clear.clear_description {
+        request = request.clear_description();
+    }
+    if clear.clear_default_text_model {
+        request = request.clear_default_text_model();
+    }
+    if clear.clear_default_image_model {
+        request = request.clear_default_image_model();
+    }
+    if clear.clear_default_provider_sort {
+        request = request.clear_default_provider_sort();
+    }
+    if clear.clear_io_logging_api_key_ids {
+        request = request.clear_io_logging_api_key_ids();
+    }
+    session
+        .printer()
+        .print_raw(request.send_with_response()?.body())
+}
+
+/// The `budgets` commands.
+fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
+    let client = session.client()?;
+    let workspaces = client.workspaces();
+    let out = session.printer();
+    match command {
+        Budgets::List(target) => out.print_raw(
             workspaces
                 .list_budgets(target.id)
                 .send_with_response()?
                 .body(),
         ),
-        Command::Budgets(Budgets::Get(t)) => out.print_raw(
-            workspaces
-                .get_budget(t.id, t.interval)
-                .send_with_response()?
-                .body(),
-        ),
-        Command::Budgets(Budgets::Set(args)) => {
+        Budgets::Get(t) => {
+            let request = workspaces.get_budget(t.id, t.interval);
+            out.print_raw(request.send_with_response()?.body())
+        }
+        Budgets::Set(args) => {
             let t = args.target;
             let mut request = workspaces
                 .set_budget(t.id, t.interval)
@@ -155,23 +209,28 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             out.print_raw(request.send_with_response()?.body())
         }
-        Command::Budgets(Budgets::Delete(t)) => out.print_raw(
-            workspaces
-                .delete_budget(t.id, t.interval)
-                .send_with_response()?
-                .body(),
-        ),
-        Command::Members(Members::List(args)) => {
-            print_page!(out, workspaces.list_members(args.id), args.page)
+        Budgets::Delete(t) => {
+            let request = workspaces.delete_budget(t.id, t.interval);
+            out.print_raw(request.send_with_response()?.body())
         }
-        Command::Members(Members::Add(args)) => out.print_raw(
+    }
+}
+
+/// The `members` commands.
+fn members(session: &Session, command: Members) -> Result<(), Failure> {
+    let client = session.client()?;
+    let workspaces = client.workspaces();
+    let out = session.printer();
+    match command {
+        Members::List(args) => print_page!(out, workspaces.list_members(args.id), args.page),
+        Members::Add(args) => out.print_raw(
             workspaces
                 .bulk_add_members(args.id)
                 .user_ids(args.user_ids)
                 .send_with_response()?
                 .body(),
         ),
-        Command::Members(Members::Remove(args)) => out.print_raw(
+        Members::Remove(args) => out.print_raw(
             workspaces
                 .bulk_remove_members(args.id)
                 .user_ids(args.user_ids)
