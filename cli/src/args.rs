@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, HTTP_REFERER_ENV,
@@ -152,6 +153,26 @@ pub enum Command {
     #[command(after_help = "Example (a nightly job):\n  \
         openrouter-workspaces drift || open-ticket 'regenerate the OpenRouter client'")]
     Drift,
+
+    /// Print the completion script of a shell on stdout (needs no key).
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces completions bash > ~/.local/share/bash-completion/completions/openrouter-workspaces\n  \
+        openrouter-workspaces completions zsh > ~/.zfunc/_openrouter-workspaces\n  \
+        openrouter-workspaces completions fish > ~/.config/fish/completions/openrouter-workspaces.fish")]
+    Completions(Completions),
+
+    /// Print the manual page, in roff, on stdout (needs no key).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces man > ~/.local/share/man/man1/openrouter-workspaces.1")]
+    Man,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct Completions {
+    /// The shell to complete in.
+    #[arg(value_name = "SHELL")]
+    pub shell: Shell,
 }
 
 /// Arguments of `delete`.

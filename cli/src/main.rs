@@ -5,6 +5,7 @@
 mod args;
 mod drift;
 mod logging;
+mod manual;
 mod output;
 mod run;
 

@@ -127,8 +127,14 @@ impl Printer {
 }
 
 fn write_line(text: &str) -> Result<(), Failure> {
+    write_stdout(format!("{text}\n").as_bytes())
+}
+
+/// Writes `bytes` to stdout as they are.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{text}")
+    stdout
+        .write_all(bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| Failure::Output(e.to_string()))
 }

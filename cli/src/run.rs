@@ -7,6 +7,7 @@ use crate::args::{
     Budgets, Cli, Command, Create, Delete, Global, Members, Page, Settings, Target, Update,
 };
 use crate::drift::Findings;
+use crate::manual;
 use crate::output::{Failure, Printer};
 
 /// Applies the optional [`Settings`] to a create or an update request: both builders have
@@ -95,6 +96,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Budgets(command) => budgets(&session, command),
         Command::Members(command) => members(&session, command),
         Command::Drift => crate::drift::check(&session.client()?, &session.found),
+        Command::Completions(args) => manual::completions(args.shell),
+        Command::Man => manual::man(),
     }
 }
 
