@@ -7,6 +7,7 @@ mod drift;
 mod logging;
 mod manual;
 mod output;
+mod progress;
 mod run;
 
 use std::process::ExitCode;

@@ -1,7 +1,7 @@
 //! Dispatch: builds the client from the global options and turns each command into one
 //! library call (or a walk over every page), whose answer is printed.
 
-use openrouter_workspaces::{Client, Error, RetryPolicy};
+use openrouter_workspaces::{Client, Error, Items, OffsetPaged, RetryPolicy};
 
 use crate::args::{
     Budgets, Cli, Command, Create, Delete, Global, Members, Page, Settings, Target, Update,
@@ -9,6 +9,7 @@ use crate::args::{
 use crate::drift::Findings;
 use crate::manual;
 use crate::output::{Failure, Printer};
+use crate::progress::Progress;
 
 /// Applies the optional [`Settings`] to a create or an update request: both builders have
 /// the same setters, generated from the same schema fields.
@@ -58,10 +59,10 @@ macro_rules! with_settings {
 }
 
 /// Prints one page of a list request, or with `--all` every item of every page as one
-/// array. Both list builders have the same paging methods, generated from the same
-/// parameters.
+/// array, counting the `$what` on a terminal. Both list builders have the same paging
+/// methods, generated from the same parameters.
 macro_rules! print_page {
-    ($out:expr, $request:expr, $page:expr) => {{
+    ($out:expr, $request:expr, $page:expr, $what:expr) => {{
         let Page { offset, limit, all } = $page;
         let mut request = $request;
         if let Some(offset) = offset {
@@ -71,14 +72,35 @@ macro_rules! print_page {
             request = request.limit(limit);
         }
         if all {
-            // Collected before printing, so that a failure on a later page leaves stdout
-            // empty instead of holding half an array. The items keep what the document
-            // does not describe, so nothing the server sent is lost.
-            $out.print(&request.items().collect::<Result<Vec<_>, _>>()?)
+            $out.print(&every(request.items(), offset, $what)?)
         } else {
             $out.print_raw(request.send_with_response()?.body())
         }
     }};
+}
+
+/// Every item of a list from `offset` on, page after page, counted on a terminal.
+///
+/// Collected before printing, so that a failure on a later page leaves stdout empty
+/// instead of holding half an array. The items keep what the document does not describe,
+/// so nothing the server sent is lost.
+fn every<P: OffsetPaged>(
+    mut items: Items<P>,
+    offset: Option<u64>,
+    what: &str,
+) -> Result<Vec<P::Item>, Error> {
+    let mut progress = Progress::new(false);
+    progress.start(None, what);
+    let mut all = Vec::new();
+    while let Some(item) = items.next() {
+        all.push(item?);
+        if let Some(total) = items.total() {
+            progress.total(total.saturating_sub(offset.unwrap_or(0)));
+        }
+        progress.inc("");
+    }
+    progress.finish();
+    Ok(all)
 }
 
 /// Runs the command of `cli` and prints its answer.
@@ -125,7 +147,12 @@ impl Session {
 /// `list`: one page of workspaces, or all of them.
 fn list(session: &Session, page: Page) -> Result<(), Failure> {
     let client = session.client()?;
-    print_page!(session.printer(), client.workspaces().list(), page)
+    print_page!(
+        session.printer(),
+        client.workspaces().list(),
+        page,
+        "workspaces"
+    )
 }
 
 /// `create`: a workspace with its name, slug and optional settings.
@@ -225,7 +252,9 @@ fn members(session: &Session, command: Members) -> Result<(), Failure> {
     let workspaces = client.workspaces();
     let out = session.printer();
     match command {
-        Members::List(args) => print_page!(out, workspaces.list_members(args.id), args.page),
+        Members::List(args) => {
+            print_page!(out, workspaces.list_members(args.id), args.page, "members")
+        }
         Members::Add(args) => out.print_raw(
             workspaces
                 .bulk_add_members(args.id)
