@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{
@@ -18,7 +18,8 @@ use openrouter_workspaces::{
     about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.",
     long_about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.\n\n\
         Prints the API's response as JSON on stdout (pretty, or one line with --compact) and \
-        exits 0. On failure it prints one line on stderr, nothing on stdout, and exits with \
+        exits 0; `list`, `get`, `budgets list` and `members list` print a table for people \
+        with --output table. On failure it prints one line on stderr, nothing on stdout, and exits with \
         the class of the failure. Needs a management key, best given through \
         OPENROUTER_API_KEY (a --api-key on the command line is visible to other users of the \
         machine).",
@@ -102,8 +103,9 @@ pub enum Command {
     /// List workspaces, one page (`{"data": [...], "total_count": N}`) or all of them.
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces list --limit 20\n  \
+        openrouter-workspaces list --all --output table\n  \
         openrouter-workspaces list --all | jq -r '.[] | \"\\(.slug)\\t\\(.name)\"'")]
-    List(Page),
+    List(Listing),
 
     /// Create a workspace.
     #[command(after_help = "Example:\n  \
@@ -113,9 +115,10 @@ pub enum Command {
     Create(Create),
 
     /// Show one workspace.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces get staging | jq .data.description")]
-    Get(Target),
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces get staging | jq .data.description\n  \
+        openrouter-workspaces get staging -o table")]
+    Get(Shown),
 
     /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
     #[command(after_help = "Examples:\n  \
@@ -202,6 +205,47 @@ pub struct Page {
     /// Fetch every page and print one JSON array of all the items.
     #[arg(long)]
     pub all: bool,
+}
+
+/// Arguments of `list`.
+#[derive(Debug, Args)]
+pub struct Listing {
+    /// Paging.
+    #[command(flatten)]
+    pub page: Page,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
+}
+
+/// A workspace to show something of (`get`, `budgets list`).
+#[derive(Debug, Args)]
+pub struct Shown {
+    /// The workspace.
+    #[command(flatten)]
+    pub target: Target,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
+}
+
+/// The `--output` choice of the commands that can show a table.
+#[derive(Debug, Args)]
+pub struct Format {
+    /// How to print the answer.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Json, value_name = "FORMAT")]
+    pub output: Output,
+}
+
+/// How an answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// The API's answer as the server sent it, for scripts.
+    Json,
+    /// Aligned columns for people: the documented fields, dates in UTC, amounts in dollars.
+    Table,
 }
 
 /// The workspace a command acts on.
@@ -320,9 +364,10 @@ pub struct Clear {
 #[derive(Debug, Subcommand)]
 pub enum Budgets {
     /// List every budget of a workspace.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'")]
-    List(Target),
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'\n  \
+        openrouter-workspaces budgets list staging --output table")]
+    List(Shown),
 
     /// Show the budget of one interval.
     #[command(after_help = "Example:\n  \
@@ -373,8 +418,9 @@ pub struct SetBudget {
 #[derive(Debug, Subcommand)]
 pub enum Members {
     /// List the members of a workspace, one page or all of them.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces members list staging --all | jq -r '.[].user_id'")]
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces members list staging --all | jq -r '.[].user_id'\n  \
+        openrouter-workspaces members list staging --all --output table")]
     List(MemberPage),
 
     /// Add organisation users to a workspace (1 to 100), each with their organisation role.
@@ -398,6 +444,10 @@ pub struct MemberPage {
     /// Paging.
     #[command(flatten)]
     pub page: Page,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
 }
 
 /// A workspace and the users to add or remove.

@@ -9,6 +9,7 @@ mod manual;
 mod output;
 mod progress;
 mod run;
+mod table;
 
 use std::process::ExitCode;
 

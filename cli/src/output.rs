@@ -7,6 +7,9 @@ use std::io::{self, Write};
 use openrouter_workspaces::Error;
 use serde::Serialize;
 
+use crate::args::Output;
+use crate::table::{self, Row};
+
 /// Exit code of invalid input or configuration, caught before anything was sent (clap
 /// uses the same code for its usage errors).
 pub const EXIT_USAGE: u8 = 2;
@@ -91,14 +94,33 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Prints answers on stdout, pretty or compact.
+/// Prints answers on stdout: JSON, pretty or compact, or a table.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     /// One line instead of indented.
     pub compact: bool,
+    /// JSON, or a table where the command has one.
+    pub output: Output,
 }
 
 impl Printer {
+    /// Writes an answer: its JSON `body` as the server sent it (see [`Printer::print_raw`]),
+    /// or its `rows` as a table.
+    pub fn answer<R: Row>(&self, body: &[u8], rows: &[R]) -> Result<(), Failure> {
+        match self.output {
+            Output::Json => self.print_raw(body),
+            Output::Table => write_stdout(table::render(rows).as_bytes()),
+        }
+    }
+
+    /// Writes the items gathered from several pages: one JSON array, or a table.
+    pub fn items<R: Row + Serialize>(&self, items: &[R]) -> Result<(), Failure> {
+        match self.output {
+            Output::Json => self.print(&items),
+            Output::Table => write_stdout(table::render(items).as_bytes()),
+        }
+    }
+
     /// Writes `value` as JSON and a newline to stdout.
     pub fn print(&self, value: &impl Serialize) -> Result<(), Failure> {
         let text = if self.compact {

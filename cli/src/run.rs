@@ -4,7 +4,8 @@
 use openrouter_workspaces::{Client, Error, Items, OffsetPaged, RetryPolicy};
 
 use crate::args::{
-    Budgets, Cli, Command, Create, Delete, Global, Members, Page, Settings, Target, Update,
+    Budgets, Cli, Command, Create, Delete, Global, Listing, Members, Output, Page, Settings, Shown,
+    Update,
 };
 use crate::drift::Findings;
 use crate::manual;
@@ -59,7 +60,7 @@ macro_rules! with_settings {
 }
 
 /// Prints one page of a list request, or with `--all` every item of every page as one
-/// array, counting the `$what` on a terminal. Both list builders have the same paging
+/// array (or either as a table), counting the `$what` on a terminal. Both list builders have the same paging
 /// methods, generated from the same parameters.
 macro_rules! print_page {
     ($out:expr, $request:expr, $page:expr, $what:expr) => {{
@@ -72,9 +73,10 @@ macro_rules! print_page {
             request = request.limit(limit);
         }
         if all {
-            $out.print(&every(request.items(), offset, $what)?)
+            $out.items(&every(request.items(), offset, $what)?)
         } else {
-            $out.print_raw(request.send_with_response()?.body())
+            let response = request.send_with_response()?;
+            $out.answer(response.body(), &response.data)
         }
     }};
 }
@@ -110,9 +112,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         found: Findings::default(),
     };
     match cli.command {
-        Command::List(page) => list(&session, page),
+        Command::List(args) => list(&session, args),
         Command::Create(args) => create(&session, args),
-        Command::Get(target) => get(&session, target),
+        Command::Get(args) => get(&session, args),
         Command::Delete(args) => delete(&session, args),
         Command::Update(args) => update(&session, args),
         Command::Budgets(command) => budgets(&session, command),
@@ -136,23 +138,25 @@ impl Session {
         client(&self.global, &self.found)
     }
 
-    /// Where answers go, as the global options say.
+    /// Where answers go, as JSON, as the global options say.
     fn printer(&self) -> Printer {
+        self.printer_as(Output::Json)
+    }
+
+    /// Where answers go, as `output` and the global options say.
+    fn printer_as(&self, output: Output) -> Printer {
         Printer {
             compact: self.global.compact,
+            output,
         }
     }
 }
 
 /// `list`: one page of workspaces, or all of them.
-fn list(session: &Session, page: Page) -> Result<(), Failure> {
+fn list(session: &Session, args: Listing) -> Result<(), Failure> {
     let client = session.client()?;
-    print_page!(
-        session.printer(),
-        client.workspaces().list(),
-        page,
-        "workspaces"
-    )
+    let out = session.printer_as(args.format.output);
+    print_page!(out, client.workspaces().list(), args.page, "workspaces")
 }
 
 /// `create`: a workspace with its name, slug and optional settings.
@@ -164,10 +168,14 @@ fn create(session: &Session, args: Create) -> Result<(), Failure> {
 }
 
 /// `get`: one workspace.
-fn get(session: &Session, target: Target) -> Result<(), Failure> {
+fn get(session: &Session, args: Shown) -> Result<(), Failure> {
     let client = session.client()?;
-    let response = client.workspaces().get(target.id).send_with_response()?;
-    session.printer().print_raw(response.body())
+    let response = client
+        .workspaces()
+        .get(args.target.id)
+        .send_with_response()?;
+    let out = session.printer_as(args.format.output);
+    out.answer(response.body(), std::slice::from_ref(&response.data))
 }
 
 /// `delete`: a workspace, confirming the loss of the default one's settings if asked to.
@@ -219,12 +227,13 @@ fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
     let workspaces = client.workspaces();
     let out = session.printer();
     match command {
-        Budgets::List(target) => out.print_raw(
-            workspaces
-                .list_budgets(target.id)
-                .send_with_response()?
-                .body(),
-        ),
+        Budgets::List(args) => {
+            let response = workspaces
+                .list_budgets(args.target.id)
+                .send_with_response()?;
+            let out = session.printer_as(args.format.output);
+            out.answer(response.body(), &response.data)
+        }
         Budgets::Get(t) => {
             let request = workspaces.get_budget(t.id, t.interval);
             out.print_raw(request.send_with_response()?.body())
@@ -253,6 +262,7 @@ fn members(session: &Session, command: Members) -> Result<(), Failure> {
     let out = session.printer();
     match command {
         Members::List(args) => {
+            let out = session.printer_as(args.format.output);
             print_page!(out, workspaces.list_members(args.id), args.page, "members")
         }
         Members::Add(args) => out.print_raw(
