@@ -148,6 +148,7 @@ impl Printer {
     }
 }
 
+/// Writes `text` and a newline to stdout.
 fn write_line(text: &str) -> Result<(), Failure> {
     write_stdout(format!("{text}\n").as_bytes())
 }

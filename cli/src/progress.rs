@@ -54,6 +54,7 @@ impl Progress {
         Self::with_mode(mode)
     }
 
+    /// Progress shown as `mode` says, before anything is started.
     fn with_mode(mode: Mode) -> Self {
         Self {
             mode,

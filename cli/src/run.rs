@@ -1,5 +1,6 @@
-//! Dispatch: builds the client from the global options and turns each command into one
-//! library call (or a walk over every page), whose answer is printed.
+//! Dispatch: one function per command. Those that call the API build the client from the
+//! global options and turn the command into one library call (or a walk over every page),
+//! whose answer is printed; `completions` and `man` need no client.
 
 use openrouter_workspaces::{Client, Error, Items, OffsetPaged, RetryPolicy};
 
@@ -60,8 +61,8 @@ macro_rules! with_settings {
 }
 
 /// Prints one page of a list request, or with `--all` every item of every page as one
-/// array (or either as a table), counting the `$what` on a terminal. Both list builders have the same paging
-/// methods, generated from the same parameters.
+/// array (either one as a table if asked), counting the `$what` on a terminal. Both list
+/// builders have the same paging methods, generated from the same parameters.
 macro_rules! print_page {
     ($out:expr, $request:expr, $page:expr, $what:expr) => {{
         let Page { offset, limit, all } = $page;
@@ -128,7 +129,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 /// What the commands share: the global options and what this run has met so far. The
 /// client is built by the commands that call the API, so that the others need no key.
 struct Session {
+    /// The options given before or after the command.
     global: Global,
+    /// What the server sent that the document lacks, each warned about once.
     found: Findings,
 }
 
