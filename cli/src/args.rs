@@ -380,7 +380,8 @@ pub enum Budgets {
         openrouter-workspaces budgets set staging weekly --limit-usd 50 --include-byok true")]
     Set(SetBudget),
 
-    /// Delete the budget of one interval (succeeds when there is none).
+    /// Delete the budget of one interval (exits 6 when none is set; a retry that finds it
+    /// gone succeeds).
     #[command(after_help = "Example:\n  \
         openrouter-workspaces budgets delete staging daily")]
     Delete(Interval),

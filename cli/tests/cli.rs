@@ -392,10 +392,11 @@ fn missing_workspace_exits_6_with_status_and_message() {
 #[test]
 fn every_missing_thing_exits_6() {
     let emulator = Emulator::start().unwrap();
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 6] = [
         &["members", "list", "nowhere", "--all"],
         &["budgets", "list", "nowhere"],
         &["budgets", "get", "default", "weekly"],
+        &["budgets", "delete", "default", "daily"],
         &["update", "nowhere", "--name", "Somewhere"],
         &["delete", "nowhere"],
     ];
