@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, HTTP_REFERER_ENV,
@@ -17,17 +18,19 @@ use openrouter_workspaces::{
     about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.",
     long_about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.\n\n\
         Prints the API's response as JSON on stdout (pretty, or one line with --compact) and \
-        exits 0. On failure it prints one line on stderr, nothing on stdout, and exits with \
+        exits 0; `list`, `get`, `budgets list` and `members list` print a table for people \
+        with --output table. On failure it prints one line on stderr, nothing on stdout, and exits with \
         the class of the failure. Needs a management key, best given through \
         OPENROUTER_API_KEY (a --api-key on the command line is visible to other users of the \
         machine).",
     after_help = "Exit codes:\n  \
         0  success\n  \
         2  usage error or invalid input, caught before anything was sent\n  \
-        3  the API answered with an error status (after retries)\n  \
+        3  the API answered with an error status other than 404 (after retries)\n  \
         4  no usable answer: connection failed, timeout, undecodable or oversized response\n     \
            (a change may still have been made: check before repeating it)\n  \
-        5  `drift` only: the server sent what the document lacks (regenerate)\n\n\
+        5  `drift` only: the server sent what the document lacks (regenerate)\n  \
+        6  not found (HTTP 404): no such workspace, or no budget for that interval\n\n\
         Example:\n  \
         export OPENROUTER_API_KEY=sk-or-v1-...\n  \
         openrouter-workspaces list --all | jq -r '.[].slug'"
@@ -100,8 +103,9 @@ pub enum Command {
     /// List workspaces, one page (`{"data": [...], "total_count": N}`) or all of them.
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces list --limit 20\n  \
+        openrouter-workspaces list --all --output table\n  \
         openrouter-workspaces list --all | jq -r '.[] | \"\\(.slug)\\t\\(.name)\"'")]
-    List(Page),
+    List(Listing),
 
     /// Create a workspace.
     #[command(after_help = "Example:\n  \
@@ -111,9 +115,10 @@ pub enum Command {
     Create(Create),
 
     /// Show one workspace.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces get staging | jq .data.description")]
-    Get(Target),
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces get staging | jq .data.description\n  \
+        openrouter-workspaces get staging -o table")]
+    Get(Shown),
 
     /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
     #[command(after_help = "Examples:\n  \
@@ -151,6 +156,26 @@ pub enum Command {
     #[command(after_help = "Example (a nightly job):\n  \
         openrouter-workspaces drift || open-ticket 'regenerate the OpenRouter client'")]
     Drift,
+
+    /// Print the completion script of a shell on stdout (needs no key).
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces completions bash > ~/.local/share/bash-completion/completions/openrouter-workspaces\n  \
+        openrouter-workspaces completions zsh > ~/.zfunc/_openrouter-workspaces\n  \
+        openrouter-workspaces completions fish > ~/.config/fish/completions/openrouter-workspaces.fish")]
+    Completions(Completions),
+
+    /// Print the manual page, in roff, on stdout (needs no key).
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces man > ~/.local/share/man/man1/openrouter-workspaces.1")]
+    Man,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct Completions {
+    /// The shell to complete in.
+    #[arg(value_name = "SHELL")]
+    pub shell: Shell,
 }
 
 /// Arguments of `delete`.
@@ -180,6 +205,47 @@ pub struct Page {
     /// Fetch every page and print one JSON array of all the items.
     #[arg(long)]
     pub all: bool,
+}
+
+/// Arguments of `list`.
+#[derive(Debug, Args)]
+pub struct Listing {
+    /// Paging.
+    #[command(flatten)]
+    pub page: Page,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
+}
+
+/// A workspace to show something of (`get`, `budgets list`).
+#[derive(Debug, Args)]
+pub struct Shown {
+    /// The workspace.
+    #[command(flatten)]
+    pub target: Target,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
+}
+
+/// The `--output` choice of the commands that can show a table.
+#[derive(Debug, Args)]
+pub struct Format {
+    /// How to print the answer.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Json, value_name = "FORMAT")]
+    pub output: Output,
+}
+
+/// How an answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// The API's answer as the server sent it, for scripts.
+    Json,
+    /// Aligned columns for people: the documented fields, dates in UTC, amounts in dollars.
+    Table,
 }
 
 /// The workspace a command acts on.
@@ -298,9 +364,10 @@ pub struct Clear {
 #[derive(Debug, Subcommand)]
 pub enum Budgets {
     /// List every budget of a workspace.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'")]
-    List(Target),
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'\n  \
+        openrouter-workspaces budgets list staging --output table")]
+    List(Shown),
 
     /// Show the budget of one interval.
     #[command(after_help = "Example:\n  \
@@ -313,7 +380,8 @@ pub enum Budgets {
         openrouter-workspaces budgets set staging weekly --limit-usd 50 --include-byok true")]
     Set(SetBudget),
 
-    /// Delete the budget of one interval (succeeds when there is none).
+    /// Delete the budget of one interval (exits 6 when none is set; a retry that finds it
+    /// gone succeeds).
     #[command(after_help = "Example:\n  \
         openrouter-workspaces budgets delete staging daily")]
     Delete(Interval),
@@ -351,8 +419,9 @@ pub struct SetBudget {
 #[derive(Debug, Subcommand)]
 pub enum Members {
     /// List the members of a workspace, one page or all of them.
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces members list staging --all | jq -r '.[].user_id'")]
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces members list staging --all | jq -r '.[].user_id'\n  \
+        openrouter-workspaces members list staging --all --output table")]
     List(MemberPage),
 
     /// Add organisation users to a workspace (1 to 100), each with their organisation role.
@@ -376,6 +445,10 @@ pub struct MemberPage {
     /// Paging.
     #[command(flatten)]
     pub page: Page,
+
+    /// JSON or a table.
+    #[command(flatten)]
+    pub format: Format,
 }
 
 /// A workspace and the users to add or remove.

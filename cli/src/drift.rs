@@ -11,6 +11,7 @@ use crate::output::{self, Failure};
 /// The findings of this run, each warned about once.
 #[derive(Debug, Clone, Default)]
 pub struct Findings {
+    /// Each finding so far: `field` or `value`, the schema and the name.
     seen: Arc<Mutex<BTreeSet<(String, String, String)>>>,
 }
 

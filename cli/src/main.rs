@@ -5,8 +5,11 @@
 mod args;
 mod drift;
 mod logging;
+mod manual;
 mod output;
+mod progress;
 mod run;
+mod table;
 
 use std::process::ExitCode;
 

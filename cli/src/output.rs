@@ -7,16 +7,22 @@ use std::io::{self, Write};
 use openrouter_workspaces::Error;
 use serde::Serialize;
 
+use crate::args::Output;
+use crate::table::{self, Row};
+
 /// Exit code of invalid input or configuration, caught before anything was sent (clap
 /// uses the same code for its usage errors).
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code of an error status from the API, after any retries.
+/// Exit code of an error status from the API, after any retries, other than 404.
 pub const EXIT_API: u8 = 3;
 /// Exit code when no usable answer arrived: transport failure, timeout, undecodable or
 /// oversized response, or the answer could not be written out.
 pub const EXIT_NO_ANSWER: u8 = 4;
 /// Exit code of `drift` when the server sent something the document lacks.
 pub const EXIT_STALE: u8 = 5;
+/// Exit code of a 404 from the API: the workspace (or its budget) does not exist. Its own
+/// code, so that a script can tell "create it" from "something went wrong".
+pub const EXIT_NOT_FOUND: u8 = 6;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -40,6 +46,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Call(Error::InvalidInput(_) | Error::Config(_)) => EXIT_USAGE,
+            Failure::Call(error) if error.is_not_found() => EXIT_NOT_FOUND,
             Failure::Call(Error::Api(_)) => EXIT_API,
             // Transport, timeout, decode, too large, and variants added later: the call
             // may have happened, but no usable answer came back.
@@ -87,14 +94,33 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Prints answers on stdout, pretty or compact.
+/// Prints answers on stdout: JSON, pretty or compact, or a table.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     /// One line instead of indented.
     pub compact: bool,
+    /// JSON, or a table where the command has one.
+    pub output: Output,
 }
 
 impl Printer {
+    /// Writes an answer: its JSON `body` as the server sent it (see [`Printer::print_raw`]),
+    /// or its `rows` as a table.
+    pub fn answer<R: Row>(&self, body: &[u8], rows: &[R]) -> Result<(), Failure> {
+        match self.output {
+            Output::Json => self.print_raw(body),
+            Output::Table => write_stdout(table::render(rows).as_bytes()),
+        }
+    }
+
+    /// Writes the items gathered from several pages: one JSON array, or a table.
+    pub fn items<R: Row + Serialize>(&self, items: &[R]) -> Result<(), Failure> {
+        match self.output {
+            Output::Json => self.print(&items),
+            Output::Table => write_stdout(table::render(items).as_bytes()),
+        }
+    }
+
     /// Writes `value` as JSON and a newline to stdout.
     pub fn print(&self, value: &impl Serialize) -> Result<(), Failure> {
         let text = if self.compact {
@@ -122,9 +148,16 @@ impl Printer {
     }
 }
 
+/// Writes `text` and a newline to stdout.
 fn write_line(text: &str) -> Result<(), Failure> {
+    write_stdout(format!("{text}\n").as_bytes())
+}
+
+/// Writes `bytes` to stdout as they are.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{text}")
+    stdout
+        .write_all(bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| Failure::Output(e.to_string()))
 }

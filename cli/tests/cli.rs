@@ -2,105 +2,16 @@
 //! request head itself is under test): stdout JSON, the emulator's state, stderr and exit
 //! codes.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use openrouter_workspaces::Client;
+use common::{bare, cli, create, run};
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{Value, json};
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_openrouter-workspaces");
-
-/// Every variable the tool reads; removed from each child so the test machine's
-/// environment cannot leak in.
-const VARS: [&str; 5] = [
-    "OPENROUTER_API_KEY",
-    "OPENROUTER_BASE_URL",
-    "OPENROUTER_HTTP_REFERER",
-    "OPENROUTER_APP_TITLE",
-    "OPENROUTER_APP_CATEGORIES",
-];
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Stdout parsed as JSON, after checking the run succeeded.
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
-        serde_json::from_str(&self.stdout).expect("stdout is JSON")
-    }
-
-    /// Checks a failure: this exit code, nothing on stdout, one line on stderr; returns it.
-    fn failed(&self, code: i32) -> &str {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
-        self.stderr.trim_end()
-    }
-}
-
-/// The binary with a clean environment.
-fn bare() -> Command {
-    let mut command = Command::new(BIN);
-    for var in VARS {
-        command.env_remove(var);
-    }
-    command.stdin(Stdio::null());
-    command
-}
-
-/// Runs `command` to completion.
-fn run(mut command: Command) -> Run {
-    let output = command.output().expect("the binary runs");
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// Runs the binary against `emulator` with its management key.
-fn cli(emulator: &Emulator, args: &[&str]) -> Run {
-    let mut command = bare();
-    command
-        .args(["--api-key", emulator.management_key()])
-        .args(["--base-url", emulator.base_url()])
-        .args(args);
-    run(command)
-}
-
-/// A library client of `emulator`, to set up state without going through the binary.
-fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
-        .build()
-        .expect("a loopback client builds")
-}
-
-/// Creates a workspace directly in the emulator.
-fn create(emulator: &Emulator, slug: &str) {
-    client(emulator)
-        .workspaces()
-        .create()
-        .name(slug)
-        .slug(slug)
-        .send()
-        .expect("the emulator creates the workspace");
-}
 
 /// A server that answers one request with `status` and `body`, and hands back the head of
 /// that request. The base URL has the API prefix, as the real one.
@@ -465,10 +376,10 @@ fn plain_http_to_a_remote_host_exits_2_and_names_the_flag() {
 }
 
 #[test]
-fn missing_workspace_exits_3_with_status_and_message() {
+fn missing_workspace_exits_6_with_status_and_message() {
     let emulator = Emulator::start().unwrap();
     let result = cli(&emulator, &["get", "no-such-workspace"]);
-    let stderr = result.failed(3);
+    let stderr = result.failed(6);
     assert!(stderr.contains("HTTP 404"), "{stderr}");
     assert!(stderr.contains("no-such-workspace"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1);
@@ -476,6 +387,35 @@ fn missing_workspace_exits_3_with_status_and_message() {
         emulator.requests_to("GET", "/api/v1/workspaces/no-such-workspace"),
         1
     );
+}
+
+#[test]
+fn every_missing_thing_exits_6() {
+    let emulator = Emulator::start().unwrap();
+    let commands: [&[&str]; 6] = [
+        &["members", "list", "nowhere", "--all"],
+        &["budgets", "list", "nowhere"],
+        &["budgets", "get", "default", "weekly"],
+        &["budgets", "delete", "default", "daily"],
+        &["update", "nowhere", "--name", "Somewhere"],
+        &["delete", "nowhere"],
+    ];
+    for args in commands {
+        let stderr = cli(&emulator, args).failed(6).to_string();
+        assert!(stderr.contains("HTTP 404"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_400_from_the_server_exits_3() {
+    let emulator = Emulator::start().unwrap();
+    create(&emulator, "taken");
+    // The slug is well-formed, so only the server can refuse it.
+    let result = cli(&emulator, &["create", "--name", "Again", "--slug", "taken"]);
+    let stderr = result.failed(3);
+    assert!(stderr.contains("HTTP 400"), "{stderr}");
+    assert!(stderr.contains("slug already in use"), "{stderr}");
+    assert_eq!(emulator.requests_to("POST", "/api/v1/workspaces"), 2);
 }
 
 #[test]
@@ -656,8 +596,10 @@ fn a_key_echoed_by_the_server_is_redacted() {
 #[test]
 fn every_command_has_help_with_an_example_and_no_key() {
     const KEY: &str = "sk-or-v1-must-not-appear-in-help";
-    let commands: [&[&str]; 17] = [
+    let commands: [&[&str]; 19] = [
         &[],
+        &["completions"],
+        &["man"],
         &["list"],
         &["create"],
         &["get"],

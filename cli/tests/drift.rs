@@ -3,87 +3,15 @@
 //! once, `drift` exits 5 or 0, deleting the default workspace needs its confirmation flag,
 //! and an answer of the wrong shape is still a failure.
 
-use std::process::{Command, Stdio};
+mod common;
 
+use common::{WARNING, cli, client, create};
 use openrouter_workspaces::Client;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 use serde_json::{Value, json};
 
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_openrouter-workspaces");
-
-/// How every warning line starts.
-const WARNING: &str = "openrouter-workspaces: warning:";
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Stdout as JSON, after checking the run exited 0.
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        serde_json::from_str(&self.stdout).expect("stdout is JSON")
-    }
-
-    /// The warning lines on stderr.
-    fn warnings(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|l| l.starts_with(WARNING))
-            .collect()
-    }
-
-    /// Checks a failure: this exit code and nothing on stdout; returns stderr.
-    fn failed(&self, code: i32) -> &str {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
-        &self.stderr
-    }
-}
-
-/// Runs the binary against `emulator` with its management key and a clean environment.
-fn cli(emulator: &Emulator, args: &[&str]) -> Run {
-    let mut command = Command::new(BIN);
-    for var in [
-        "OPENROUTER_API_KEY",
-        "OPENROUTER_BASE_URL",
-        "OPENROUTER_HTTP_REFERER",
-        "OPENROUTER_APP_TITLE",
-        "OPENROUTER_APP_CATEGORIES",
-    ] {
-        command.env_remove(var);
-    }
-    command
-        .stdin(Stdio::null())
-        .args(["--api-key", emulator.management_key()])
-        .args(["--base-url", emulator.base_url()])
-        .args(args);
-    let output = command.output().expect("the binary runs");
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// A library client of `emulator`.
-fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
-        .build()
-        .expect("a loopback client builds")
-}
-
+/// An emulator that answers as a newer server would.
 fn drifting() -> Emulator {
     Emulator::start_with(EmulatorConfig::new().drift(true)).expect("the emulator starts")
 }
@@ -112,15 +40,8 @@ fn populate(client: &Client, id: &str) {
 /// A drift-mode emulator with workspace `team` populated as [`populate`] says.
 fn drifting_with_team() -> Emulator {
     let emulator = drifting();
-    let client = client(&emulator);
-    client
-        .workspaces()
-        .create()
-        .name("Team")
-        .slug("team")
-        .send()
-        .expect("team created");
-    populate(&client, "team");
+    create(&emulator, "team");
+    populate(&client(&emulator), "team");
     emulator
 }
 
@@ -199,7 +120,7 @@ fn drift_mode_answers_are_printed_exactly_as_the_server_sent_them() {
         // The emulator answers compact JSON: `--compact` must reproduce it byte for byte
         // (unknown fields, unknown values and the server's field order included).
         let compact = cli(&emulator, &[args, &["--compact"]].concat());
-        let printed = compact.json();
+        let printed = compact.answer();
         assert_eq!(
             compact.stdout.lines().count(),
             1,
@@ -215,7 +136,7 @@ fn drift_mode_answers_are_printed_exactly_as_the_server_sent_them() {
 
         let pretty = cli(&emulator, args);
         assert!(pretty.stdout.lines().count() > 1, "{args:?}: pretty");
-        assert_eq!(pretty.json(), printed, "{args:?}");
+        assert_eq!(pretty.answer(), printed, "{args:?}");
         assert_eq!(
             squeeze(&pretty.stdout),
             raw,
@@ -228,7 +149,7 @@ fn drift_mode_answers_are_printed_exactly_as_the_server_sent_them() {
 #[test]
 fn drift_mode_unknown_fields_and_values_reach_stdout() {
     let emulator = drifting_with_team();
-    let workspace = cli(&emulator, &["get", "default"]).json();
+    let workspace = cli(&emulator, &["get", "default"]).answer();
     assert_eq!(workspace["data"]["residency_region"], "eu-west");
     assert_eq!(
         workspace["data"]["plan_settings"],
@@ -236,14 +157,14 @@ fn drift_mode_unknown_fields_and_values_reach_stdout() {
     );
     assert_eq!(workspace["server_info"]["api_revision"], "2099-01-01");
 
-    let list = cli(&emulator, &["list"]).json();
+    let list = cli(&emulator, &["list"]).answer();
     assert_eq!(list["next_cursor"], Value::Null);
     assert!(list["data"].as_array().unwrap().len() >= 2);
     for item in list["data"].as_array().unwrap() {
         assert_eq!(item["residency_region"], "eu-west", "{item}");
     }
 
-    let budgets = cli(&emulator, &["budgets", "list", "team"]).json();
+    let budgets = cli(&emulator, &["budgets", "list", "team"]).answer();
     assert_eq!(budgets["data"][0]["reset_interval"], "daily");
     assert_eq!(budgets["data"][1]["reset_interval"], "quarterly");
     assert_eq!(budgets["data"][1]["spent_usd"], 0.0);
@@ -252,7 +173,7 @@ fn drift_mode_unknown_fields_and_values_reach_stdout() {
         json!({"threshold_percent": 80})
     );
 
-    let members = cli(&emulator, &["members", "list", "team"]).json();
+    let members = cli(&emulator, &["members", "list", "team"]).answer();
     let roles: Vec<&str> = members["data"]
         .as_array()
         .unwrap()
@@ -274,7 +195,7 @@ fn members_list_all_keeps_unknown_fields_and_values() {
         &emulator,
         &["members", "list", "team", "--all", "--limit", "2"],
     );
-    let all = run.json();
+    let all = run.answer();
     let members = all.as_array().expect("--all prints one array");
     assert_eq!(members.len(), 3);
     // Page 1 has two items (the second drifted), page 2 one.
@@ -454,6 +375,7 @@ fn drift_command_exits_4_on_an_undecodable_answer() {
     cli(&emulator, &["--no-retries", "drift"]).failed(4);
 }
 
+/// Whether the default workspace is still there.
 fn default_exists(emulator: &Emulator) -> bool {
     emulator.workspaces().iter().any(|w| w.slug == "default")
 }
@@ -498,13 +420,7 @@ fn deleting_the_default_workspace_needs_the_confirmation_flag_when_allowed() {
 #[test]
 fn the_confirmation_flag_changes_nothing_for_other_workspaces() {
     let emulator = Emulator::start().unwrap();
-    client(&emulator)
-        .workspaces()
-        .create()
-        .name("Other")
-        .slug("other")
-        .send()
-        .unwrap();
+    create(&emulator, "other");
     let run = cli(
         &emulator,
         &["delete", "other", "--confirm-default-settings-deletion"],

@@ -1,0 +1,120 @@
+//! What the CLI's test files share: running the built binary with a clean environment,
+//! against an emulator, and reading what it did.
+
+#![allow(
+    dead_code,
+    reason = "each test file is its own crate and uses a part of this module"
+)]
+
+use std::process::{Command, Stdio};
+
+use openrouter_workspaces::Client;
+use openrouter_workspaces_emulator::Emulator;
+use serde_json::Value;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_openrouter-workspaces");
+
+/// Every variable the tool reads; removed from each child so the test machine's
+/// environment cannot leak in.
+pub const VARS: [&str; 5] = [
+    "OPENROUTER_API_KEY",
+    "OPENROUTER_BASE_URL",
+    "OPENROUTER_HTTP_REFERER",
+    "OPENROUTER_APP_TITLE",
+    "OPENROUTER_APP_CATEGORIES",
+];
+
+/// How every warning line starts.
+pub const WARNING: &str = "openrouter-workspaces: warning:";
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as JSON, after checking the run exited 0; stderr may hold warnings.
+    pub fn answer(&self) -> Value {
+        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
+        serde_json::from_str(&self.stdout).expect("stdout is JSON")
+    }
+
+    /// Stdout parsed as JSON, after checking the run exited 0 and said nothing on stderr.
+    pub fn json(&self) -> Value {
+        let answer = self.answer();
+        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
+        answer
+    }
+
+    /// Checks a failure: this exit code and nothing on stdout; returns stderr.
+    pub fn failed(&self, code: i32) -> &str {
+        assert_eq!(
+            self.code, code,
+            "stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
+        self.stderr.trim_end()
+    }
+
+    /// The warning lines on stderr.
+    pub fn warnings(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with(WARNING))
+            .collect()
+    }
+}
+
+/// The binary with a clean environment.
+pub fn bare() -> Command {
+    let mut command = Command::new(BIN);
+    for var in VARS {
+        command.env_remove(var);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// Runs `command` to completion.
+pub fn run(mut command: Command) -> Run {
+    let output = command.output().expect("the binary runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// Runs the binary against `emulator` with its management key.
+pub fn cli(emulator: &Emulator, args: &[&str]) -> Run {
+    let mut command = bare();
+    command
+        .args(["--api-key", emulator.management_key()])
+        .args(["--base-url", emulator.base_url()])
+        .args(args);
+    run(command)
+}
+
+/// A library client of `emulator`, to set up state without going through the binary.
+pub fn client(emulator: &Emulator) -> Client {
+    Client::builder()
+        .api_key(emulator.management_key())
+        .base_url(emulator.base_url())
+        .build()
+        .expect("a loopback client builds")
+}
+
+/// Creates a workspace directly in the emulator, named as its slug.
+pub fn create(emulator: &Emulator, slug: &str) {
+    client(emulator)
+        .workspaces()
+        .create()
+        .name(slug)
+        .slug(slug)
+        .send()
+        .expect("the emulator creates the workspace");
+}
