@@ -44,6 +44,8 @@
 
 mod client;
 mod decode;
+#[cfg(feature = "desired")]
+pub mod desired;
 mod drift;
 mod error;
 mod execute;

@@ -1027,6 +1027,12 @@ fn emit_spec_info(spec: &OpenAPI, doc: &Value, operations: &[Op]) -> TokenStream
         );
         quote!((#id, #call))
     });
+    let body_rules = operations.iter().filter(|op| op.body.is_some()).map(|op| {
+        let id = &op.id;
+        let module = safe_ident(&op.tag.to_snake_case());
+        let rules = format_ident!("{}_BODY", safe_ident(&op.id.to_snake_case().to_uppercase()));
+        quote!((#id, &crate::#module::#rules))
+    });
     quote! {
         /// Facts the client takes from the OpenAPI document it was generated from.
         pub(crate) mod spec {
@@ -1040,6 +1046,10 @@ fn emit_spec_info(spec: &OpenAPI, doc: &Value, operations: &[Op]) -> TokenStream
             /// Each operationId and the method a caller writes for it
             /// (`workspaces().set_budget`), which error messages name.
             pub(crate) const CALLS: &[(&str, &str)] = &[#(#calls),*];
+            /// Each operation with a JSON body, and the rules of its fields: for checking a
+            /// body that is not built by the operation's builder (a desired-state file).
+            #[allow(dead_code)]
+            pub(crate) static BODY_RULES: &[(&str, &[crate::validation::FieldRule])] = &[#(#body_rules),*];
         }
     }
 }
@@ -1372,7 +1382,7 @@ fn emit_builder(op: &Op) -> TokenStream {
             quote!(crate::validation::FieldRule { name: #name, required: #required, nullable: #nullable, rules: #rules })
         }).collect::<Vec<_>>();
         let count = field_rules.len();
-        statics.push(quote!(static #rules_ident: [crate::validation::FieldRule; #count] = [#(#field_rules),*];));
+        statics.push(quote!(pub(crate) static #rules_ident: [crate::validation::FieldRule; #count] = [#(#field_rules),*];));
         let object = body.object;
         body_step = quote!(request.json_body(self.body, &#rules_ident, #object)?;);
         for f in &body.fields {

@@ -1,0 +1,309 @@
+//! Making a [`Plan`]'s changes.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::parallel_map;
+use super::plan::{Change, Plan};
+use crate::types::{CreateWorkspaceRequest, UpdateWorkspaceRequest};
+use crate::{Client, Error};
+
+/// The most user ids one bulk member call takes (the document's `maxItems`).
+const MEMBERS_PER_CALL: usize = 100;
+
+/// How to apply a plan.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApplyOptions {
+    /// How many workspaces to work on at once, on the one shared client.
+    pub jobs: usize,
+    /// Whether changes that delete (workspaces, budgets) may be made. Without it, a plan
+    /// that has any is refused before anything is sent.
+    pub allow_deletes: bool,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            jobs: 4,
+            allow_deletes: false,
+        }
+    }
+}
+
+impl ApplyOptions {
+    /// With `jobs` workspaces at once (at least 1).
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// With deletes allowed or not.
+    pub fn allow_deletes(mut self, allow: bool) -> Self {
+        self.allow_deletes = allow;
+        self
+    }
+}
+
+/// What `apply` tells its progress callback.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Progress<'a> {
+    /// A change was made.
+    Made(&'a Change),
+    /// Every change of a workspace was made, or one failed (`ok: false`) and the rest of
+    /// that workspace's changes were not tried.
+    WorkspaceDone {
+        /// The slug.
+        workspace: &'a str,
+        /// Whether all its changes were made.
+        ok: bool,
+    },
+}
+
+/// A change that failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Failure {
+    /// The change.
+    pub change: Change,
+    /// Why; the client's exactly-once rules applied, so an `OutcomeUnknown` is the only
+    /// case in which the change may still have been made.
+    pub error: Error,
+}
+
+/// What `apply` did.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Report {
+    /// The changes made, grouped by workspace.
+    pub made: Vec<Change>,
+    /// The change that failed in each workspace that did not finish; the workspace's
+    /// later changes were not tried. Other workspaces went on.
+    pub failed: Vec<Failure>,
+}
+
+impl Report {
+    /// Whether every change was made.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} change{} made, {} workspace{} failed.",
+            self.made.len(),
+            if self.made.len() == 1 { "" } else { "s" },
+            self.failed.len(),
+            if self.failed.len() == 1 { "" } else { "s" },
+        )?;
+        for failure in &self.failed {
+            writeln!(
+                f,
+                "failed: {}: {}",
+                failure
+                    .change
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default(),
+                failure.error
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a plan was not applied at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The plan deletes and [`ApplyOptions::allow_deletes`] is off; nothing was sent.
+    DeletesNotAllowed {
+        /// How many deletions the plan has.
+        count: usize,
+    },
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::DeletesNotAllowed { count } => write!(
+                f,
+                "the plan deletes ({count} workspace or budget deletion{}); nothing was sent",
+                if *count == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+impl Plan {
+    /// Makes the plan's changes: up to `options.jobs` workspaces at once, each
+    /// workspace's changes in order (fields, then budgets, then members). Every write goes
+    /// through the client's retries and exactly-once rules, so a run cut short can be
+    /// planned and applied again and converges. A failed change stops its workspace, not
+    /// the others; the [`Report`] says what was made and what failed.
+    ///
+    /// ```no_run
+    /// use openrouter_workspaces::Client;
+    /// use openrouter_workspaces::desired::{ApplyOptions, DesiredState, PlanOptions, plan};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let desired = DesiredState::from_yaml("workspaces:\n  staging:\n    name: Staging\n")?;
+    /// let plan = plan(&client, &desired, &PlanOptions::default())?;
+    /// let report = plan.apply(&client, &ApplyOptions::default().jobs(8), |_| {})?;
+    /// assert!(report.is_complete(), "{report}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ApplyError::DeletesNotAllowed`] before anything is sent; failures of single
+    /// changes are in the report.
+    pub fn apply<F>(
+        &self,
+        client: &Client,
+        options: &ApplyOptions,
+        progress: F,
+    ) -> Result<Report, ApplyError>
+    where
+        F: Fn(Progress<'_>) + Sync,
+    {
+        let count = self.deletions().count();
+        if count > 0 && !options.allow_deletes {
+            return Err(ApplyError::DeletesNotAllowed { count });
+        }
+        let groups = self.by_workspace();
+        let outcomes = parallel_map(&groups, options.jobs, |(slug, changes)| {
+            let mut made = Vec::new();
+            let mut failed = None;
+            for change in changes {
+                match make(client, change) {
+                    Ok(()) => {
+                        progress(Progress::Made(change));
+                        made.push((*change).clone());
+                    }
+                    Err(error) => {
+                        failed = Some(Failure {
+                            change: (*change).clone(),
+                            error,
+                        });
+                        break;
+                    }
+                }
+            }
+            progress(Progress::WorkspaceDone {
+                workspace: slug,
+                ok: failed.is_none(),
+            });
+            (made, failed)
+        });
+        let mut report = Report::default();
+        for (made, failed) in outcomes {
+            report.made.extend(made);
+            report.failed.extend(failed);
+        }
+        Ok(report)
+    }
+}
+
+/// Makes one change.
+fn make(client: &Client, change: &Change) -> Result<(), Error> {
+    let workspaces = client.workspaces();
+    match change {
+        Change::Create {
+            fields, members, ..
+        } => {
+            let body: CreateWorkspaceRequest = typed_body(fields)?;
+            let created = workspaces.create().body(body).send()?.data;
+            if let Some(members) = members {
+                add_members(client, &created.slug, members)?;
+                // The API makes the creator the first member; the file says who belongs.
+                let creator = created.created_by.filter(|c| !members.contains(c));
+                if let Some(creator) = creator {
+                    remove_members(client, &created.slug, &[creator])?;
+                }
+            }
+            Ok(())
+        }
+        Change::Update { workspace, fields } => {
+            let body: Map<String, Value> = fields
+                .iter()
+                .map(|c| (c.field.clone(), c.new.clone()))
+                .collect();
+            let body: UpdateWorkspaceRequest = typed_body(&body)?;
+            workspaces.update(workspace).body(body).send().map(drop)
+        }
+        Change::SetBudget {
+            workspace,
+            interval,
+            new,
+            include_byok_in_budgets,
+            ..
+        } => {
+            let mut request = workspaces
+                .set_budget(workspace, interval.clone())
+                .limit_usd(*new);
+            if let Some(byok) = include_byok_in_budgets {
+                request = request.include_byok_in_budgets(*byok);
+            }
+            request.send().map(drop)
+        }
+        Change::DeleteBudget {
+            workspace,
+            interval,
+            ..
+        } => workspaces
+            .delete_budget(workspace, interval.clone())
+            .send()
+            .map(drop),
+        Change::AddMembers { workspace, users } => add_members(client, workspace, users),
+        Change::RemoveMembers { workspace, users } => remove_members(client, workspace, users),
+        Change::Delete { workspace } => workspaces.delete(workspace).send().map(drop),
+    }
+}
+
+/// A typed request body from the file's fields, which were checked against its rules.
+fn typed_body<T: serde::de::DeserializeOwned>(fields: &Map<String, Value>) -> Result<T, Error> {
+    serde_json::from_value(Value::Object(fields.clone())).map_err(|e| {
+        Error::InvalidInput(crate::InvalidInput {
+            operation: "desired state",
+            field: "fields".into(),
+            problem: e.to_string(),
+        })
+    })
+}
+
+/// Adds `users` to workspace `slug`, at most [`MEMBERS_PER_CALL`] a call.
+fn add_members(client: &Client, slug: &str, users: &[String]) -> Result<(), Error> {
+    for chunk in users.chunks(MEMBERS_PER_CALL) {
+        let ids = chunk.iter().cloned();
+        client
+            .workspaces()
+            .bulk_add_members(slug)
+            .user_ids(ids)
+            .send()?;
+    }
+    Ok(())
+}
+
+/// Takes `users` out of workspace `slug`, at most [`MEMBERS_PER_CALL`] a call.
+fn remove_members(client: &Client, slug: &str, users: &[String]) -> Result<(), Error> {
+    for chunk in users.chunks(MEMBERS_PER_CALL) {
+        let ids = chunk.iter().cloned();
+        client
+            .workspaces()
+            .bulk_remove_members(slug)
+            .user_ids(ids)
+            .send()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The order of budget writes: the API refuses any state in which a longer interval's limit
+//! is not above every shorter one's (lifetime > monthly > weekly > daily), so a change of
+//! several budgets must pass only through valid states.
+
+use crate::types::WorkspaceBudgetInterval;
+
+/// The intervals, shortest first: a limit must be below the limit of every later one.
+pub(crate) const INTERVALS: [WorkspaceBudgetInterval; 4] = [
+    WorkspaceBudgetInterval::Daily,
+    WorkspaceBudgetInterval::Weekly,
+    WorkspaceBudgetInterval::Monthly,
+    WorkspaceBudgetInterval::Lifetime,
+];
+
+/// The limits of one workspace's budgets, by interval, shortest first (`None`: no budget).
+pub(crate) type Limits = [Option<f64>; 4];
+
+/// The position of `interval` in [`INTERVALS`]; `None` for one the document does not list.
+pub(crate) fn rank(interval: &WorkspaceBudgetInterval) -> Option<usize> {
+    INTERVALS.iter().position(|i| i == interval)
+}
+
+/// The first pair of budgets that breaks the order, shorter one first, if any.
+pub(crate) fn first_violation(limits: &Limits) -> Option<(usize, usize)> {
+    for shorter in 0..limits.len() {
+        for longer in shorter + 1..limits.len() {
+            if let (Some(s), Some(l)) = (limits[shorter], limits[longer])
+                && s >= l
+            {
+                return Some((shorter, longer));
+            }
+        }
+    }
+    None
+}
+
+/// One budget write.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Step {
+    /// Set the budget at this position to this limit.
+    Set(usize, f64),
+    /// Delete the budget at this position.
+    Delete(usize),
+}
+
+/// Writes that turn `from` into `to`, each leaving a valid state when both ends are valid.
+///
+/// Deletes go first (removing a budget cannot break the order). Then every lowered limit,
+/// shortest interval first: the shorter ones are by then at or below their final value
+/// and the longer ones still at their old, higher one. Then every raised or new limit,
+/// longest first: the longer ones are by then final and the shorter ones at or below
+/// their final value. Unchanged budgets need no write.
+pub(crate) fn order(from: &Limits, to: &Limits) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for (i, (old, new)) in from.iter().zip(to).enumerate() {
+        if old.is_some() && new.is_none() {
+            steps.push(Step::Delete(i));
+        }
+    }
+    for (i, (old, new)) in from.iter().zip(to).enumerate() {
+        if let (Some(old), Some(new)) = (old, new)
+            && new < old
+        {
+            steps.push(Step::Set(i, *new));
+        }
+    }
+    for (i, (old, new)) in from.iter().zip(to).enumerate().rev() {
+        if let Some(new) = new
+            && old.is_none_or(|old| *new > old)
+        {
+            steps.push(Step::Set(i, *new));
+        }
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A valid set of limits: increasing among the present ones.
+    fn valid_limits() -> impl Strategy<Value = Limits> {
+        (
+            proptest::array::uniform4(any::<bool>()),
+            proptest::array::uniform4(1u32..200),
+        )
+            .prop_map(|(present, gaps)| {
+                let mut total = 0.0;
+                let mut limits = [None; 4];
+                for i in 0..4 {
+                    total += f64::from(gaps[i]);
+                    if present[i] {
+                        limits[i] = Some(total);
+                    }
+                }
+                limits
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn every_state_on_the_way_is_valid(from in valid_limits(), to in valid_limits()) {
+            let mut state = from;
+            for step in order(&from, &to) {
+                match step {
+                    Step::Set(i, limit) => state[i] = Some(limit),
+                    Step::Delete(i) => state[i] = None,
+                }
+                prop_assert_eq!(first_violation(&state), None, "after {:?}: {:?}", step, state);
+            }
+            prop_assert_eq!(state, to);
+        }
+    }
+
+    #[test]
+    fn a_swap_of_order_goes_through_the_longer_interval_first_when_raising() {
+        let from = [Some(10.0), None, Some(20.0), None];
+        let to = [Some(30.0), None, Some(40.0), None];
+        assert_eq!(order(&from, &to), [Step::Set(2, 40.0), Step::Set(0, 30.0)]);
+    }
+
+    #[test]
+    fn a_violation_names_the_shorter_interval_first() {
+        assert_eq!(
+            first_violation(&[Some(5.0), None, Some(5.0), None]),
+            Some((0, 2))
+        );
+        assert_eq!(
+            first_violation(&[Some(1.0), Some(2.0), None, Some(3.0)]),
+            None
+        );
+    }
+}

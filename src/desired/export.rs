@@ -1,0 +1,70 @@
+//! The live state as a desired-state file.
+
+use std::collections::BTreeSet;
+
+use super::budgets::INTERVALS;
+use super::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, writable_fields};
+use super::parallel_map;
+use super::plan::{all_workspaces, fields_of, read_budgets, read_members};
+use crate::types::Workspace;
+use crate::{Client, Error};
+
+/// The live state of the workspaces named by `slugs` (every workspace when empty), in the
+/// file format: planning the result against the same state gives no changes. Reads the
+/// workspace list, then each workspace's budgets and members, `jobs` workspaces at once.
+///
+/// ```no_run
+/// # fn main() -> Result<(), openrouter_workspaces::Error> {
+/// let client = openrouter_workspaces::Client::from_env()?;
+/// let state = openrouter_workspaces::desired::export(&client, &[], 4)?;
+/// print!("{}", state.to_yaml());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// The first failed read; a slug that names no workspace is a 404 ([`Error::is_not_found`]).
+pub fn export(client: &Client, slugs: &[String], jobs: usize) -> Result<DesiredState, Error> {
+    let chosen: Vec<Workspace> = if slugs.is_empty() {
+        all_workspaces(client)?
+    } else {
+        parallel_map(slugs, jobs, |slug| {
+            client.workspaces().get(slug).send().map(|r| r.data)
+        })
+        .into_iter()
+        .collect::<Result<_, _>>()?
+    };
+    let writable = writable_fields();
+    let workspaces = parallel_map(&chosen, jobs, |w| export_one(client, w, &writable));
+    Ok(DesiredState {
+        workspaces: workspaces.into_iter().collect::<Result<_, _>>()?,
+    })
+}
+
+fn export_one(
+    client: &Client,
+    workspace: &Workspace,
+    writable: &BTreeSet<&str>,
+) -> Result<DesiredWorkspace, Error> {
+    let fields = fields_of(workspace)
+        .into_iter()
+        .filter(|(name, _)| writable.contains(name.as_str()))
+        .collect();
+    let limits = read_budgets(client, &workspace.slug)?;
+    let budgets = INTERVALS
+        .iter()
+        .zip(limits)
+        .filter_map(|(interval, limit)| limit.map(|l| (interval.clone(), Some(l))))
+        .collect();
+    let members = match workspace.slug == DEFAULT_WORKSPACE_SLUG {
+        true => None,
+        false => Some(read_members(client, &workspace.slug)?),
+    };
+    Ok(DesiredWorkspace {
+        slug: workspace.slug.clone(),
+        fields,
+        budgets: Some(budgets),
+        members,
+    })
+}

@@ -1,0 +1,542 @@
+//! The desired-state file: parsing and checking, with the place of every problem.
+//!
+//! Every check runs while the file is read, inside serde's visitors, so that the YAML and
+//! JSON parsers attach the line and column of the value at fault to the error.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::budgets::{self, INTERVALS};
+use crate::types::{
+    CreateWorkspaceRequest, UpdateWorkspaceRequest, UpsertWorkspaceBudgetRequest,
+    WorkspaceBudgetInterval,
+};
+use crate::validation::{self, FieldRule};
+
+/// The slug of the organisation's default workspace: never deleted by a prune, and its
+/// members cannot be managed (every member of the organisation belongs to it).
+pub const DEFAULT_WORKSPACE_SLUG: &str = "default";
+
+/// The operations whose bodies the file's fields go into, for their rules.
+const CREATE: &str = "createWorkspace";
+const UPDATE: &str = "updateWorkspace";
+const SET_BUDGET: &str = "upsertWorkspaceBudget";
+/// The budget body's own field; its other fields are settings of the whole workspace.
+const LIMIT: &str = "limit_usd";
+/// The keys of a workspace entry that are not API fields.
+const BUDGETS: &str = "budgets";
+const MEMBERS: &str = "members";
+
+/// How organisation's workspaces should be: the contents of a desired-state file.
+///
+/// ```
+/// use openrouter_workspaces::desired::DesiredState;
+///
+/// let state = DesiredState::from_yaml(
+///     "workspaces:\n  staging:\n    name: Staging\n    budgets: {monthly: 150, daily: 10}\n",
+/// )?;
+/// assert_eq!(state.workspaces[0].slug, "staging");
+/// # Ok::<(), openrouter_workspaces::desired::FileError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DesiredState {
+    /// The workspaces, in the file's order.
+    pub workspaces: Vec<DesiredWorkspace>,
+}
+
+/// One workspace of a [`DesiredState`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DesiredWorkspace {
+    /// The slug: the workspace's key in the file.
+    pub slug: String,
+    /// Its writable fields by their API names (`name`, `description`, ...,
+    /// `include_byok_in_budgets`); `null` clears a nullable field. A field left out is
+    /// left alone.
+    pub fields: Map<String, Value>,
+    /// Its budgets by interval, shortest first: a limit in US dollars, or `None` to delete
+    /// that budget. `None` as a whole when the file does not manage them; an interval not
+    /// listed is left alone.
+    pub budgets: Option<Vec<(WorkspaceBudgetInterval, Option<f64>)>>,
+    /// The exact set of its members' user ids, in the file's order; `None` when the file
+    /// does not manage them.
+    pub members: Option<Vec<String>>,
+}
+
+/// The format of a desired-state file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// YAML (JSON is also YAML, but JSON errors read better from the JSON parser).
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+impl FileFormat {
+    /// The format a file's name says (`.yaml`, `.yml`, `.json`), else the one its content
+    /// looks like (JSON when it starts with `{`).
+    pub fn detect(name: Option<&Path>, text: &str) -> Self {
+        let extension = name
+            .and_then(Path::extension)
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("json") => FileFormat::Json,
+            Some("yaml" | "yml") => FileFormat::Yaml,
+            _ if text.trim_start().starts_with('{') => FileFormat::Json,
+            _ => FileFormat::Yaml,
+        }
+    }
+}
+
+/// A desired-state file that cannot be used, and where: nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileError {
+    /// The file's name, when it has one (`-` for standard input).
+    pub file: Option<String>,
+    /// The line of the problem (from 1), where the parser knows it.
+    pub line: Option<usize>,
+    /// The column of the problem (from 1), where the parser knows it.
+    pub column: Option<usize>,
+    /// What is wrong, with the path of the value in the file (`workspaces.staging.name`).
+    pub message: String,
+}
+
+impl FileError {
+    /// The same error, naming `file`.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    fn from_yaml(error: serde_yaml_ng::Error) -> Self {
+        let location = error.location();
+        Self {
+            file: None,
+            line: location.as_ref().map(|l| l.line()),
+            column: location.as_ref().map(|l| l.column()),
+            message: without_position(error.to_string()),
+        }
+    }
+
+    fn from_json(error: serde_json::Error) -> Self {
+        let known = error.line() > 0;
+        Self {
+            file: None,
+            line: known.then(|| error.line()),
+            column: known.then(|| error.column()),
+            message: without_position(error.to_string()),
+        }
+    }
+}
+
+/// A parser's message without the " at line L column C" it ends with: [`FileError`]
+/// keeps the place in its fields and prints it first.
+fn without_position(message: String) -> String {
+    match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => message[..at].to_string(),
+        _ => message,
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.file.as_deref().unwrap_or("<desired state>"))?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+impl DesiredState {
+    /// Reads a YAML desired-state file.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`] with the line and column of the first problem: invalid YAML, an
+    /// unknown field, a value that breaks the document's rules, budgets out of order, a
+    /// slug given twice, members of the default workspace.
+    pub fn from_yaml(text: &str) -> Result<Self, FileError> {
+        serde_yaml_ng::from_str::<StateFile>(text)
+            .map(|f| f.0)
+            .map_err(FileError::from_yaml)
+    }
+
+    /// Reads a JSON desired-state file; the same checks as [`DesiredState::from_yaml`].
+    ///
+    /// ```
+    /// use openrouter_workspaces::desired::DesiredState;
+    ///
+    /// let error = DesiredState::from_json(r#"{"workspaces": {"Bad Slug": {}}}"#).unwrap_err();
+    /// assert_eq!((error.line, error.column), (Some(1), Some(27)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`], as for [`DesiredState::from_yaml`].
+    pub fn from_json(text: &str) -> Result<Self, FileError> {
+        serde_json::from_str::<StateFile>(text)
+            .map(|f| f.0)
+            .map_err(FileError::from_json)
+    }
+
+    /// Reads `text` in `format`, naming `file` in errors.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`], as for [`DesiredState::from_yaml`].
+    pub fn parse(text: &str, format: FileFormat, file: &str) -> Result<Self, FileError> {
+        match format {
+            FileFormat::Yaml => Self::from_yaml(text),
+            FileFormat::Json => Self::from_json(text),
+        }
+        .map_err(|e| e.in_file(file))
+    }
+
+    /// The state as YAML, in the format the readers take: what `export` writes.
+    pub fn to_yaml(&self) -> String {
+        serde_yaml_ng::to_string(&self.to_value()).expect("JSON values always serialise")
+    }
+
+    /// The state as a JSON value, in the file's format.
+    pub fn to_value(&self) -> Value {
+        let mut workspaces = Map::new();
+        for w in &self.workspaces {
+            let mut entry = w.fields.clone();
+            if let Some(budgets) = &w.budgets {
+                let budgets: Map<String, Value> = budgets
+                    .iter()
+                    .map(|(interval, limit)| (interval.to_string(), json_limit(*limit)))
+                    .collect();
+                entry.insert(BUDGETS.into(), Value::Object(budgets));
+            }
+            if let Some(members) = &w.members {
+                entry.insert(MEMBERS.into(), members.clone().into());
+            }
+            workspaces.insert(w.slug.clone(), Value::Object(entry));
+        }
+        serde_json::json!({ "workspaces": workspaces })
+    }
+}
+
+/// A limit as JSON: a whole number of dollars without a fraction.
+fn json_limit(limit: Option<f64>) -> Value {
+    match limit {
+        Some(l) if l.fract() == 0.0 && l.abs() < 1e15 => Value::from(l as i64),
+        Some(l) => Value::from(l),
+        None => Value::Null,
+    }
+}
+
+impl Serialize for DesiredState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+/// The names a workspace entry may hold as fields, from the generated request types.
+pub(crate) fn writable_fields() -> BTreeSet<&'static str> {
+    CreateWorkspaceRequest::FIELDS
+        .iter()
+        .chain(UpdateWorkspaceRequest::FIELDS)
+        .chain(UpsertWorkspaceBudgetRequest::FIELDS)
+        .copied()
+        .filter(|name| *name != "slug" && *name != LIMIT)
+        .collect()
+}
+
+/// The rule of `field` in the body of `operation`, if it has one.
+fn rule_of(operation: &str, field: &str) -> Option<&'static FieldRule> {
+    crate::spec::BODY_RULES
+        .iter()
+        .find(|(id, _)| *id == operation)
+        .and_then(|(_, rules)| rules.iter().find(|r| r.name == field))
+}
+
+/// Checks `value` of `field` against the rules of the first body that has the field, and
+/// its type by decoding it into that body.
+fn check_field(field: &str, value: &Value) -> Result<(), String> {
+    check_rules(field, value)?;
+    let mut body = Map::new();
+    body.insert(field.to_string(), value.clone());
+    let decoded = if UpdateWorkspaceRequest::FIELDS.contains(&field) {
+        serde_json::from_value::<UpdateWorkspaceRequest>(Value::Object(body)).map(drop)
+    } else if UpsertWorkspaceBudgetRequest::FIELDS.contains(&field) {
+        // The budget body needs its limit; any valid one does for checking a setting.
+        body.entry(LIMIT).or_insert(Value::from(1));
+        serde_json::from_value::<UpsertWorkspaceBudgetRequest>(Value::Object(body)).map(drop)
+    } else {
+        Ok(())
+    };
+    decoded.map_err(|e| format!("`{field}`: {e}"))
+}
+
+/// Checks `value` of `field` against the document's rules for it.
+fn check_rules(field: &str, value: &Value) -> Result<(), String> {
+    let Some((operation, rule)) = [UPDATE, CREATE, SET_BUDGET]
+        .into_iter()
+        .find_map(|op| rule_of(op, field).map(|rule| (op, rule)))
+    else {
+        return Ok(());
+    };
+    if value.is_null() {
+        return match rule.nullable {
+            true => Ok(()),
+            false => Err(format!("`{field}` cannot be null")),
+        };
+    }
+    validation::check(operation, field, value, &rule.rules)
+        .map_err(|e| format!("`{field}` {}", e.problem))
+}
+
+/// The known name closest to `name`, when one is close enough to be a likely typo.
+fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, k)| *distance <= (k.len() / 3).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn unknown_field<E: de::Error>(name: &str, known: &BTreeSet<&str>) -> E {
+    match nearest(name, known.iter().copied()) {
+        Some(near) => E::custom(format!("unknown field `{name}`; did you mean `{near}`?")),
+        None => E::custom(format!(
+            "unknown field `{name}`; known fields: {}",
+            known.iter().copied().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// The whole file: `{workspaces: {...}}`.
+struct StateFile(DesiredState);
+
+impl<'de> Deserialize<'de> for StateFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(StateVisitor)
+    }
+}
+
+struct StateVisitor;
+
+impl<'de> Visitor<'de> for StateVisitor {
+    type Value = StateFile;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map with `workspaces`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StateFile, A::Error> {
+        let mut workspaces = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "workspaces" if workspaces.is_some() => {
+                    return Err(de::Error::duplicate_field("workspaces"));
+                }
+                "workspaces" => workspaces = Some(map.next_value::<Workspaces>()?.0),
+                other => return Err(unknown_field(other, &BTreeSet::from(["workspaces"]))),
+            }
+        }
+        let workspaces = workspaces.ok_or_else(|| de::Error::missing_field("workspaces"))?;
+        Ok(StateFile(DesiredState { workspaces }))
+    }
+}
+
+/// `workspaces:`: slug to entry, each slug once and valid.
+struct Workspaces(Vec<DesiredWorkspace>);
+
+impl<'de> Deserialize<'de> for Workspaces {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(WorkspacesVisitor)
+    }
+}
+
+struct WorkspacesVisitor;
+
+impl<'de> Visitor<'de> for WorkspacesVisitor {
+    type Value = Workspaces;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map from workspace slug to its settings")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Workspaces, A::Error> {
+        let mut workspaces: Vec<DesiredWorkspace> = Vec::new();
+        while let Some(slug) = map.next_key::<String>()? {
+            if workspaces.iter().any(|w| w.slug == slug) {
+                return Err(de::Error::custom(format!(
+                    "workspace `{slug}` is listed twice"
+                )));
+            }
+            check_field("slug", &Value::String(slug.clone()))
+                .map_err(|problem| de::Error::custom(format!("slug `{slug}`: {problem}")))?;
+            workspaces.push(map.next_value_seed(EntrySeed { slug })?);
+        }
+        Ok(Workspaces(workspaces))
+    }
+}
+
+/// One workspace's entry.
+struct EntrySeed {
+    slug: String,
+}
+
+impl<'de> DeserializeSeed<'de> for EntrySeed {
+    type Value = DesiredWorkspace;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeed {
+    type Value = DesiredWorkspace;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the settings of workspace `{}` (a map)", self.slug)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DesiredWorkspace, A::Error> {
+        let writable = writable_fields();
+        let mut entry = DesiredWorkspace {
+            slug: self.slug,
+            fields: Map::new(),
+            budgets: None,
+            members: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let seen = entry.fields.contains_key(&key)
+                || (key == BUDGETS && entry.budgets.is_some())
+                || (key == MEMBERS && entry.members.is_some());
+            if seen {
+                return Err(de::Error::custom(format!("`{key}` is given twice")));
+            }
+            match key.as_str() {
+                BUDGETS => entry.budgets = Some(map.next_value::<Budgets>()?.0),
+                MEMBERS if entry.slug == DEFAULT_WORKSPACE_SLUG => {
+                    return Err(de::Error::custom(
+                        "the members of the default workspace cannot be managed: \
+                         every member of the organisation belongs to it",
+                    ));
+                }
+                MEMBERS => entry.members = Some(map.next_value::<Members>()?.0),
+                "slug" => {
+                    return Err(de::Error::custom(
+                        "`slug` is the workspace's key in this file, not one of its fields",
+                    ));
+                }
+                field if writable.contains(field) => {
+                    let value: Value = map.next_value()?;
+                    check_field(field, &value).map_err(de::Error::custom)?;
+                    entry.fields.insert(key, value);
+                }
+                other => {
+                    let mut known = writable.clone();
+                    known.extend([BUDGETS, MEMBERS]);
+                    return Err(unknown_field(other, &known));
+                }
+            }
+        }
+        Ok(entry)
+    }
+}
+
+/// `budgets:`: interval to limit (or `null`), each limit valid and in order.
+struct Budgets(Vec<(WorkspaceBudgetInterval, Option<f64>)>);
+
+impl<'de> Deserialize<'de> for Budgets {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(BudgetsVisitor)
+    }
+}
+
+struct BudgetsVisitor;
+
+impl<'de> Visitor<'de> for BudgetsVisitor {
+    type Value = Budgets;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map from interval (daily, weekly, monthly, lifetime) to a limit in US dollars or null")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Budgets, A::Error> {
+        let mut limits: [Option<Option<f64>>; 4] = [None; 4];
+        while let Some(name) = map.next_key::<String>()? {
+            let rank = name
+                .parse::<WorkspaceBudgetInterval>()
+                .ok()
+                .and_then(|i| budgets::rank(&i))
+                .ok_or_else(|| {
+                    let known = INTERVALS.iter().map(|i| i.as_str());
+                    match nearest(&name, known) {
+                        Some(near) => de::Error::custom(format!(
+                            "unknown interval `{name}`; did you mean `{near}`?"
+                        )),
+                        None => de::Error::custom(format!(
+                            "unknown interval `{name}`; the intervals are daily, weekly, monthly and lifetime"
+                        )),
+                    }
+                })?;
+            if limits[rank].is_some() {
+                return Err(de::Error::custom(format!("budget `{name}` is given twice")));
+            }
+            let limit: Option<f64> = map.next_value()?;
+            if let Some(limit) = limit {
+                check_field(LIMIT, &Value::from(limit))
+                    .map_err(|problem| de::Error::custom(format!("budget `{name}`: {problem}")))?;
+            }
+            limits[rank] = Some(limit);
+        }
+        let kept: budgets::Limits = limits.map(Option::flatten);
+        if let Some((shorter, longer)) = budgets::first_violation(&kept) {
+            return Err(de::Error::custom(format!(
+                "budgets out of order: {} {} must be below {} {} (lifetime > monthly > weekly > daily)",
+                INTERVALS[shorter],
+                kept[shorter].unwrap_or_default(),
+                INTERVALS[longer],
+                kept[longer].unwrap_or_default(),
+            )));
+        }
+        let listed = INTERVALS
+            .iter()
+            .zip(limits)
+            .filter_map(|(interval, limit)| limit.map(|l| (interval.clone(), l)))
+            .collect();
+        Ok(Budgets(listed))
+    }
+}
+
+/// `members:`: user ids, each once.
+struct Members(Vec<String>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = Vec::<String>::deserialize(deserializer)?;
+        let mut seen = BTreeSet::new();
+        for user in &members {
+            if user.is_empty() {
+                return Err(de::Error::custom("a member's user id is empty"));
+            }
+            if !seen.insert(user.as_str()) {
+                return Err(de::Error::custom(format!(
+                    "member `{user}` is listed twice"
+                )));
+            }
+        }
+        Ok(Members(members))
+    }
+}
