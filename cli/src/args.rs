@@ -157,6 +157,34 @@ pub enum Command {
         openrouter-workspaces drift || open-ticket 'regenerate the OpenRouter client'")]
     Drift,
 
+    /// Show the changes that make the workspaces match a desired-state file (reads only).
+    ///
+    /// FILE (YAML or JSON, by extension then content; `-` for stdin) lists workspaces by
+    /// slug with any writable field, their `budgets` and their exact `members`; what it
+    /// leaves out is left alone. A file that cannot be used exits 2, naming the line.
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces plan workspaces.yaml\n  \
+        openrouter-workspaces plan workspaces.yaml --prune --json | jq '.changes | length'\n  \
+        openrouter-workspaces plan workspaces.yaml --exit-code || echo 'changes pending'")]
+    Plan(PlanArgs),
+
+    /// Plan, print the plan, then make its changes and report what was done.
+    ///
+    /// Deletions (workspaces with --prune, budgets set to null) need --yes; without it the
+    /// command exits 2 and sends nothing. Safe to run again: every
+    /// write is exactly-once, and an interrupted apply converges when repeated.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces apply workspaces.yaml --yes --jobs 8")]
+    Apply(ApplyArgs),
+
+    /// Write the current workspaces as a desired-state file (YAML).
+    ///
+    /// Applying the export of a state gives no changes.
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces export > workspaces.yaml\n  \
+        openrouter-workspaces export --slug staging --slug production --output two.yaml")]
+    Export(ExportArgs),
+
     /// Print the completion script of a shell on stdout (needs no key).
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces completions bash > ~/.local/share/bash-completion/completions/openrouter-workspaces\n  \
@@ -168,6 +196,66 @@ pub enum Command {
     #[command(after_help = "Example:\n  \
         openrouter-workspaces man > ~/.local/share/man/man1/openrouter-workspaces.1")]
     Man,
+}
+
+/// What `plan` and `apply` read.
+#[derive(Debug, Args)]
+pub struct Desired {
+    /// The desired-state file (YAML or JSON), or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+
+    /// Also delete the workspaces the file does not list (never the default workspace).
+    #[arg(long)]
+    pub prune: bool,
+
+    /// How many workspaces to work on at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Print JSON (`{"changes": [...]}`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The file and how to read it.
+    #[command(flatten)]
+    pub desired: Desired,
+
+    /// Exit 5 when there are changes (0 when there are none).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// Arguments of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The file and how to read it.
+    #[command(flatten)]
+    pub desired: Desired,
+
+    /// Allow deletions of workspaces and budgets.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export only this workspace (repeatable); every workspace when none is given.
+    #[arg(long = "slug", value_name = "SLUG")]
+    pub slugs: Vec<String>,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// How many workspaces to read at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 /// Arguments of `completions`.

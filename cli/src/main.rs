@@ -3,6 +3,7 @@
 //! class of failure (see `output`).
 
 mod args;
+mod declarative;
 mod drift;
 mod logging;
 mod manual;

@@ -33,6 +33,11 @@ pub enum Failure {
     Output(String),
     /// `drift` found what the document lacks (already reported on stdout).
     Stale(usize),
+    /// Refused before anything was sent: an unusable desired-state file, a plan that
+    /// cannot be reached, deletes without `--yes`. The message says why.
+    Refused(String),
+    /// `plan --exit-code` found changes (already printed).
+    Pending,
 }
 
 impl From<Error> for Failure {
@@ -51,7 +56,8 @@ impl Failure {
             // Transport, timeout, decode, too large, and variants added later: the call
             // may have happened, but no usable answer came back.
             Failure::Call(_) | Failure::Output(_) => EXIT_NO_ANSWER,
-            Failure::Stale(_) => EXIT_STALE,
+            Failure::Stale(_) | Failure::Pending => EXIT_STALE,
+            Failure::Refused(_) => EXIT_USAGE,
         }
     }
 }
@@ -86,6 +92,8 @@ impl fmt::Display for Failure {
                 Ok(())
             }
             Failure::Output(message) => write!(f, "cannot write the answer: {message}"),
+            Failure::Refused(message) => f.write_str(message),
+            Failure::Pending => f.write_str("the plan has changes"),
             Failure::Stale(found) => write!(
                 f,
                 "the server sent {found} thing(s) the OpenAPI document lacks: regenerate the client"

@@ -8,6 +8,7 @@ use crate::args::{
     Budgets, Cli, Command, Create, Delete, Global, Listing, Members, Output, Page, Settings, Shown,
     Update,
 };
+use crate::declarative;
 use crate::drift::Findings;
 use crate::manual;
 use crate::output::{Failure, Printer};
@@ -121,6 +122,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Budgets(command) => budgets(&session, command),
         Command::Members(command) => members(&session, command),
         Command::Drift => crate::drift::check(&session.client()?, &session.found),
+        Command::Plan(args) => declarative::plan(&session.client()?, session.printer(), args),
+        Command::Apply(args) => declarative::apply(&session.client()?, session.printer(), args),
+        Command::Export(args) => declarative::export(&session.client()?, args),
         Command::Completions(args) => manual::completions(args.shell),
         Command::Man => manual::man(),
     }

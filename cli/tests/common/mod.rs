@@ -89,14 +89,19 @@ pub fn run(mut command: Command) -> Run {
     }
 }
 
-/// Runs the binary against `emulator` with its management key.
-pub fn cli(emulator: &Emulator, args: &[&str]) -> Run {
+/// The binary with a clean environment, pointed at `emulator` with its management key.
+pub fn against(emulator: &Emulator, args: &[&str]) -> Command {
     let mut command = bare();
     command
         .args(["--api-key", emulator.management_key()])
         .args(["--base-url", emulator.base_url()])
         .args(args);
-    run(command)
+    command
+}
+
+/// Runs the binary against `emulator` with its management key.
+pub fn cli(emulator: &Emulator, args: &[&str]) -> Run {
+    run(against(emulator, args))
 }
 
 /// A library client of `emulator`, to set up state without going through the binary.
