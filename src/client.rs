@@ -72,6 +72,8 @@ pub(crate) struct Inner {
     pub(crate) on_drift: Option<DriftHook>,
     /// The resolver of our own agent (none with a caller's agent).
     pub(crate) resolver: Option<Resolver>,
+    /// The wait a 429 asked for, kept by every call on every thread.
+    pub(crate) pause: crate::retry::SharedPause,
 }
 
 /// A function called after every attempt.
@@ -474,6 +476,7 @@ impl ClientBuilder {
                 on_attempt: self.on_attempt,
                 on_drift: self.on_drift,
                 resolver,
+                pause: crate::retry::SharedPause::new(),
             }),
         })
     }

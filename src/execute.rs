@@ -128,6 +128,7 @@ impl Client {
         };
         loop {
             call.attempt += 1;
+            self.keep_shared_pause(&call);
             call.attempt_timeout = call.timeout().limit;
             let attempt_started = Instant::now();
             let exchange = self.send_once(
@@ -156,6 +157,22 @@ impl Client {
                 Verdict::Done(result) => return result,
                 Verdict::Retry(wait) => thread::sleep(wait),
             }
+        }
+    }
+
+    /// Waits out a pause a 429 on another call asked for, within the call's time left.
+    fn keep_shared_pause(&self, call: &Call<'_>) {
+        let held = self.inner.pause.remaining();
+        if !held.is_zero() {
+            let left = call
+                .policy
+                .get_max_elapsed()
+                .saturating_sub(call.started.elapsed());
+            log::debug!(
+                "holding {:?} for a rate limit another call met",
+                held.min(left)
+            );
+            thread::sleep(held.min(left));
         }
     }
 
@@ -256,12 +273,16 @@ impl Client {
         body: Vec<u8>,
     ) -> Failure {
         let operation = call.prepared.operation;
+        let server_wait = retry_after(&headers, SystemTime::now());
+        if let (429, Some(wait)) = (status, server_wait) {
+            self.inner.pause.hold_for(wait);
+        }
         Failure {
             policy_retries: call.policy.retries_status(status),
             // A 429 was refused before being handled, so even a create may be re-sent.
             resendable: call.idempotent || status == 429,
             maybe_applied: status >= 500,
-            server_wait: retry_after(&headers, SystemTime::now()),
+            server_wait,
             error: Error::Api(Box::new(ApiError {
                 operation: operation.id,
                 status,

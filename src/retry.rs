@@ -1,5 +1,6 @@
 //! Retry policy: which failures are tried again, how long to wait, and when to stop.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The retry extension of the OpenAPI document (`x-speakeasy-retries`), as generated.
@@ -259,6 +260,39 @@ pub(crate) fn next_wait(
 
 /// The wait a response asks for: `retry-after-ms` (milliseconds) first, then
 /// `Retry-After` in seconds or as an HTTP date.
+/// A pause every call of one client keeps: when the server answers 429 with a wait, the
+/// calls on other threads hold their next request until the wait is over instead of each
+/// finding the limit for itself. Without it, N threads under a rate limit send N times
+/// the requests the server asked to stop.
+#[derive(Debug)]
+pub(crate) struct SharedPause {
+    epoch: Instant,
+    /// The end of the pause, in nanoseconds since `epoch` (0: none yet).
+    until: AtomicU64,
+}
+
+impl SharedPause {
+    pub(crate) fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            until: AtomicU64::new(0),
+        }
+    }
+
+    /// Holds every call until `wait` from now (or later, if a longer pause is on).
+    pub(crate) fn hold_for(&self, wait: Duration) {
+        let end = (self.epoch.elapsed() + wait).as_nanos();
+        self.until
+            .fetch_max(u64::try_from(end).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// How long the pause still lasts.
+    pub(crate) fn remaining(&self) -> Duration {
+        let until = Duration::from_nanos(self.until.load(Ordering::Relaxed));
+        until.saturating_sub(self.epoch.elapsed())
+    }
+}
+
 pub(crate) fn retry_after(headers: &ureq::http::HeaderMap, now: SystemTime) -> Option<Duration> {
     if let Some(ms) = headers
         .get("retry-after-ms")

@@ -162,3 +162,34 @@ fn the_retry_bound_is_a_deadline_for_the_whole_call() {
         "the call took {took:?}, past the 500 ms bound and its slack"
     );
 }
+
+#[test]
+fn a_rate_limit_met_by_one_thread_holds_the_others() {
+    let emulator = common::emulator::start();
+    emulator.inject(
+        openrouter_workspaces_emulator::Fault::new(
+            openrouter_workspaces_emulator::FaultKind::status(429).retry_after("1"),
+        )
+        .method("GET")
+        .path("/workspaces/default"),
+    );
+    let client = common::emulator::client_for(&emulator);
+    std::thread::scope(|scope| {
+        let limited = scope.spawn(|| client.workspaces().get("default").send());
+        // Until the 429 has been answered and read.
+        while emulator.pending_faults() > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+
+        let started = std::time::Instant::now();
+        client.workspaces().list().send().unwrap();
+        let held = started.elapsed();
+
+        assert!(
+            held >= std::time::Duration::from_millis(700),
+            "another thread's call waited out the server's Retry-After: {held:?}"
+        );
+        limited.join().unwrap().unwrap();
+    });
+}

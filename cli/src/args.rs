@@ -29,7 +29,8 @@ use openrouter_workspaces::{
         3  the API answered with an error status other than 404 (after retries)\n  \
         4  no usable answer: connection failed, timeout, undecodable or oversized response\n     \
            (a change may still have been made: check before repeating it)\n  \
-        5  `drift` only: the server sent what the document lacks (regenerate)\n  \
+        5  `drift`: the server sent what the document lacks (regenerate);\n     \
+           `plan --exit-code`: there are changes\n  \
         6  not found (HTTP 404): no such workspace, or no budget for that interval\n\n\
         Example:\n  \
         export OPENROUTER_API_KEY=sk-or-v1-...\n  \

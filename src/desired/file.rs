@@ -206,9 +206,43 @@ impl DesiredState {
         .map_err(|e| e.in_file(file))
     }
 
-    /// The state as YAML, in the format the readers take: what `export` writes.
+    /// The state as YAML, in the format the readers take: what `export` writes. Each
+    /// workspace lists `name` and `description` first, then its other fields by name, its
+    /// budgets from the longest interval down, and its members.
     pub fn to_yaml(&self) -> String {
-        serde_yaml_ng::to_string(&self.to_value()).expect("JSON values always serialise")
+        use serde_yaml_ng::{Mapping, Value as Yaml};
+        let yaml = |value: &Value| serde_yaml_ng::to_value(value).unwrap_or(Yaml::Null);
+        let mut workspaces = Mapping::new();
+        for w in &self.workspaces {
+            let mut entry = Mapping::new();
+            let first = ["name", "description"];
+            let ordered = first
+                .iter()
+                .filter_map(|name| w.fields.get_key_value(*name))
+                .chain(
+                    w.fields
+                        .iter()
+                        .filter(|(n, _)| !first.contains(&n.as_str())),
+                );
+            for (name, value) in ordered {
+                entry.insert(name.as_str().into(), yaml(value));
+            }
+            if let Some(budgets) = &w.budgets {
+                let budgets: Mapping = budgets
+                    .iter()
+                    .rev()
+                    .map(|(interval, limit)| (interval.as_str().into(), yaml(&json_limit(*limit))))
+                    .collect();
+                entry.insert(BUDGETS.into(), Yaml::Mapping(budgets));
+            }
+            if let Some(members) = &w.members {
+                entry.insert(MEMBERS.into(), yaml(&members.clone().into()));
+            }
+            workspaces.insert(w.slug.as_str().into(), Yaml::Mapping(entry));
+        }
+        let mut file = Mapping::new();
+        file.insert("workspaces".into(), Yaml::Mapping(workspaces));
+        serde_yaml_ng::to_string(&file).expect("YAML values always serialise")
     }
 
     /// The state as a JSON value, in the file's format.
