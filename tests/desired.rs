@@ -231,7 +231,18 @@ fn export_then_plan_gives_no_changes() {
         .send()
         .unwrap();
 
-    let exported = export(&client, &[], 3).unwrap();
+    let reported = std::sync::Mutex::new(Vec::new());
+    let exported = export(&client, &[], 3, |w| {
+        reported.lock().unwrap().push(w.slug.clone())
+    })
+    .unwrap();
+    let mut reported = reported.into_inner().unwrap();
+    reported.sort();
+    assert_eq!(
+        reported,
+        ["default", "production", "staging"],
+        "each workspace reported once"
+    );
     let yaml = exported.to_yaml();
 
     assert!(yaml.contains("staging:"), "{yaml}");
@@ -248,9 +259,9 @@ fn export_then_plan_gives_no_changes() {
     assert_eq!(again, exported, "the export reads back as written");
     let plan = plan(&client, &again, &PlanOptions::default().prune(true)).unwrap();
     assert!(plan.is_empty(), "{plan}");
-    let one = export(&client, &["staging".to_string()], 1).unwrap();
+    let one = export(&client, &["staging".to_string()], 1, |_| {}).unwrap();
     assert_eq!(one.workspaces.len(), 1);
-    let missing = export(&client, &["nope".to_string()], 1).unwrap_err();
+    let missing = export(&client, &["nope".to_string()], 1, |_| {}).unwrap_err();
     assert!(missing.is_not_found(), "{missing}");
 }
 

@@ -73,7 +73,12 @@ pub fn apply(client: &Client, out: Printer, args: ApplyArgs) -> Result<(), Failu
 
 /// `export`: the current state as YAML, on stdout or into `--output`.
 pub fn export(client: &Client, args: ExportArgs) -> Result<(), Failure> {
-    let state = desired::export(client, &args.slugs, args.jobs.into())?;
+    let shown = Mutex::new(progress::Progress::new(false));
+    lock(&shown).start(None, "workspaces");
+    let state = desired::export(client, &args.slugs, args.jobs.into(), |w| {
+        lock(&shown).inc(&w.slug);
+    })?;
+    lock(&shown).finish();
     let yaml = state.to_yaml();
     match &args.output {
         Some(path) => std::fs::write(path, yaml)

@@ -13,10 +13,12 @@ use crate::{Client, Error};
 /// file format: planning the result against the same state gives no changes. Reads the
 /// workspace list, then each workspace's budgets and members, `jobs` workspaces at once.
 ///
+/// `done` is called with each workspace as it is read (from several threads).
+///
 /// ```no_run
 /// # fn main() -> Result<(), openrouter_workspaces::Error> {
 /// let client = openrouter_workspaces::Client::from_env()?;
-/// let state = openrouter_workspaces::desired::export(&client, &[], 4)?;
+/// let state = openrouter_workspaces::desired::export(&client, &[], 4, |_| {})?;
 /// print!("{}", state.to_yaml());
 /// # Ok(())
 /// # }
@@ -25,7 +27,12 @@ use crate::{Client, Error};
 /// # Errors
 ///
 /// The first failed read; a slug that names no workspace is a 404 ([`Error::is_not_found`]).
-pub fn export(client: &Client, slugs: &[String], jobs: usize) -> Result<DesiredState, Error> {
+pub fn export(
+    client: &Client,
+    slugs: &[String],
+    jobs: usize,
+    done: impl Fn(&DesiredWorkspace) + Sync,
+) -> Result<DesiredState, Error> {
     let chosen: Vec<Workspace> = if slugs.is_empty() {
         all_workspaces(client)?
     } else {
@@ -36,7 +43,11 @@ pub fn export(client: &Client, slugs: &[String], jobs: usize) -> Result<DesiredS
         .collect::<Result<_, _>>()?
     };
     let writable = writable_fields();
-    let workspaces = parallel_map(&chosen, jobs, |w| export_one(client, w, &writable));
+    let workspaces = parallel_map(&chosen, jobs, |w| {
+        let exported = export_one(client, w, &writable)?;
+        done(&exported);
+        Ok(exported)
+    });
     Ok(DesiredState {
         workspaces: workspaces.into_iter().collect::<Result<_, _>>()?,
     })
