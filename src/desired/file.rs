@@ -161,7 +161,35 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
+impl DesiredWorkspace {
+    /// A workspace entry with nothing managed yet: set its public fields.
+    ///
+    /// ```
+    /// use openrouter_workspaces::desired::{DesiredState, DesiredWorkspace};
+    ///
+    /// let mut staging = DesiredWorkspace::new("staging");
+    /// staging.fields.insert("name".into(), "Staging".into());
+    /// staging.members = Some(vec!["user_bob".into()]);
+    /// let state = DesiredState::new(vec![staging]);
+    /// assert!(state.to_yaml().contains("- user_bob"));
+    /// ```
+    pub fn new(slug: impl Into<String>) -> Self {
+        Self {
+            slug: slug.into(),
+            fields: Map::new(),
+            budgets: None,
+            members: None,
+        }
+    }
+}
+
 impl DesiredState {
+    /// A state of these workspaces. Unlike a parsed file, nothing is checked here: the
+    /// client checks each request's fields before sending it.
+    pub fn new(workspaces: Vec<DesiredWorkspace>) -> Self {
+        Self { workspaces }
+    }
+
     /// Reads a YAML desired-state file.
     ///
     /// # Errors
@@ -181,7 +209,7 @@ impl DesiredState {
     /// use openrouter_workspaces::desired::DesiredState;
     ///
     /// let error = DesiredState::from_json(r#"{"workspaces": {"Bad Slug": {}}}"#).unwrap_err();
-    /// assert_eq!((error.line, error.column), (Some(1), Some(27)));
+    /// assert_eq!((error.line, error.column), (Some(1), Some(26))); // the end of the key
     /// ```
     ///
     /// # Errors
@@ -446,12 +474,7 @@ impl<'de> Visitor<'de> for EntrySeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DesiredWorkspace, A::Error> {
         let writable = writable_fields();
-        let mut entry = DesiredWorkspace {
-            slug: self.slug,
-            fields: Map::new(),
-            budgets: None,
-            members: None,
-        };
+        let mut entry = DesiredWorkspace::new(self.slug);
         while let Some(key) = map.next_key::<String>()? {
             let seen = entry.fields.contains_key(&key)
                 || (key == BUDGETS && entry.budgets.is_some())
