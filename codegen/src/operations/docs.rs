@@ -139,25 +139,27 @@ pub(super) fn describe_rules(rules: &Rules) -> String {
     if let Some(p) = &rules.pattern {
         parts.push(format!("matches `{p}`"));
     }
-    if let Some(m) = rules.minimum {
-        parts.push(format!(
-            "{} {m}",
-            if rules.exclusive_minimum {
-                "greater than"
-            } else {
-                "at least"
-            }
-        ));
-    }
-    if let Some(m) = rules.maximum {
-        parts.push(format!(
-            "{} {m}",
-            if rules.exclusive_maximum {
-                "less than"
-            } else {
-                "at most"
-            }
-        ));
+    let bounds = [
+        (
+            rules.minimum,
+            rules.exclusive_minimum,
+            "greater than",
+            "at least",
+        ),
+        (
+            rules.maximum,
+            rules.exclusive_maximum,
+            "less than",
+            "at most",
+        ),
+    ];
+    for (bound, exclusive, strict, inclusive) in bounds {
+        if let Some(m) = bound {
+            parts.push(format!(
+                "{} {m}",
+                if exclusive { strict } else { inclusive }
+            ));
+        }
     }
     match (rules.min_items, rules.max_items) {
         (Some(a), Some(b)) => parts.push(format!("{a} to {b} items")),

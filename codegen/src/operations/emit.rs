@@ -140,10 +140,12 @@ pub(super) fn emit_tag(spec: &OpenAPI, tag: &str, ops: &[&Op]) -> TokenStream {
 }
 
 fn required_args(op: &Op) -> Vec<&Param> {
-    op.params
-        .iter()
-        .filter(|p| p.location == Location::Path || p.required)
-        .collect()
+    op.params.iter().filter(|p| p.is_argument()).collect()
+}
+
+/// The optional parameters: each gets a setter on the builder.
+fn optional_params(op: &Op) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| !p.is_argument())
 }
 
 fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
@@ -167,14 +169,10 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
             quote!(#ident: #convert)
         }
     });
-    let optional_inits = op
-        .params
-        .iter()
-        .filter(|p| !(p.location == Location::Path || p.required))
-        .map(|p| {
-            let ident = &p.ident;
-            quote!(#ident: ::std::option::Option::None)
-        });
+    let optional_inits = optional_params(op).map(|p| {
+        let ident = &p.ident;
+        quote!(#ident: ::std::option::Option::None)
+    });
     let body_init = op
         .body
         .as_ref()
@@ -217,17 +215,14 @@ fn emit_builder(op: &Op) -> TokenStream {
     let fields = op.params.iter().map(|p| {
         let ident = &p.ident;
         let ty = rust_type(&p.field);
-        if p.location == Location::Path || p.required {
+        if p.is_argument() {
             quote!(#ident: #ty)
         } else {
             quote!(#ident: ::std::option::Option<#ty>)
         }
     });
 
-    let optional_setters = op
-        .params
-        .iter()
-        .filter(|p| !(p.location == Location::Path || p.required))
+    let optional_setters = optional_params(op)
         .map(|p| {
             let ident = &p.ident;
             let (input, convert) = setter_input(&p.field, &format_ident!("value"));
@@ -483,22 +478,12 @@ fn rust_type(field: &FieldType) -> TokenStream {
     match field {
         FieldType::String => quote!(::std::string::String),
         FieldType::Uuid => quote!(::uuid::Uuid),
-        FieldType::Integer {
-            unsigned: true,
-            narrow: true,
-        } => quote!(u32),
-        FieldType::Integer {
-            unsigned: true,
-            narrow: false,
-        } => quote!(u64),
-        FieldType::Integer {
-            unsigned: false,
-            narrow: true,
-        } => quote!(i32),
-        FieldType::Integer {
-            unsigned: false,
-            narrow: false,
-        } => quote!(i64),
+        FieldType::Integer { unsigned, narrow } => match (unsigned, narrow) {
+            (true, true) => quote!(u32),
+            (true, false) => quote!(u64),
+            (false, true) => quote!(i32),
+            (false, false) => quote!(i64),
+        },
         FieldType::Number => quote!(f64),
         FieldType::Boolean => quote!(bool),
         FieldType::Array(item) => {

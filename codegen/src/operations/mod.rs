@@ -134,6 +134,14 @@ struct Param {
     example: Option<Value>,
 }
 
+impl Param {
+    /// An argument of the operation's method (a path or required parameter), as opposed to
+    /// an optional parameter, which gets a setter.
+    fn is_argument(&self) -> bool {
+        self.location == Location::Path || self.required
+    }
+}
+
 struct Body {
     /// The named model type of the whole body, when it has one.
     type_name: Option<String>,
@@ -208,27 +216,22 @@ fn check_unique_names(ops: &[Op], file: &Path) -> Result<()> {
     let mut methods = HashSet::new();
     let mut builders = HashSet::new();
     for op in ops {
-        if !methods.insert((op.tag.clone(), op.method_name.to_string())) {
-            return Err(Error::new(
-                ErrorKind::DuplicateName,
-                file,
-                &op.pointer,
-                format!(
-                    "two operations of tag `{}` would both be named `{}`",
-                    op.tag, op.method_name
-                ),
-            ));
-        }
-        if !builders.insert((op.tag.clone(), op.builder.to_string())) {
-            return Err(Error::new(
-                ErrorKind::DuplicateName,
-                file,
-                &op.pointer,
-                format!(
-                    "two operations of tag `{}` would both generate the builder `{}`",
-                    op.tag, op.builder
-                ),
-            ));
+        let clashes = [
+            (&mut methods, &op.method_name, "be named"),
+            (&mut builders, &op.builder, "generate the builder"),
+        ];
+        for (seen, name, what) in clashes {
+            if !seen.insert((op.tag.clone(), name.to_string())) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateName,
+                    file,
+                    &op.pointer,
+                    format!(
+                        "two operations of tag `{}` would both {what} `{name}`",
+                        op.tag
+                    ),
+                ));
+            }
         }
     }
     Ok(())
