@@ -202,10 +202,9 @@ impl RequestParts {
         value: Option<&T>,
         rules: &Rules,
     ) -> Result<(), Error> {
-        let Some(value) = value else {
+        let Some(json) = self.checked_if_set(name, value, rules)? else {
             return Ok(());
         };
-        let json = self.checked(name, value, rules)?;
         let items = match &json {
             Value::Array(items) => items.iter().collect(),
             other => vec![other],
@@ -229,10 +228,9 @@ impl RequestParts {
         value: Option<&T>,
         rules: &Rules,
     ) -> Result<(), Error> {
-        let Some(value) = value else {
+        let Some(json) = self.checked_if_set(name, value, rules)? else {
             return Ok(());
         };
-        let json = self.checked(name, value, rules)?;
         let text = self.scalar_text(name, &json)?;
         let header_name = HeaderName::try_from(name)
             .map_err(|_| self.invalid(name, "is not a valid header name"))?;
@@ -271,6 +269,18 @@ impl RequestParts {
         }
         validation::check(self.operation.id, name, &json, rules).map_err(Error::InvalidInput)?;
         Ok(json)
+    }
+
+    /// [`checked`](Self::checked) for an optional parameter: `None` when it is not set.
+    fn checked_if_set(
+        &self,
+        name: &str,
+        value: Option<&impl Serialize>,
+        rules: &Rules,
+    ) -> Result<Option<Value>, Error> {
+        value
+            .map(|value| self.checked(name, value, rules))
+            .transpose()
     }
 
     fn scalar_text(&self, name: &str, value: &Value) -> Result<String, Error> {

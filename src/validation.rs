@@ -97,17 +97,14 @@ pub(crate) fn check(
     match value {
         Value::String(text) => {
             let length = text.chars().count() as u64;
-            if let Some(min) = rules.min_length.filter(|min| length < *min) {
-                return Err(fail(format!(
-                    "must be at least {min} character{} long, is {length}",
-                    plural(min)
-                )));
-            }
-            if let Some(max) = rules.max_length.filter(|max| length > *max) {
-                return Err(fail(format!(
-                    "must be at most {max} character{} long, is {length}",
-                    plural(max)
-                )));
+            let problem = count_problem(length, rules.min_length, rules.max_length, |bound, n| {
+                format!(
+                    "must be {bound} {n} character{} long, is {length}",
+                    plural(n)
+                )
+            });
+            if let Some(problem) = problem {
+                return Err(fail(problem));
             }
             if let Some(pattern) = rules.pattern
                 && !pattern.is_match(text)
@@ -136,17 +133,11 @@ pub(crate) fn check(
         }
         Value::Array(items) => {
             let count = items.len() as u64;
-            if let Some(min) = rules.min_items.filter(|min| count < *min) {
-                return Err(fail(format!(
-                    "must have at least {min} item{}, has {count}",
-                    plural(min)
-                )));
-            }
-            if let Some(max) = rules.max_items.filter(|max| count > *max) {
-                return Err(fail(format!(
-                    "must have at most {max} item{}, has {count}",
-                    plural(max)
-                )));
+            let problem = count_problem(count, rules.min_items, rules.max_items, |bound, n| {
+                format!("must have {bound} {n} item{}, has {count}", plural(n))
+            });
+            if let Some(problem) = problem {
+                return Err(fail(problem));
             }
         }
         Value::Null | Value::Bool(_) | Value::Object(_) => {}
@@ -182,6 +173,21 @@ pub(crate) fn check_body(
         }
     }
     Ok(())
+}
+
+/// What is wrong with a count (of characters, of items) outside `min..=max`, in the words
+/// of `describe` ("at least" or "at most", and the bound).
+fn count_problem(
+    count: u64,
+    min: Option<u64>,
+    max: Option<u64>,
+    describe: impl Fn(&str, u64) -> String,
+) -> Option<String> {
+    if let Some(min) = min.filter(|min| count < *min) {
+        return Some(describe("at least", min));
+    }
+    let max = max.filter(|max| count > *max)?;
+    Some(describe("at most", max))
 }
 
 fn plural(n: u64) -> &'static str {

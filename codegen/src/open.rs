@@ -688,6 +688,11 @@ fn field_names(s: &ItemStruct) -> Option<TokenStream> {
 mod tests {
     use super::*;
 
+    /// The models as [`rewrite`] leaves them, with nothing to make a `Patch`.
+    fn rewritten(models: TokenStream) -> String {
+        rewrite(models, &Openings::default()).unwrap().to_string()
+    }
+
     #[test]
     fn objects_keep_unknown_fields_unless_they_say_otherwise() {
         let mut schema = json!({"type": "object", "properties": {
@@ -763,7 +768,7 @@ mod tests {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         };
-        let out = rewrite(models, &Openings::default()).unwrap().to_string();
+        let out = rewritten(models);
         assert!(
             out.contains("Unknown (:: std :: string :: String)"),
             "{out}"
@@ -791,7 +796,7 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub enum State { #[serde(rename = "unknown")] Unknown, #[serde(rename = "ok")] Ok }
         };
-        let out = rewrite(models, &Openings::default()).unwrap().to_string();
+        let out = rewritten(models);
         assert!(
             out.contains("UnlistedValue (:: std :: string :: String)"),
             "{out}"
@@ -814,7 +819,7 @@ mod tests {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         };
-        let out = rewrite(models, &Openings::default()).unwrap().to_string();
+        let out = rewritten(models);
         assert!(
             out.contains("impl :: std :: convert :: From < Reset > for Interval"),
             "{out}"
@@ -860,7 +865,7 @@ mod tests {
                 pub extra: ::std::collections::HashMap<::std::string::String, f64>,
             }
         };
-        let out = rewrite(models, &Openings::default()).unwrap().to_string();
+        let out = rewritten(models);
         assert!(!out.contains("keep_unknown_fields"), "{out}");
     }
     #[test]

@@ -317,13 +317,19 @@ mod tests {
         assert!(err.to_string().contains("#/components/schemas/Gone"));
     }
 
-    #[test]
-    fn missing_operation_id_is_an_error_with_pointer() {
+    /// The test document with the `get` of `path` lacking its operationId.
+    fn without_operation_id(path: &str) -> Value {
         let mut d = doc();
-        d["paths"]["/a"]["get"]
+        d["paths"][path]["get"]
             .as_object_mut()
             .unwrap()
             .remove("operationId");
+        d
+    }
+
+    #[test]
+    fn missing_operation_id_is_an_error_with_pointer() {
+        let d = without_operation_id("/a");
         let err = select(&d, &["A".into()], file()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::MissingOperationId);
         assert_eq!(err.pointer, "/paths/~1a/get");
@@ -331,11 +337,7 @@ mod tests {
 
     #[test]
     fn missing_operation_id_in_another_tag_is_ignored() {
-        let mut d = doc();
-        d["paths"]["/b"]["get"]
-            .as_object_mut()
-            .unwrap()
-            .remove("operationId");
+        let d = without_operation_id("/b");
         assert!(select(&d, &["A".into()], file()).is_ok());
     }
 
