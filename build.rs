@@ -10,6 +10,27 @@ use std::process::ExitCode;
 
 use openrouter_workspaces_codegen::{Config, SPEC_ENV, STRICT_ENV, TAGS_ENV, generate_report};
 
+/// The operations the `desired` module calls, as the generated `spec::CALLS` table lists
+/// them (operationId, method). The module is compiled only when the generated client has
+/// every one: a client regenerated for other tags, or from an older document, has no
+/// `desired` module instead of failing to build.
+const DESIRED_NEEDS: [(&str, &str); 11] = [
+    ("listWorkspaces", "workspaces().list"),
+    ("createWorkspace", "workspaces().create"),
+    ("getWorkspace", "workspaces().get"),
+    ("updateWorkspace", "workspaces().update"),
+    ("deleteWorkspace", "workspaces().delete"),
+    ("listWorkspaceBudgets", "workspaces().list_budgets"),
+    ("upsertWorkspaceBudget", "workspaces().set_budget"),
+    ("deleteWorkspaceBudget", "workspaces().delete_budget"),
+    ("listWorkspaceMembers", "workspaces().list_members"),
+    ("bulkAddWorkspaceMembers", "workspaces().bulk_add_members"),
+    (
+        "bulkRemoveWorkspaceMembers",
+        "workspaces().bulk_remove_members",
+    ),
+];
+
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
@@ -17,6 +38,7 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
     println!("cargo:rerun-if-env-changed={TAGS_ENV}");
     println!("cargo:rerun-if-env-changed={STRICT_ENV}");
+    println!("cargo::rustc-check-cfg=cfg(workspaces_api)");
 
     let vendored = manifest_dir.join("openapi").join("workspaces.yaml");
     let config = Config::from_vars(|name| std::env::var(name).ok(), &vendored, &manifest_dir);
@@ -50,6 +72,12 @@ fn main() -> ExitCode {
                 println!("cargo:warning=openrouter-workspaces: {skipped}");
             }
             let source = generated.source;
+            let complete = DESIRED_NEEDS
+                .iter()
+                .all(|(id, call)| source.contains(&format!("(\"{id}\", \"{call}\")")));
+            if complete {
+                println!("cargo:rustc-cfg=workspaces_api");
+            }
             let target = out_dir.join("openrouter_workspaces.rs");
             if let Err(e) = std::fs::write(&target, source) {
                 eprintln!("error: cannot write {}: {e}", target.display());

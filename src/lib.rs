@@ -38,13 +38,16 @@
 //!   [`Response::headers`]) are a [`ureq::http::HeaderMap`] (the `http` crate's type).
 //! - [`serde_json`]: the `extra` map of every model is a
 //!   `serde_json::Map<String, serde_json::Value>`.
+//! - [`uuid`]: a `format: uuid` string that only requests carry (a parameter, a field of a
+//!   request-only body) is a [`uuid::Uuid`]. The Workspaces document has none today; a
+//!   regenerated client whose document has one uses this type.
 //!
 //! Timestamps in the models stay the `String`s the server sent (RFC 3339): every value
 //! decodes, and the caller parses it with the date crate of their choice.
 
 mod client;
 mod decode;
-#[cfg(feature = "desired")]
+#[cfg(all(feature = "desired", workspaces_api))]
 pub mod desired;
 mod drift;
 mod error;
@@ -67,6 +70,7 @@ pub use client::{
 };
 pub use serde_json;
 pub use ureq;
+pub use uuid;
 
 pub use drift::{DIFF_COMMAND, Drift, DriftKind};
 pub use error::{ApiError, ConfigError, Error, InvalidInput};

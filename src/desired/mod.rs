@@ -35,6 +35,10 @@
 //! # }
 //! ```
 //!
+//! The module is there with the default feature `desired`, in a client generated with the
+//! Workspaces operations it calls (list, create, get, update, delete, and the budget and
+//! member operations); a client regenerated for other tags has none.
+//!
 //! The module knows the Workspaces operations only through the generated request types
 //! (whose `FIELDS` are the fields a file may set, checked by the document's own rules)
 //! and the mapping from file entries to operations.
