@@ -5,6 +5,7 @@
 //! Only schema positions are rewritten: example payloads, defaults and property names are
 //! data, and are never touched.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use heck::ToUpperCamelCase;
@@ -55,6 +56,20 @@ pub fn normalise(doc: &mut Value, file: &Path) -> Result<()> {
     let Some(root) = doc.as_object_mut() else {
         return Err(Error::new(ErrorKind::Invalid, file, "", "not a mapping"));
     };
+    rewrite_header(root, file)?;
+    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
+        normalise_components(components, file)?;
+    }
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        normalise_paths(paths, file)?;
+    }
+    lift_nullable_compositions(doc);
+    lift_inline_schemas(doc);
+    Ok(())
+}
+
+/// Checks the OpenAPI version and rewrites the document-level fields that 3.0 lacks.
+fn rewrite_header(root: &mut Map<String, Value>, file: &Path) -> Result<()> {
     let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
     if !(version.starts_with("3.1") || version.starts_with("3.0")) {
         return Err(Error::new(
@@ -73,68 +88,63 @@ pub fn normalise(doc: &mut Value, file: &Path) -> Result<()> {
     {
         license.remove("identifier");
     }
-    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
-        components.remove("pathItems");
-        for section in ["schemas"] {
-            if let Some(map) = components.get_mut(section).and_then(Value::as_object_mut) {
-                for (name, schema) in map.iter_mut() {
-                    let pointer = pointer_push(&format!("/components/{section}"), name);
-                    normalise_schema(schema, &pointer, file)?;
-                }
-            }
-        }
-        for section in ["parameters", "headers"] {
-            if let Some(map) = components.get_mut(section).and_then(Value::as_object_mut) {
-                for (name, item) in map.iter_mut() {
-                    let pointer = pointer_push(&format!("/components/{section}"), name);
-                    normalise_parameter(item, &pointer, file)?;
-                }
-            }
-        }
-        if let Some(map) = components
-            .get_mut("requestBodies")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, item) in map.iter_mut() {
-                normalise_content(item, &pointer_push("/components/requestBodies", name), file)?;
-            }
-        }
-        if let Some(map) = components
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, item) in map.iter_mut() {
-                normalise_response(item, &pointer_push("/components/responses", name), file)?;
+    Ok(())
+}
+
+/// How one entry of a components section is normalised: the entry, its pointer, the file.
+type Normaliser = fn(&mut Value, &str, &Path) -> Result<()>;
+
+/// Normalises every section of `components` that holds schemas, and drops `pathItems`.
+fn normalise_components(components: &mut Map<String, Value>, file: &Path) -> Result<()> {
+    components.remove("pathItems");
+    let sections: [(&str, Normaliser); 5] = [
+        ("schemas", normalise_schema),
+        ("parameters", normalise_parameter),
+        ("headers", normalise_parameter),
+        ("requestBodies", normalise_content),
+        ("responses", normalise_response),
+    ];
+    for (section, normalise_entry) in sections {
+        if let Some(map) = components.get_mut(section).and_then(Value::as_object_mut) {
+            for (name, entry) in map.iter_mut() {
+                let pointer = pointer_push(&format!("/components/{section}"), name);
+                normalise_entry(entry, &pointer, file)?;
             }
         }
     }
-    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let item_pointer = pointer_push("/paths", path);
-            let Some(item) = item.as_object_mut() else {
+    Ok(())
+}
+
+/// Normalises the parameters of every path item, and every operation below them.
+fn normalise_paths(paths: &mut Map<String, Value>, file: &Path) -> Result<()> {
+    for (path, item) in paths.iter_mut() {
+        let item_pointer = pointer_push("/paths", path);
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        normalise_parameter_list(item.get_mut("parameters"), &item_pointer, file)?;
+        for method in METHODS {
+            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
-            normalise_parameter_list(item.get_mut("parameters"), &item_pointer, file)?;
-            for method in METHODS {
-                let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                let op_pointer = pointer_push(&item_pointer, method);
-                normalise_parameter_list(op.get_mut("parameters"), &op_pointer, file)?;
-                if let Some(body) = op.get_mut("requestBody") {
-                    normalise_content(body, &pointer_push(&op_pointer, "requestBody"), file)?;
-                }
-                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-                    for (status, response) in responses.iter_mut() {
-                        let pointer = pointer_push(&pointer_push(&op_pointer, "responses"), status);
-                        normalise_response(response, &pointer, file)?;
-                    }
-                }
-            }
+            normalise_operation(op, &pointer_push(&item_pointer, method), file)?;
         }
     }
-    lift_nullable_compositions(doc);
-    lift_inline_schemas(doc);
+    Ok(())
+}
+
+/// Normalises an operation's parameters, request body and responses.
+fn normalise_operation(op: &mut Map<String, Value>, op_pointer: &str, file: &Path) -> Result<()> {
+    normalise_parameter_list(op.get_mut("parameters"), op_pointer, file)?;
+    if let Some(body) = op.get_mut("requestBody") {
+        normalise_content(body, &pointer_push(op_pointer, "requestBody"), file)?;
+    }
+    if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+        for (status, response) in responses.iter_mut() {
+            let pointer = pointer_push(&pointer_push(op_pointer, "responses"), status);
+            normalise_response(response, &pointer, file)?;
+        }
+    }
     Ok(())
 }
 
@@ -422,43 +432,8 @@ fn fold_nullable_union(map: &mut Map<String, Value>) {
 /// Gives inline object and enum schemas of operations a name in `components/schemas`, so
 /// the model generator produces a named type for them, as it does for component schemas.
 fn lift_inline_schemas(doc: &mut Value) {
-    let mut lifted: Vec<(String, Value)> = Vec::new();
-    let mut taken: std::collections::HashSet<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut claim = |base: String, schema: Value| -> Value {
-        let mut name = base.clone();
-        let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        taken.insert(name.clone());
-        lifted.push((name.clone(), schema));
-        json!({ "$ref": format!("#/components/schemas/{name}") })
-    };
-    // Shared request bodies and responses: named after their component.
-    for (section, suffix) in [("requestBodies", ""), ("responses", "Response")] {
-        let Some(map) = doc
-            .pointer_mut(&format!("/components/{section}"))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        for (name, holder) in map.iter_mut() {
-            let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            for media in content.values_mut() {
-                if let Some(schema) = media.get_mut("schema").filter(|s| needs_name(s)) {
-                    let base = format!("{}{suffix}", name.to_upper_camel_case());
-                    *schema = claim(base, schema.take());
-                }
-            }
-        }
-    }
+    let mut lifted = Lifted::new(doc);
+    lift_component_contents(doc, &mut lifted);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -467,50 +442,105 @@ fn lift_inline_schemas(doc: &mut Value) {
             continue;
         };
         for method in METHODS {
-            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let op_name = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or(method)
-                .to_upper_camel_case();
-            if let Some(Value::Array(params)) = op.get_mut("parameters") {
-                for param in params.iter_mut() {
-                    let pname = param.get("name").and_then(Value::as_str).unwrap_or("param");
-                    let base = format!("{op_name}{}", pname.to_upper_camel_case());
-                    if let Some(schema) = param.get_mut("schema").filter(|s| needs_name(s)) {
-                        *schema = claim(base, schema.take());
-                    }
-                }
-            }
-            if let Some(content) = op
-                .get_mut("requestBody")
-                .and_then(|b| b.get_mut("content"))
-                .and_then(Value::as_object_mut)
-            {
-                for media in content.values_mut() {
-                    if let Some(schema) = media.get_mut("schema").filter(|s| needs_name(s)) {
-                        *schema = claim(format!("{op_name}Body"), schema.take());
-                    }
-                }
-            }
-            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-                for (status, response) in responses.iter_mut() {
-                    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
-                    else {
-                        continue;
-                    };
-                    for media in content.values_mut() {
-                        if let Some(schema) = media.get_mut("schema").filter(|s| needs_name(s)) {
-                            let base = format!("{op_name}Response{}", status.to_upper_camel_case());
-                            *schema = claim(base, schema.take());
-                        }
-                    }
-                }
+            if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                lift_operation_schemas(op, method, &mut lifted);
             }
         }
     }
+    add_lifted(doc, lifted.schemas);
+}
+
+/// The schemas lifted so far, and the names of `components/schemas` already taken.
+struct Lifted {
+    taken: HashSet<String>,
+    schemas: Vec<(String, Value)>,
+}
+
+impl Lifted {
+    /// Nothing lifted yet; the component schemas of `doc` take their names.
+    fn new(doc: &Value) -> Self {
+        let taken = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        Lifted {
+            taken,
+            schemas: Vec::new(),
+        }
+    }
+
+    /// Lifts `schema` under `base` (with a number after it when that is taken) and returns
+    /// the reference to it.
+    fn claim(&mut self, base: String, schema: Value) -> Value {
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        self.schemas.push((name.clone(), schema));
+        json!({ "$ref": format!("#/components/schemas/{name}") })
+    }
+
+    /// Lifts, under `base`, each schema of the `content` of `holder` that needs a name.
+    fn claim_content(&mut self, holder: &mut Value, base: &str) {
+        let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for media in content.values_mut() {
+            if let Some(schema) = media.get_mut("schema").filter(|s| needs_name(s)) {
+                *schema = self.claim(base.to_string(), schema.take());
+            }
+        }
+    }
+}
+
+/// Shared request bodies and responses: named after their component.
+fn lift_component_contents(doc: &mut Value, lifted: &mut Lifted) {
+    for (section, suffix) in [("requestBodies", ""), ("responses", "Response")] {
+        let Some(map) = doc
+            .pointer_mut(&format!("/components/{section}"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (name, holder) in map.iter_mut() {
+            lifted.claim_content(holder, &format!("{}{suffix}", name.to_upper_camel_case()));
+        }
+    }
+}
+
+/// An operation's parameters, body and responses: named after the operation and the place.
+fn lift_operation_schemas(op: &mut Map<String, Value>, method: &str, lifted: &mut Lifted) {
+    let op_name = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or(method)
+        .to_upper_camel_case();
+    if let Some(Value::Array(params)) = op.get_mut("parameters") {
+        for param in params.iter_mut() {
+            let pname = param.get("name").and_then(Value::as_str).unwrap_or("param");
+            let base = format!("{op_name}{}", pname.to_upper_camel_case());
+            if let Some(schema) = param.get_mut("schema").filter(|s| needs_name(s)) {
+                *schema = lifted.claim(base, schema.take());
+            }
+        }
+    }
+    if let Some(body) = op.get_mut("requestBody") {
+        lifted.claim_content(body, &format!("{op_name}Body"));
+    }
+    if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+        for (status, response) in responses.iter_mut() {
+            let base = format!("{op_name}Response{}", status.to_upper_camel_case());
+            lifted.claim_content(response, &base);
+        }
+    }
+}
+
+/// Adds the lifted schemas to `components/schemas`, making both when missing.
+fn add_lifted(doc: &mut Value, lifted: Vec<(String, Value)>) {
     if lifted.is_empty() {
         return;
     }

@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
 use syn::{Fields, Item, ItemEnum, ItemStruct};
@@ -376,13 +376,23 @@ fn is_display_of(item: &syn::ItemImpl, open: &BTreeSet<String>) -> bool {
 fn open_enum(mut e: ItemEnum) -> TokenStream {
     let values = string_enum_values(&e).expect("only string enums are opened");
     let name = e.ident.clone();
-    let name_text = name.to_string();
     let taken = e.variants.iter().any(|v| v.ident == UNKNOWN);
     let unknown = format_ident!("{}", if taken { UNKNOWN_FALLBACK } else { UNKNOWN });
     let known: Vec<_> = e.variants.iter().map(|v| v.ident.clone()).collect();
+    drop_serde_derives(&mut e);
+    add_unknown_variant(&mut e, &unknown);
+    let methods = open_enum_methods(&name, &known, &values, &unknown);
+    let serde = open_enum_serde(&name, &unknown);
+    quote! {
+        #e
+        #methods
+        #serde
+    }
+}
 
-    // serde's attributes go with its derives, which this type no longer uses; `Copy` cannot
-    // hold a `String`.
+/// Removes serde's derives and attributes, which go with the implementations of our own,
+/// and `Copy`, which cannot hold a `String`.
+fn drop_serde_derives(e: &mut ItemEnum) {
     e.attrs.retain(|a| !a.path().is_ident("serde"));
     for attr in &mut e.attrs {
         if attr.path().is_ident("derive")
@@ -400,6 +410,11 @@ fn open_enum(mut e: ItemEnum) -> TokenStream {
     for variant in &mut e.variants {
         variant.attrs.retain(|a| !a.path().is_ident("serde"));
     }
+}
+
+/// Adds the variant `unknown` that keeps an unlisted value, and says so in the enum's docs.
+fn add_unknown_variant(e: &mut ItemEnum, unknown: &Ident) {
+    let name_text = e.ident.to_string();
     let unknown_doc = format!(
         " A value the OpenAPI document does not list, kept as the server sent it: the server \
          is newer than the document. It is written back unchanged, so it can also be used to \
@@ -413,10 +428,17 @@ fn open_enum(mut e: ItemEnum) -> TokenStream {
     e.attrs.push(syn::parse_quote!(
         #[doc = " Open to values the document does not list: see the last variant."]
     ));
+}
 
+/// `as_str`, `from_wire`, `is_unknown` and `Display` of the opened enum `name`, whose
+/// variants `known` stand for the wire `values`.
+fn open_enum_methods(
+    name: &Ident,
+    known: &[Ident],
+    values: &[String],
+    unknown: &Ident,
+) -> TokenStream {
     quote! {
-        #e
-
         impl #name {
             /// The value as it goes on the wire.
             pub fn as_str(&self) -> &str {
@@ -448,8 +470,14 @@ fn open_enum(mut e: ItemEnum) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+    }
+}
 
-
+/// `Serialize` and `Deserialize` of the opened enum `name`: the wire string, with an
+/// unlisted value reported as drift.
+fn open_enum_serde(name: &Ident, unknown: &Ident) -> TokenStream {
+    let name_text = name.to_string();
+    quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())

@@ -20,79 +20,25 @@ pub const METHODS: [&str; 8] = [
 /// components they reach, directly or through other components.
 pub fn select(doc: &Value, tags: &[String], file: &Path) -> Result<Value> {
     let wanted: HashSet<&str> = tags.iter().map(String::as_str).collect();
-    let paths = doc.get("paths").and_then(Value::as_object);
+    let mut selection = Selection {
+        wanted: &wanted,
+        file,
+        operation_ids: HashSet::new(),
+        seen_tags: BTreeSet::new(),
+    };
     let mut kept_paths = Map::new();
-    let mut operation_ids: HashSet<String> = HashSet::new();
-    let mut seen_tags: BTreeSet<String> = BTreeSet::new();
-
+    let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
-        let item_pointer = pointer_push("/paths", path);
-        let Some(item) = item.as_object() else {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                file,
-                item_pointer,
-                "a path item must be a mapping",
-            ));
-        };
-        if item.contains_key("$ref") {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                file,
-                item_pointer,
-                "path items given by $ref are not supported",
-            ));
+        if let Some(kept_item) = selection.path_item(path, item)? {
+            kept_paths.insert(path.clone(), kept_item);
         }
-        let mut kept_item = Map::new();
-        for (key, value) in item {
-            if !METHODS.contains(&key.as_str()) {
-                continue;
-            }
-            let op_pointer = pointer_push(&item_pointer, key);
-            let op_tags: Vec<&str> = value
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            seen_tags.extend(op_tags.iter().map(|t| t.to_string()));
-            if !op_tags.iter().any(|t| wanted.contains(t)) {
-                continue;
-            }
-            let Some(id) = value.get("operationId").and_then(Value::as_str) else {
-                return Err(Error::new(
-                    ErrorKind::MissingOperationId,
-                    file,
-                    op_pointer,
-                    format!(
-                        "{} {path} has no operationId; every generated method is named after one",
-                        key.to_ascii_uppercase()
-                    ),
-                ));
-            };
-            if !operation_ids.insert(id.to_string()) {
-                return Err(Error::new(
-                    ErrorKind::DuplicateName,
-                    file,
-                    pointer_push(&op_pointer, "operationId"),
-                    format!("operationId `{id}` is used twice"),
-                ));
-            }
-            kept_item.insert(key.clone(), value.clone());
-        }
-        if kept_item.is_empty() {
-            continue;
-        }
-        // Path-level fields (parameters, summary, extensions) apply to the kept operations.
-        for (key, value) in item {
-            if !METHODS.contains(&key.as_str()) {
-                kept_item.insert(key.clone(), value.clone());
-            }
-        }
-        kept_paths.insert(path.clone(), Value::Object(kept_item));
     }
-
     if kept_paths.is_empty() {
-        let available = seen_tags.into_iter().collect::<Vec<_>>().join(", ");
+        let available = selection
+            .seen_tags
+            .into_iter()
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Error::new(
             ErrorKind::NoOperations,
             file,
@@ -103,10 +49,101 @@ pub fn select(doc: &Value, tags: &[String], file: &Path) -> Result<Value> {
             ),
         ));
     }
+    let mut out = with_paths(doc, kept_paths, &wanted);
+    let reached = reachable_components(doc, &out, file)?;
+    prune_components(&mut out, &reached);
+    Ok(out)
+}
 
+/// What [`select`] has seen of the paths so far, and what it looks for.
+struct Selection<'a> {
+    wanted: &'a HashSet<&'a str>,
+    file: &'a Path,
+    /// The operationIds of the kept operations, which must differ.
+    operation_ids: HashSet<String>,
+    /// Every tag of every operation, for the error when none is wanted.
+    seen_tags: BTreeSet<String>,
+}
+
+impl Selection<'_> {
+    /// The path item `item` with only its wanted operations, or `None` when it has none.
+    fn path_item(&mut self, path: &str, item: &Value) -> Result<Option<Value>> {
+        let item_pointer = pointer_push("/paths", path);
+        let Some(item) = item.as_object() else {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                self.file,
+                item_pointer,
+                "a path item must be a mapping",
+            ));
+        };
+        if item.contains_key("$ref") {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                self.file,
+                item_pointer,
+                "path items given by $ref are not supported",
+            ));
+        }
+        let mut kept_item = Map::new();
+        for (key, value) in item {
+            if METHODS.contains(&key.as_str()) && self.keeps(path, &item_pointer, key, value)? {
+                kept_item.insert(key.clone(), value.clone());
+            }
+        }
+        if kept_item.is_empty() {
+            return Ok(None);
+        }
+        // Path-level fields (parameters, summary, extensions) apply to the kept operations.
+        for (key, value) in item {
+            if !METHODS.contains(&key.as_str()) {
+                kept_item.insert(key.clone(), value.clone());
+            }
+        }
+        Ok(Some(Value::Object(kept_item)))
+    }
+
+    /// Whether the `method` operation `op` is wanted; a wanted one must have an operationId
+    /// of its own.
+    fn keeps(&mut self, path: &str, item_pointer: &str, method: &str, op: &Value) -> Result<bool> {
+        let op_pointer = pointer_push(item_pointer, method);
+        let op_tags: Vec<&str> = op
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        self.seen_tags.extend(op_tags.iter().map(|t| t.to_string()));
+        if !op_tags.iter().any(|t| self.wanted.contains(t)) {
+            return Ok(false);
+        }
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            return Err(Error::new(
+                ErrorKind::MissingOperationId,
+                self.file,
+                op_pointer,
+                format!(
+                    "{} {path} has no operationId; every generated method is named after one",
+                    method.to_ascii_uppercase()
+                ),
+            ));
+        };
+        if !self.operation_ids.insert(id.to_string()) {
+            return Err(Error::new(
+                ErrorKind::DuplicateName,
+                self.file,
+                pointer_push(&op_pointer, "operationId"),
+                format!("operationId `{id}` is used twice"),
+            ));
+        }
+        Ok(true)
+    }
+}
+
+/// A copy of `doc` with `paths` as its paths, no webhooks, and only the `wanted` tags.
+fn with_paths(doc: &Value, paths: Map<String, Value>, wanted: &HashSet<&str>) -> Value {
     let mut out = doc.as_object().cloned().unwrap_or_default();
     out.remove("webhooks");
-    out.insert("paths".into(), Value::Object(kept_paths));
+    out.insert("paths".into(), Value::Object(paths));
     if let Some(Value::Array(doc_tags)) = out.get_mut("tags") {
         doc_tags.retain(|t| {
             t.get("name")
@@ -114,10 +151,7 @@ pub fn select(doc: &Value, tags: &[String], file: &Path) -> Result<Value> {
                 .is_some_and(|n| wanted.contains(n))
         });
     }
-    let mut out = Value::Object(out);
-    let reached = reachable_components(doc, &out, file)?;
-    prune_components(&mut out, &reached);
-    Ok(out)
+    Value::Object(out)
 }
 
 /// Returns a copy of an already selected `doc` keeping only the operations whose

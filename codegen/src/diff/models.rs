@@ -43,16 +43,24 @@ impl Cx<'_> {
         }
     }
 
+    /// Compares two schemas already known not to be a recursion seen before.
     fn schema_inner(&mut self, old: &Value, new: &Value, location: &str, nullability_done: bool) {
         let of = flatten(self.old, old);
         let nf = flatten(self.new, new);
-        let request = self.dir == Dir::Request;
-
         if of.shape() != nf.shape() {
             let detail = format!("{} -> {}", label(self.old, old), label(self.new, new));
             self.push(location, "type_changed", Kind::Breaking, detail);
             return;
         }
+        self.value_rules(&of, &nf, location, nullability_done);
+        self.properties(&of, &nf, location);
+        self.added_properties(&of, &nf, location);
+        self.required_names(&of, &nf, location);
+        self.nested(&of, &nf, location);
+    }
+
+    /// What a schema says of its own values: format, nullability, enums, constraints, default.
+    fn value_rules(&mut self, of: &Flat, nf: &Flat, location: &str, nullability_done: bool) {
         if of.format != nf.format {
             let detail = format!("{} -> {}", opt_str(&of.format), opt_str(&nf.format));
             self.push(location, "format_changed", Kind::Breaking, detail);
@@ -66,8 +74,8 @@ impl Cx<'_> {
             };
             self.push(location, change, kind, String::new());
         }
-        self.enums(&of, &nf, location);
-        self.constraints(&of, &nf, location);
+        self.enums(of, nf, location);
+        self.constraints(of, nf, location);
         if of.default != nf.default {
             let detail = format!(
                 "{} -> {}",
@@ -76,8 +84,10 @@ impl Cx<'_> {
             );
             self.push(location, "default_changed", Kind::Compatible, detail);
         }
+    }
 
-        // Properties.
+    /// The old properties: removed, or compared with the new one of the same name.
+    fn properties(&mut self, of: &Flat, nf: &Flat, location: &str) {
         for (name, old_child) in &of.properties {
             let child = format!("{location}.{name}");
             let old_required = of.required.contains(name);
@@ -94,6 +104,11 @@ impl Cx<'_> {
             self.field_presence(old_child, new_child, old_required, new_required, &child);
             self.schema(old_child, new_child, &child, true);
         }
+    }
+
+    /// The new properties the old schema does not have.
+    fn added_properties(&mut self, of: &Flat, nf: &Flat, location: &str) {
+        let request = self.dir == Dir::Request;
         for (name, new_child) in &nf.properties {
             if of.properties.iter().any(|(n, _)| n == name) {
                 continue;
@@ -109,11 +124,14 @@ impl Cx<'_> {
             let detail = format!("{} {}", required_word(required), label(self.new, new_child));
             self.push(&format!("{location}.{name}"), "field_added", kind, detail);
         }
-        // Requiredness of names that are not properties (rare, but valid).
+    }
+
+    /// Requiredness of names that are not properties (rare, but valid).
+    fn required_names(&mut self, of: &Flat, nf: &Flat, location: &str) {
         for name in nf.required.difference(&of.required) {
             let known = |f: &Flat| f.properties.iter().any(|(n, _)| n == name);
-            if !known(&of) && !known(&nf) {
-                let kind = if request {
+            if !known(of) && !known(nf) {
+                let kind = if self.dir == Dir::Request {
                     Kind::Breaking
                 } else {
                     Kind::Compatible
@@ -126,17 +144,30 @@ impl Cx<'_> {
                 );
             }
         }
+    }
 
-        // Items, map values, union branches.
+    /// Items, map values, union branches.
+    fn nested(&mut self, of: &Flat, nf: &Flat, location: &str) {
         if let (Some(oi), Some(ni)) = (&of.items, &nf.items) {
             self.schema(oi, ni, &format!("{location}[]"), false);
         }
+        self.additional_properties(of, nf, location);
+        if let (Some((_, ob)), Some((keyword, nb))) = (&of.variants, &nf.variants) {
+            for (i, (o, n)) in ob.iter().zip(nb).enumerate() {
+                self.schema(o, n, &format!("{location}<{keyword} {i}>"), false);
+            }
+        }
+    }
+
+    /// Map values: compared when both sides have them, else added or removed.
+    fn additional_properties(&mut self, of: &Flat, nf: &Flat, location: &str) {
         match (&of.additional, &nf.additional) {
             (Some(oa), Some(na)) => self.schema(oa, na, &format!("{location}{{}}"), false),
             (None, None) => {}
             (o, _) => {
                 // Without properties, a map and a struct are different Rust types.
                 let struct_or_map = of.properties.is_empty() && nf.properties.is_empty();
+                let request = self.dir == Dir::Request;
                 let kind = if struct_or_map || (request && o.is_some()) {
                     Kind::Breaking
                 } else {
@@ -148,11 +179,6 @@ impl Cx<'_> {
                     "additional_properties_added"
                 };
                 self.push(location, change, kind, String::new());
-            }
-        }
-        if let (Some((_, ob)), Some((keyword, nb))) = (&of.variants, &nf.variants) {
-            for (i, (o, n)) in ob.iter().zip(nb).enumerate() {
-                self.schema(o, n, &format!("{location}<{keyword} {i}>"), false);
             }
         }
     }

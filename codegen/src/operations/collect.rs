@@ -119,6 +119,7 @@ impl Context<'_> {
         document::resolve(schemas.get(name)?, |_, next| schemas.get(next)).ok()
     }
 
+    /// The operation's parameters, path-level and its own merged, each checked and typed.
     fn parameters(
         &self,
         path: &str,
@@ -126,7 +127,33 @@ impl Context<'_> {
         path_level: &[ReferenceOr<Parameter>],
         op_level: &[ReferenceOr<Parameter>],
     ) -> Result<Vec<Param>> {
-        // Operation-level parameters replace path-level ones of the same name and location.
+        let mut out = Vec::new();
+        let mut idents = HashSet::new();
+        for (param, at) in self.merged_parameters(pointer, path_level, op_level)? {
+            let Some(param) = self.parameter(path, param, &at)? else {
+                continue;
+            };
+            if !idents.insert(param.ident.to_string()) {
+                return Err(self.error(
+                    ErrorKind::DuplicateName,
+                    &at,
+                    format!("two parameters would both be named `{}`", param.ident),
+                ));
+            }
+            out.push(param);
+        }
+        self.check_path_template(path, pointer, &out)?;
+        Ok(out)
+    }
+
+    /// The resolved parameters with the pointer of each: operation-level parameters replace
+    /// path-level ones of the same name and location.
+    fn merged_parameters<'a>(
+        &'a self,
+        pointer: &str,
+        path_level: &'a [ReferenceOr<Parameter>],
+        op_level: &'a [ReferenceOr<Parameter>],
+    ) -> Result<Vec<(&'a Parameter, String)>> {
         let mut merged: Vec<(&Parameter, String)> = Vec::new();
         let path_pointer = pointer.rsplit_once('/').map_or("", |(item, _)| item);
         for (list, owner) in [(path_level, path_pointer), (op_level, pointer)] {
@@ -138,69 +165,65 @@ impl Context<'_> {
                 merged.push((resolved, at));
             }
         }
-        let mut out = Vec::new();
-        let mut idents = HashSet::new();
-        for (param, at) in merged {
-            let data = param.parameter_data_ref();
-            let location = match param {
-                Parameter::Path { .. } => Location::Path,
-                Parameter::Query { .. } => Location::Query,
-                Parameter::Header { .. } => {
-                    if CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
-                        continue;
-                    }
-                    Location::Header
+        Ok(merged)
+    }
+
+    /// One parameter (at `at`) as the emitter needs it; `None` for a header the client sets.
+    fn parameter(&self, path: &str, param: &Parameter, at: &str) -> Result<Option<Param>> {
+        let data = param.parameter_data_ref();
+        let location = match param {
+            Parameter::Path { .. } => Location::Path,
+            Parameter::Query { .. } => Location::Query,
+            Parameter::Header { .. } => {
+                if CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
+                    return Ok(None);
                 }
-                Parameter::Cookie { .. } => {
-                    return Err(self.error(
-                        ErrorKind::Unsupported,
-                        &at,
-                        format!("cookie parameter `{}` is not supported", data.name),
-                    ));
-                }
-            };
-            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                Location::Header
+            }
+            Parameter::Cookie { .. } => {
                 return Err(self.error(
                     ErrorKind::Unsupported,
-                    &at,
-                    format!(
-                        "parameter `{}` uses `content`; only `schema` is supported",
-                        data.name
-                    ),
-                ));
-            };
-            let described = self.describe(schema, &pointer_push(&at, "schema"))?;
-            if location == Location::Path && !path.contains(&format!("{{{}}}", data.name)) {
-                return Err(self.error(
-                    ErrorKind::Invalid,
-                    &at,
-                    format!("path parameter `{}` does not appear in `{path}`", data.name),
+                    at,
+                    format!("cookie parameter `{}` is not supported", data.name),
                 ));
             }
-            let ident = safe_ident(&data.name.to_snake_case());
-            if !idents.insert(ident.to_string()) {
-                return Err(self.error(
-                    ErrorKind::DuplicateName,
-                    &at,
-                    format!("two parameters would both be named `{ident}`"),
-                ));
-            }
-            out.push(Param {
-                name: data.name.clone(),
-                ident,
-                location,
-                required: data.required || location == Location::Path,
-                field: described.field,
-                rules: described.rules,
-                nullable: described.nullable,
-                description: data.description.clone().or(described.description),
-                example: data.example.clone().or(described.example),
-            });
+        };
+        let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                at,
+                format!(
+                    "parameter `{}` uses `content`; only `schema` is supported",
+                    data.name
+                ),
+            ));
+        };
+        let described = self.describe(schema, &pointer_push(at, "schema"))?;
+        if location == Location::Path && !path.contains(&format!("{{{}}}", data.name)) {
+            return Err(self.error(
+                ErrorKind::Invalid,
+                at,
+                format!("path parameter `{}` does not appear in `{path}`", data.name),
+            ));
         }
-        // Every `{name}` in the template needs a parameter.
+        Ok(Some(Param {
+            name: data.name.clone(),
+            ident: safe_ident(&data.name.to_snake_case()),
+            location,
+            required: data.required || location == Location::Path,
+            field: described.field,
+            rules: described.rules,
+            nullable: described.nullable,
+            description: data.description.clone().or(described.description),
+            example: data.example.clone().or(described.example),
+        }))
+    }
+
+    /// Every `{name}` in the template `path` needs a path parameter in `params`.
+    fn check_path_template(&self, path: &str, pointer: &str, params: &[Param]) -> Result<()> {
         for segment in path.split('/') {
             if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
-                && !out
+                && !params
                     .iter()
                     .any(|p| p.location == Location::Path && p.name == name)
             {
@@ -211,7 +234,7 @@ impl Context<'_> {
                 ));
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn body(&self, body: &ReferenceOr<RequestBody>, pointer: &str) -> Result<Body> {
@@ -428,58 +451,59 @@ impl Context<'_> {
     fn describe(&self, schema: &ReferenceOr<Schema>, pointer: &str) -> Result<Described> {
         let schema = match schema {
             ReferenceOr::Reference { reference } => {
-                let (_, name) = split_component_ref(reference).ok_or_else(|| {
-                    self.error(
-                        ErrorKind::Unsupported,
-                        pointer,
-                        format!("unsupported reference `{reference}`"),
-                    )
-                })?;
-                let target = self.schema_by_name(&name).ok_or_else(|| {
-                    self.error(
-                        ErrorKind::DanglingRef,
-                        pointer,
-                        format!("`{reference}` points at nothing"),
-                    )
-                })?;
-                return Ok(Described {
-                    field: FieldType::Named(name),
-                    rules: Rules::default(),
-                    nullable: false,
-                    description: target.schema_data.description.clone(),
-                    example: None,
-                });
+                return self.describe_reference(reference, pointer);
             }
             ReferenceOr::Item(schema) => schema,
         };
         let data = &schema.schema_data;
+        if let SchemaKind::AllOf { all_of } = &schema.schema_kind
+            && all_of.len() == 1
+        {
+            let mut inner = self.describe(&all_of[0], &pointer_push(pointer, "allOf/0"))?;
+            inner.nullable |= data.nullable;
+            inner.description = data.description.clone().or(inner.description);
+            return Ok(inner);
+        }
         let mut rules = Rules::default();
-        let field = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => {
-                rules.min_length = s.min_length;
-                rules.max_length = s.max_length;
-                if let Some(pattern) = &s.pattern {
-                    if let Err(e) = regress::Regex::new(pattern) {
-                        return Err(self.error(
-                            ErrorKind::Invalid,
-                            &pointer_push(pointer, "pattern"),
-                            format!("pattern `{pattern}` is not a valid regular expression: {e}"),
-                        ));
-                    }
-                    rules.pattern = Some(pattern.clone());
-                }
-                match &s.format {
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => FieldType::Uuid,
-                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => {
-                        return Err(self.error(
-                            ErrorKind::Unsupported,
-                            pointer,
-                            "binary strings are not supported",
-                        ));
-                    }
-                    _ => FieldType::String,
-                }
-            }
+        let field = self.field_type(&schema.schema_kind, &mut rules, pointer)?;
+        Ok(Described {
+            field,
+            rules,
+            nullable: data.nullable,
+            description: data.description.clone(),
+            example: data.example.clone(),
+        })
+    }
+
+    /// A reference to a component schema: its named type, with the component's description.
+    fn describe_reference(&self, reference: &str, pointer: &str) -> Result<Described> {
+        let (_, name) = split_component_ref(reference).ok_or_else(|| {
+            self.error(
+                ErrorKind::Unsupported,
+                pointer,
+                format!("unsupported reference `{reference}`"),
+            )
+        })?;
+        let target = self.schema_by_name(&name).ok_or_else(|| {
+            self.error(
+                ErrorKind::DanglingRef,
+                pointer,
+                format!("`{reference}` points at nothing"),
+            )
+        })?;
+        Ok(Described {
+            field: FieldType::Named(name),
+            rules: Rules::default(),
+            nullable: false,
+            description: target.schema_data.description.clone(),
+            example: None,
+        })
+    }
+
+    /// The field type of an inline schema of kind `kind`, recording its constraints in `rules`.
+    fn field_type(&self, kind: &SchemaKind, rules: &mut Rules, pointer: &str) -> Result<FieldType> {
+        Ok(match kind {
+            SchemaKind::Type(Type::String(s)) => self.string_field(s, rules, pointer)?,
             SchemaKind::Type(Type::Integer(i)) => {
                 rules.minimum = i.minimum.map(|m| m as f64);
                 rules.maximum = i.maximum.map(|m| m as f64);
@@ -521,21 +545,38 @@ impl Context<'_> {
                     Some(AdditionalProperties::Any(false)) => FieldType::Map,
                 }
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                let mut inner = self.describe(&all_of[0], &pointer_push(pointer, "allOf/0"))?;
-                inner.nullable |= data.nullable;
-                inner.description = data.description.clone().or(inner.description);
-                return Ok(inner);
-            }
             _ => FieldType::Any,
-        };
-        Ok(Described {
-            field,
-            rules,
-            nullable: data.nullable,
-            description: data.description.clone(),
-            example: data.example.clone(),
         })
+    }
+
+    /// A string schema: a UUID or a string, with its length and checked pattern in `rules`.
+    fn string_field(
+        &self,
+        s: &openapiv3::StringType,
+        rules: &mut Rules,
+        pointer: &str,
+    ) -> Result<FieldType> {
+        rules.min_length = s.min_length;
+        rules.max_length = s.max_length;
+        if let Some(pattern) = &s.pattern {
+            if let Err(e) = regress::Regex::new(pattern) {
+                return Err(self.error(
+                    ErrorKind::Invalid,
+                    &pointer_push(pointer, "pattern"),
+                    format!("pattern `{pattern}` is not a valid regular expression: {e}"),
+                ));
+            }
+            rules.pattern = Some(pattern.clone());
+        }
+        match &s.format {
+            VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => Ok(FieldType::Uuid),
+            VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Err(self.error(
+                ErrorKind::Unsupported,
+                pointer,
+                "binary strings are not supported",
+            )),
+            _ => Ok(FieldType::String),
+        }
     }
 }
 
