@@ -65,19 +65,6 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Call(Error::Api(api)) => {
-                write!(
-                    f,
-                    "{}: HTTP {}: {}",
-                    api.operation,
-                    api.status,
-                    api.message()
-                )?;
-                if api.attempts > 1 {
-                    write!(f, " (after {} attempts)", api.attempts)?;
-                }
-                Ok(())
-            }
             Failure::Call(error @ Error::Config(_)) => {
                 write!(f, "{}", in_cli_terms(&error.to_string()))
             }
@@ -172,11 +159,14 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 
 /// Writes a warning line to stderr.
 pub fn warn(text: &str) {
-    let _ = writeln!(
-        io::stderr().lock(),
-        "openrouter-workspaces: warning: {}",
-        one_line(text)
-    );
+    // Around a progress bar on screen, not through it.
+    crate::progress::suspend(|| {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "openrouter-workspaces: warning: {}",
+            one_line(text)
+        );
+    });
 }
 
 /// Writes `failure` to stderr as one line, without the key.

@@ -2,9 +2,29 @@
 //! plain line per item done for work whose log a script may want to keep.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The bar on screen, if any, so that [`suspend`] can print around it.
+static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+fn shown() -> MutexGuard<'static, Option<ProgressBar>> {
+    SHOWN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `print` with the bar on screen (if any) hidden, so that a line written to stderr
+/// (a warning, from any thread) does not land on the bar's line.
+pub fn suspend<R>(print: impl FnOnce() -> R) -> R {
+    let bar = shown().clone();
+    match bar {
+        Some(bar) => bar.suspend(print),
+        None => print(),
+    }
+}
 
 /// The bar while the number of items is not known yet.
 const COUNTING: &str = "{spinner} {prefix} {pos} {wide_msg}";
@@ -77,6 +97,7 @@ impl Progress {
                 .with_prefix(self.what.clone());
             // Keeps the spinner turning while a page is on its way.
             bar.enable_steady_tick(Duration::from_millis(120));
+            *shown() = Some(bar.clone());
         }
     }
 
@@ -114,6 +135,7 @@ impl Progress {
     pub fn finish(&mut self) {
         if let Mode::Bar(bar) = &self.mode {
             bar.finish_and_clear();
+            shown().take();
         }
     }
 
@@ -161,6 +183,7 @@ mod tests {
 
     #[test]
     fn a_bar_counts_and_learns_its_total() {
+        let _turn = ONE_BAR.lock().unwrap_or_else(|p| p.into_inner());
         let mut progress = Progress::with_mode(Mode::Bar(ProgressBar::hidden()));
         progress.start(None, "workspaces");
         progress.inc("alpha");
@@ -175,6 +198,21 @@ mod tests {
         assert_eq!(bar.message(), "beta");
         progress.finish();
         assert!(bar.is_finished());
+    }
+
+    /// The bar on screen is one per process: the tests that start a bar take turns.
+    static ONE_BAR: Mutex<()> = Mutex::new(());
+
+    #[test]
+    fn warnings_are_printed_around_the_bar_on_screen() {
+        let _turn = ONE_BAR.lock().unwrap_or_else(|p| p.into_inner());
+        let mut progress = Progress::with_mode(Mode::Bar(ProgressBar::hidden()));
+        progress.start(Some(2), "workspaces");
+        assert!(shown().is_some(), "the bar is known while it is on screen");
+        assert_eq!(suspend(|| 7), 7, "the print runs, with the bar hidden");
+        progress.finish();
+        assert!(shown().is_none());
+        assert_eq!(suspend(|| 8), 8, "and without a bar");
     }
 
     #[test]
