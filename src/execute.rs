@@ -83,14 +83,18 @@ struct Observed {
 const LEAST_ATTEMPT: Duration = Duration::from_millis(1);
 
 impl Call<'_> {
+    /// The time left before the retry policy's total bound.
+    fn time_left(&self) -> Duration {
+        self.policy
+            .get_max_elapsed()
+            .saturating_sub(self.started.elapsed())
+    }
+
     /// The timeout of the next attempt (or lookup): the configured one, clipped to the time
     /// left before the retry policy's total bound, so that the call as a whole, the attempt
     /// in flight included, ends by `max_elapsed` (plus the last read's slack).
     fn timeout(&self) -> AttemptTimeout {
-        let left = self
-            .policy
-            .get_max_elapsed()
-            .saturating_sub(self.started.elapsed());
+        let left = self.time_left();
         if left < self.configured_timeout.limit {
             AttemptTimeout {
                 limit: left.max(LEAST_ATTEMPT),
@@ -164,15 +168,9 @@ impl Client {
     fn keep_shared_pause(&self, call: &Call<'_>) {
         let held = self.inner.pause.remaining();
         if !held.is_zero() {
-            let left = call
-                .policy
-                .get_max_elapsed()
-                .saturating_sub(call.started.elapsed());
-            log::debug!(
-                "holding {:?} for a rate limit another call met",
-                held.min(left)
-            );
-            thread::sleep(held.min(left));
+            let wait = held.min(call.time_left());
+            log::debug!("holding {wait:?} for a rate limit another call met");
+            thread::sleep(wait);
         }
     }
 

@@ -238,59 +238,7 @@ impl DesiredState {
     /// workspace lists `name` and `description` first, then its other fields by name, its
     /// budgets from the longest interval down, and its members.
     pub fn to_yaml(&self) -> String {
-        use serde_yaml_ng::{Mapping, Value as Yaml};
-        let yaml = |value: &Value| serde_yaml_ng::to_value(value).unwrap_or(Yaml::Null);
-        let mut workspaces = Mapping::new();
-        for w in &self.workspaces {
-            let mut entry = Mapping::new();
-            let first = ["name", "description"];
-            let ordered = first
-                .iter()
-                .filter_map(|name| w.fields.get_key_value(*name))
-                .chain(
-                    w.fields
-                        .iter()
-                        .filter(|(n, _)| !first.contains(&n.as_str())),
-                );
-            for (name, value) in ordered {
-                entry.insert(name.as_str().into(), yaml(value));
-            }
-            if let Some(budgets) = &w.budgets {
-                let budgets: Mapping = budgets
-                    .iter()
-                    .rev()
-                    .map(|(interval, limit)| (interval.as_str().into(), yaml(&json_limit(*limit))))
-                    .collect();
-                entry.insert(BUDGETS.into(), Yaml::Mapping(budgets));
-            }
-            if let Some(members) = &w.members {
-                entry.insert(MEMBERS.into(), yaml(&members.clone().into()));
-            }
-            workspaces.insert(w.slug.as_str().into(), Yaml::Mapping(entry));
-        }
-        let mut file = Mapping::new();
-        file.insert("workspaces".into(), Yaml::Mapping(workspaces));
-        serde_yaml_ng::to_string(&file).expect("YAML values always serialise")
-    }
-
-    /// The state as a JSON value, in the file's format.
-    pub fn to_value(&self) -> Value {
-        let mut workspaces = Map::new();
-        for w in &self.workspaces {
-            let mut entry = w.fields.clone();
-            if let Some(budgets) = &w.budgets {
-                let budgets: Map<String, Value> = budgets
-                    .iter()
-                    .map(|(interval, limit)| (interval.to_string(), json_limit(*limit)))
-                    .collect();
-                entry.insert(BUDGETS.into(), Value::Object(budgets));
-            }
-            if let Some(members) = &w.members {
-                entry.insert(MEMBERS.into(), members.clone().into());
-            }
-            workspaces.insert(w.slug.clone(), Value::Object(entry));
-        }
-        serde_json::json!({ "workspaces": workspaces })
+        serde_yaml_ng::to_string(self).expect("a desired state always serialises")
     }
 }
 
@@ -304,20 +252,80 @@ fn json_limit(limit: Option<f64>) -> Value {
 }
 
 impl Serialize for DesiredState {
+    /// The file's format: `{"workspaces": {slug: entry, ...}}`, in the state's order.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_value().serialize(serializer)
+        use serde::ser::SerializeMap;
+        struct Entries<'a>(&'a [DesiredWorkspace]);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|w| (&w.slug, w)))
+            }
+        }
+        let mut file = serializer.serialize_map(Some(1))?;
+        file.serialize_entry("workspaces", &Entries(&self.workspaces))?;
+        file.end()
     }
 }
 
-/// The names a workspace entry may hold as fields, from the generated request types.
-pub(crate) fn writable_fields() -> BTreeSet<&'static str> {
+impl Serialize for DesiredWorkspace {
+    /// One entry of the file: `name` and `description` first, then the other fields by
+    /// name, the budgets from the longest interval down, and the members.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let first = ["name", "description"];
+        let fields = first
+            .iter()
+            .filter_map(|name| self.fields.get_key_value(*name))
+            .chain(
+                self.fields
+                    .iter()
+                    .filter(|(n, _)| !first.contains(&n.as_str())),
+            );
+        let mut entry = serializer.serialize_map(None)?;
+        for (name, value) in fields {
+            entry.serialize_entry(name, value)?;
+        }
+        if let Some(budgets) = &self.budgets {
+            let budgets: Vec<(&str, Value)> = budgets
+                .iter()
+                .rev()
+                .map(|(interval, limit)| (interval.as_str(), json_limit(*limit)))
+                .collect();
+            entry.serialize_entry(BUDGETS, &OrderedMap(&budgets))?;
+        }
+        if let Some(members) = &self.members {
+            entry.serialize_entry(MEMBERS, members)?;
+        }
+        entry.end()
+    }
+}
+
+/// Pairs serialised as a map, in their order.
+struct OrderedMap<'a>(&'a [(&'a str, Value)]);
+
+impl Serialize for OrderedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// The fields of the workspace bodies (create and update), from the generated types.
+pub(crate) fn workspace_fields() -> BTreeSet<&'static str> {
     CreateWorkspaceRequest::FIELDS
         .iter()
         .chain(UpdateWorkspaceRequest::FIELDS)
-        .chain(UpsertWorkspaceBudgetRequest::FIELDS)
         .copied()
-        .filter(|name| *name != "slug" && *name != LIMIT)
         .collect()
+}
+
+/// The names a workspace entry may hold as fields: those of the workspace bodies and the
+/// settings of the budget body (all but the slug, which is the key, and the limit).
+pub(crate) fn writable_fields() -> BTreeSet<&'static str> {
+    let mut fields = workspace_fields();
+    fields.extend(UpsertWorkspaceBudgetRequest::FIELDS);
+    fields.remove("slug");
+    fields.remove(LIMIT);
+    fields
 }
 
 /// The rule of `field` in the body of `operation`, if it has one.
@@ -374,14 +382,24 @@ fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&
         .map(|(_, k)| k)
 }
 
-fn unknown_field<E: de::Error>(name: &str, known: &BTreeSet<&str>) -> E {
+/// An unknown `kind` (field, interval) called `name`, with the nearest of `known`.
+fn unknown<'a, E: de::Error>(
+    kind: &str,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> E {
+    let known: Vec<&str> = known.into_iter().collect();
     match nearest(name, known.iter().copied()) {
-        Some(near) => E::custom(format!("unknown field `{name}`; did you mean `{near}`?")),
+        Some(near) => E::custom(format!("unknown {kind} `{name}`; did you mean `{near}`?")),
         None => E::custom(format!(
-            "unknown field `{name}`; known fields: {}",
-            known.iter().copied().collect::<Vec<_>>().join(", ")
+            "unknown {kind} `{name}`; known: {}",
+            known.join(", ")
         )),
     }
+}
+
+fn unknown_field<E: de::Error>(name: &str, known: &BTreeSet<&str>) -> E {
+    unknown("field", name, known.iter().copied())
 }
 
 /// The whole file: `{workspaces: {...}}`.
@@ -537,17 +555,7 @@ impl<'de> Visitor<'de> for BudgetsVisitor {
                 .parse::<WorkspaceBudgetInterval>()
                 .ok()
                 .and_then(|i| budgets::rank(&i))
-                .ok_or_else(|| {
-                    let known = INTERVALS.iter().map(|i| i.as_str());
-                    match nearest(&name, known) {
-                        Some(near) => de::Error::custom(format!(
-                            "unknown interval `{name}`; did you mean `{near}`?"
-                        )),
-                        None => de::Error::custom(format!(
-                            "unknown interval `{name}`; the intervals are daily, weekly, monthly and lifetime"
-                        )),
-                    }
-                })?;
+                .ok_or_else(|| unknown("interval", &name, INTERVALS.iter().map(|i| i.as_str())))?;
             if limits[rank].is_some() {
                 return Err(de::Error::custom(format!("budget `{name}` is given twice")));
             }

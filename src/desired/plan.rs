@@ -7,11 +7,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::budgets::{self, INTERVALS, Limits, Step};
-use super::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace};
+use super::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, workspace_fields};
 use super::parallel_map;
-use crate::types::{
-    CreateWorkspaceRequest, UpdateWorkspaceRequest, Workspace, WorkspaceBudgetInterval,
-};
+use crate::types::{Workspace, WorkspaceBudgetInterval};
 use crate::{Client, Error};
 
 /// The largest page the list operations return.
@@ -472,11 +470,7 @@ fn read_live(
 
 /// The entry's fields that belong to the budget body (settings of the whole workspace).
 fn budget_settings(entry: &DesiredWorkspace) -> Map<String, Value> {
-    let workspace_fields: BTreeSet<&str> = CreateWorkspaceRequest::FIELDS
-        .iter()
-        .chain(UpdateWorkspaceRequest::FIELDS)
-        .copied()
-        .collect();
+    let workspace_fields = workspace_fields();
     entry
         .fields
         .iter()
