@@ -1,19 +1,22 @@
 //! Generates the models and the blocking operations from the OpenAPI document.
 //!
-//! The document is `openapi/workspaces.yaml`, or the file named by `OPENROUTER_OPENAPI_SPEC`;
-//! `OPENROUTER_OPENAPI_TAGS` (comma-separated, default `Workspaces`) selects the operations.
+//! The document is `openapi/workspaces.yaml`, or the file named by `OPENROUTER_OPENAPI_SPEC`,
+//! with the overlay `openapi/write-safety.overlay.yaml` (or `OPENROUTER_OPENAPI_OVERLAY`)
+//! applied; `OPENROUTER_OPENAPI_TAGS` (comma-separated, default `Workspaces`) selects the
+//! operations.
 //! All the work is in the `openrouter-workspaces-codegen` crate; this script only wires it
 //! to Cargo.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use openrouter_workspaces_codegen::{Config, SPEC_ENV, STRICT_ENV, TAGS_ENV, generate_report};
+use openrouter_workspaces_codegen::{
+    Config, OVERLAY_ENV, SPEC_ENV, STRICT_ENV, TAGS_ENV, generate_report,
+};
 
-/// The operations the `desired` module calls, as the generated `spec::CALLS` table lists
-/// them (operationId, method). The module is compiled only when the generated client has
-/// every one: a client regenerated for other tags, or from an older document, has no
-/// `desired` module instead of failing to build.
+/// The operations the `desired` module calls (operationId, method). The module is compiled
+/// only when the generated client has every one: a client regenerated for other tags, or
+/// from an older document, has no `desired` module instead of failing to build.
 const DESIRED_NEEDS: [(&str, &str); 11] = [
     ("listWorkspaces", "workspaces().list"),
     ("createWorkspace", "workspaces().create"),
@@ -38,11 +41,23 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
     println!("cargo:rerun-if-env-changed={TAGS_ENV}");
     println!("cargo:rerun-if-env-changed={STRICT_ENV}");
+    println!("cargo:rerun-if-env-changed={OVERLAY_ENV}");
     println!("cargo::rustc-check-cfg=cfg(workspaces_api)");
 
     let vendored = manifest_dir.join("openapi").join("workspaces.yaml");
-    let config = Config::from_vars(|name| std::env::var(name).ok(), &vendored, &manifest_dir);
+    let overlay = manifest_dir
+        .join("openapi")
+        .join("write-safety.overlay.yaml");
+    let config = Config::from_vars(
+        |name| std::env::var(name).ok(),
+        &vendored,
+        &overlay,
+        &manifest_dir,
+    );
     println!("cargo:rerun-if-changed={}", config.spec.display());
+    if let Some(overlay) = &config.overlay {
+        println!("cargo:rerun-if-changed={}", overlay.display());
+    }
 
     // Cargo runs this script in this crate's directory, so a relative path is taken from
     // there: from a project that depends on this crate, that is the wrong place.
@@ -71,15 +86,20 @@ fn main() -> ExitCode {
             for skipped in &generated.skipped {
                 println!("cargo:warning=openrouter-workspaces: {skipped}");
             }
-            let source = generated.source;
-            let complete = DESIRED_NEEDS
-                .iter()
-                .all(|(id, call)| source.contains(&format!("(\"{id}\", \"{call}\")")));
+            for unmatched in &generated.unmatched {
+                println!("cargo:warning=openrouter-workspaces: {unmatched}");
+            }
+            let complete = DESIRED_NEEDS.iter().all(|(id, call)| {
+                generated
+                    .operations
+                    .iter()
+                    .any(|op| op.id == *id && op.call == *call)
+            });
             if complete {
                 println!("cargo:rustc-cfg=workspaces_api");
             }
             let target = out_dir.join("openrouter_workspaces.rs");
-            if let Err(e) = std::fs::write(&target, source) {
+            if let Err(e) = std::fs::write(&target, generated.source) {
                 eprintln!("error: cannot write {}: {e}", target.display());
                 return ExitCode::FAILURE;
             }

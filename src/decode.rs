@@ -7,12 +7,12 @@ use ureq::http::header::CONTENT_TYPE;
 
 use crate::ApiErrorBody;
 use crate::error::{Error, excerpt};
-use crate::request::Operation;
 use crate::retry::StatusClass;
+use crate::schema::Operation;
 
 /// Decodes a success body of `operation` into `T`.
 pub(crate) fn success<T: DeserializeOwned>(
-    operation: &'static str,
+    operation: &'static Operation,
     status: u16,
     headers: &HeaderMap,
     body: &[u8],

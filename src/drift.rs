@@ -83,23 +83,15 @@ fn note(kind: DriftKind, schema: &'static str, name: &str) {
 }
 
 /// Notes an enum value the document does not list (called by the generated models).
-#[allow(
-    dead_code,
-    reason = "called by generated enums; a document may have none"
-)]
-pub(crate) fn unknown_value(schema: &'static str, value: &str) {
+#[doc(hidden)]
+pub fn unknown_value(schema: &'static str, value: &str) {
     note(DriftKind::UnknownValue, schema, value);
 }
 
 /// Decodes a model's `extra` map and notes its fields (used by the generated models, with
 /// the model as `M`).
-#[allow(
-    dead_code,
-    reason = "called by generated models; a document may have no object schema"
-)]
-pub(crate) fn keep_unknown_fields<'de, M, D>(
-    deserializer: D,
-) -> Result<Map<String, Value>, D::Error>
+#[doc(hidden)]
+pub fn keep_unknown_fields<'de, M, D>(deserializer: D) -> Result<Map<String, Value>, D::Error>
 where
     D: Deserializer<'de>,
 {

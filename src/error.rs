@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::ApiErrorBody;
+use crate::schema::Operation;
 
 /// Everything a call can fail with.
 ///
@@ -29,8 +30,8 @@ pub enum Error {
     /// arrived (after any retries). Check the network and the base URL; idempotent calls
     /// can be tried again.
     Transport {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The operation of the call (its `id` is the operationId).
+        operation: &'static Operation,
         /// How many times the request was sent (or tried to be).
         attempts: u32,
         /// Whether the request can have reached the server; when `false` it certainly did not.
@@ -40,8 +41,8 @@ pub enum Error {
     },
     /// No complete answer arrived within the per-attempt timeout (after any retries).
     Timeout {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The operation of the call (its `id` is the operationId).
+        operation: &'static Operation,
         /// How many attempts were made.
         attempts: u32,
         /// The timeout of one attempt.
@@ -52,8 +53,8 @@ pub enum Error {
     /// take effect on the server. (A body cut short by the connection is a `Transport`
     /// error, since the answer never fully arrived.)
     Decode {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The operation of the call (its `id` is the operationId).
+        operation: &'static Operation,
         /// The HTTP status of the response.
         status: u16,
         /// What did not fit.
@@ -65,8 +66,8 @@ pub enum Error {
     /// status, a lost connection or a timeout after sending), and looking the result up did
     /// not settle it either. Check the state (the detail says how) before sending it again.
     OutcomeUnknown {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The operation of the call (its `id` is the operationId).
+        operation: &'static Operation,
         /// How many attempts were made.
         attempts: u32,
         /// What the lookup found, and how to check.
@@ -77,8 +78,8 @@ pub enum Error {
     /// The response body was larger than the client's limit
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
     ResponseTooLarge {
-        /// The operationId of the call.
-        operation: &'static str,
+        /// The operation of the call (its `id` is the operationId).
+        operation: &'static Operation,
         /// The limit in bytes.
         limit: u64,
     },
@@ -167,7 +168,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: the request failed on the network after {}",
-                Called(operation),
+                operation,
                 attempts_text(*attempts)
             ),
             Error::Timeout {
@@ -177,7 +178,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: no answer within {timeout:?}, after {}",
-                Called(operation),
+                operation,
                 attempts_text(*attempts)
             ),
             Error::Decode {
@@ -188,7 +189,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}",
-                Called(operation)
+                operation
             ),
             Error::OutcomeUnknown {
                 operation,
@@ -198,13 +199,13 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: the outcome is unknown after {}: the server may have applied it, and {detail}",
-                Called(operation),
+                operation,
                 attempts_text(*attempts)
             ),
             Error::ResponseTooLarge { operation, limit } => write!(
                 f,
                 "{}: the response body is larger than the limit of {limit} bytes",
-                Called(operation)
+                operation
             ),
         }
     }
@@ -284,20 +285,6 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// An operation as error messages name it: the method a caller wrote, then the
-/// operationId the document and the server's logs use
-/// (`workspaces().set_budget (upsertWorkspaceBudget)`).
-struct Called(&'static str);
-
-impl fmt::Display for Called {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::spec::CALLS.iter().find(|(id, _)| *id == self.0) {
-            Some((id, call)) => write!(f, "{call} ({id})"),
-            None => f.write_str(self.0),
-        }
-    }
-}
-
 fn attempts_text(n: u32) -> String {
     if n == 1 {
         "1 attempt".to_string()
@@ -310,8 +297,8 @@ fn attempts_text(n: u32) -> String {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operationId of the call.
-    pub operation: &'static str,
+    /// The operation of the call (its `id` is the operationId).
+    pub operation: &'static Operation,
     /// The HTTP status.
     pub status: u16,
     /// The response headers.
@@ -352,7 +339,7 @@ impl fmt::Display for ApiError {
         write!(
             f,
             "{}: HTTP {}: {}",
-            Called(self.operation),
+            self.operation,
             self.status,
             self.message()
         )?;
@@ -370,8 +357,8 @@ impl fmt::Display for ApiError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InvalidInput {
-    /// The operationId of the call, or `"client"` for client configuration checks.
-    pub operation: &'static str,
+    /// The operation of the call (its `id` is the operationId).
+    pub operation: &'static Operation,
     /// The parameter, body field or header that is wrong.
     pub field: String,
     /// The rule it breaks, as a sentence fragment ("must be at most 100 characters").
@@ -383,9 +370,7 @@ impl fmt::Display for InvalidInput {
         write!(
             f,
             "{}: invalid `{}`: {}",
-            Called(self.operation),
-            self.field,
-            self.problem
+            self.operation, self.field, self.problem
         )
     }
 }
@@ -406,9 +391,17 @@ mod tests {
     use super::*;
     use std::error::Error as _;
 
+    /// The generated description of operation `id`.
+    fn op(id: &str) -> &'static Operation {
+        crate::schema::operations()
+            .iter()
+            .find(|o| o.id == id)
+            .expect("the Workspaces document has the operation")
+    }
+
     fn api(status: u16) -> Error {
         Error::Api(Box::new(ApiError {
-            operation: "getWorkspace",
+            operation: op("getWorkspace"),
             status,
             headers: ureq::http::HeaderMap::new(),
             raw_body: br#"{"error":{"code":500,"message":"boom"}}"#.to_vec(),
@@ -422,36 +415,36 @@ mod tests {
         vec![
             api(500),
             Error::InvalidInput(InvalidInput {
-                operation: "createWorkspace",
+                operation: op("createWorkspace"),
                 field: "slug".into(),
                 problem: "must not be empty".into(),
             }),
             Error::Config(ConfigError::MissingApiKey),
             Error::Transport {
-                operation: "getWorkspace",
+                operation: op("getWorkspace"),
                 attempts: 1,
                 maybe_sent: true,
                 source: ureq::Error::ConnectionFailed,
             },
             Error::Timeout {
-                operation: "getWorkspace",
+                operation: op("getWorkspace"),
                 attempts: 3,
                 timeout: Duration::from_secs(1),
             },
             Error::Decode {
-                operation: "getWorkspace",
+                operation: op("getWorkspace"),
                 status: 200,
                 message: "expected value".into(),
                 body_excerpt: "<html>".into(),
             },
             Error::OutcomeUnknown {
-                operation: "createWorkspace",
+                operation: op("createWorkspace"),
                 attempts: 1,
                 detail: "look it up before retrying".into(),
                 cause: Box::new(api(500)),
             },
             Error::ResponseTooLarge {
-                operation: "listWorkspaces",
+                operation: op("listWorkspaces"),
                 limit: 16,
             },
         ]

@@ -4,11 +4,12 @@
 //!    is checked and prepared once per call;
 //! 2. [`transport`](crate::transport): each attempt goes on the wire;
 //! 3. here: each attempt gets a [`Verdict`], done or retry after a wait, from the
-//!    [`retry`](crate::retry) policy and the operation's [`WritePolicy`];
+//!    [`retry`](crate::retry) policy and the operation's
+//!    [`WriteRules`](crate::schema::WriteRules);
 //! 4. [`decode`](crate::decode): the answer becomes the documented type or error.
 //!
 //! This module never names an operation: what belongs to one (a lookup after an ambiguous
-//! create, say) comes from the tables of [`reconcile`](crate::reconcile), read once per call.
+//! create, say) comes from its description, carried out by [`reconcile`](crate::reconcile).
 
 use std::cell::Cell;
 use std::thread;
@@ -20,10 +21,11 @@ use ureq::http::HeaderMap;
 use crate::client::{Attempt, AttemptKind, AttemptOutcome};
 use crate::error::{ApiError, Error};
 use crate::options::CallOptions;
-use crate::reconcile::{Reconciler, Settled, Unsettled, WritePolicy, settle_lookup};
-use crate::request::{Method, Prepared, RequestParts};
+use crate::reconcile::{Settled, Unsettled, settle_lookup};
+use crate::request::{Prepared, RequestParts};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, Wait, next_wait, retry_after};
+use crate::schema::{Lookup, Method, Operation, WriteRules};
 use crate::transport::{AttemptTimeout, Exchange, FailureKind};
 use crate::{Client, decode, drift};
 
@@ -53,7 +55,7 @@ struct Failure {
 struct Call<'a> {
     prepared: Prepared,
     policy: &'a RetryPolicy,
-    write: WritePolicy,
+    write: WriteRules,
     /// The timeout of one attempt as configured; [`Call::timeout`] clips it to the deadline.
     configured_timeout: AttemptTimeout,
     /// Whether the request may be sent twice with the effect of once.
@@ -114,7 +116,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Response<T>, Error> {
         let prepared = request.prepare(self, options)?;
-        let write = WritePolicy::of(prepared.operation.id);
+        let write = prepared.operation.write;
         let mut call = Call {
             idempotent: prepared.operation.method.is_idempotent() || write.repeatable,
             prepared,
@@ -224,10 +226,10 @@ impl Client {
                             call,
                             200,
                             HeaderMap::new(),
-                            done.to_vec(),
+                            done.as_bytes().to_vec(),
                         ));
                     }
-                    if let Some(relocation) = call.write.relocation {
+                    if let Some(relocation) = &call.write.relocate {
                         // An update whose lost first attempt may have moved what it
                         // addresses (a new slug): look where it would be now.
                         let failure = self.status_failure(call, status, headers, body);
@@ -282,7 +284,7 @@ impl Client {
             maybe_applied: status >= 500,
             server_wait,
             error: Error::Api(Box::new(ApiError {
-                operation: operation.id,
+                operation,
                 status,
                 body: decode::error_body(operation, status, &body),
                 headers,
@@ -294,7 +296,7 @@ impl Client {
     }
 
     fn transport_failure(&self, call: &Call<'_>, source: ureq::Error) -> Failure {
-        let operation = call.prepared.operation.id;
+        let operation = call.prepared.operation;
         let kind = FailureKind::of(&source);
         let error = match kind {
             FailureKind::Timeout | FailureKind::TimeoutBeforeSending => Error::Timeout {
@@ -326,7 +328,7 @@ impl Client {
         }
     }
 
-    /// After an ambiguous failure of a write that has a reconciler: looks the result up
+    /// After an ambiguous failure of a write whose result can be looked up: looks the result up
     /// and returns it, or sends again when the write did not happen (if the policy allows
     /// another attempt), or reports that the outcome is unknown.
     fn settle<T: DeserializeOwned>(
@@ -337,10 +339,10 @@ impl Client {
         server_wait: Option<Duration>,
     ) -> Verdict<Response<T>> {
         let operation = call.prepared.operation.id;
-        let Some(reconciler) = call.write.reconciler else {
+        let Some(lookup) = &call.write.settle else {
             return Verdict::Done(Err(error));
         };
-        match self.look_up_within_policy(call, reconciler) {
+        match self.look_up_within_policy(call, lookup) {
             Settled::TookEffect(body) => {
                 log::debug!("{operation}: the write took effect; returning the looked-up result");
                 Verdict::Done(self.success(call, 200, HeaderMap::new(), body))
@@ -370,7 +372,7 @@ impl Client {
     fn settle_moved<T: DeserializeOwned>(
         &self,
         call: &Call<'_>,
-        relocation: &Reconciler,
+        relocation: &Lookup,
         error: Error,
     ) -> Verdict<Response<T>> {
         let operation = call.prepared.operation.id;
@@ -398,8 +400,8 @@ impl Client {
 
     /// Looks the result of the call's write up, trying again under the call's retry policy
     /// (its backoff and its total bound) while the lookup fails in a way the policy retries.
-    fn look_up_within_policy(&self, call: &Call<'_>, reconciler: &Reconciler) -> Settled {
-        let target = match Client::lookup_path(reconciler, &call.prepared) {
+    fn look_up_within_policy(&self, call: &Call<'_>, lookup: &Lookup) -> Settled {
+        let target = match Client::lookup_path(lookup, &call.prepared) {
             Ok(target) => target,
             Err(detail) => {
                 return Settled::Unknown(Unsettled {
@@ -412,23 +414,23 @@ impl Client {
         // The attempt that calls for the lookups goes before them.
         self.report_unreported(call, None);
         let url = format!("{}{}", self.inner.base_url, target.1);
-        let mut lookup = 0;
+        let mut number = 0;
         loop {
-            lookup += 1;
+            number += 1;
             let lookup_started = Instant::now();
             let exchange = self.send_lookup(&call.prepared, &url, call.timeout());
             let sent = Sent {
                 kind: AttemptKind::Lookup,
                 method: Method::Get.as_str(),
                 url: Some(url.clone()),
-                number: lookup,
+                number,
             };
             let observed = self.observe(sent, &exchange, lookup_started.elapsed());
-            let settled = settle_lookup(reconciler, &target, exchange, call.policy);
+            let settled = settle_lookup(lookup, &target, exchange, call.policy);
             let wait = match &settled {
                 Settled::Unknown(unsettled) => match next_wait(
                     call.policy,
-                    lookup,
+                    number,
                     call.started,
                     unsettled.retryable,
                     unsettled.server_wait,
@@ -455,19 +457,19 @@ impl Client {
         headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<Response<T>, Error> {
-        self.decode::<T>(call.prepared.operation.id, status, headers, body)
+        self.decode::<T>(call.prepared.operation, status, headers, body)
             .map(|response| response.after_ambiguous_attempt(call.applied_earlier))
     }
 
     /// Decodes a success body, and reports what in it the document does not describe.
     fn decode<T: DeserializeOwned>(
         &self,
-        operation: &'static str,
+        operation: &'static Operation,
         status: u16,
         headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<Response<T>, Error> {
-        let (decoded, found) = drift::recording(operation, || {
+        let (decoded, found) = drift::recording(operation.id, || {
             decode::success(operation, status, &headers, &body)
         });
         if decoded.is_ok() {
@@ -539,7 +541,7 @@ struct Sent {
 /// The error of a write whose result a lookup could not settle.
 fn outcome_unknown(call: &Call<'_>, detail: String, cause: Error) -> Error {
     Error::OutcomeUnknown {
-        operation: call.prepared.operation.id,
+        operation: call.prepared.operation,
         attempts: call.attempt,
         detail,
         cause: Box::new(cause),

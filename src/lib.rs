@@ -60,6 +60,7 @@ mod request;
 mod resolver;
 mod response;
 mod retry;
+pub mod schema;
 mod transport;
 mod validation;
 
@@ -80,6 +81,38 @@ pub use patch::Patch;
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
+pub use schema::{Described, RequestBuilder};
+
+/// What the generated code calls: the one contract between the generator and this crate's
+/// runtime, checked by the compiler when the generated source is built. Not part of the
+/// public API and exempt from semantic versioning; use the items' public paths instead.
+#[doc(hidden)]
+pub mod __runtime {
+    pub use crate::client::Client;
+    pub use crate::drift::{keep_unknown_fields, unknown_value};
+    pub use crate::error::Error;
+    pub use crate::options::CallOptions;
+    pub(crate) use crate::options::call_options;
+    pub use crate::pagination::{Items, OffsetPaged};
+    pub use crate::patch::Patch;
+    pub use crate::request::{Deferred, ErrorStatus, JsonBody, RequestParts};
+    pub use crate::response::Response;
+    pub use crate::retry::{SpecRetry, StatusClass};
+    pub use crate::schema::{
+        Body, Described, Field, Kind, Location, Lookup, Method, Model, Operation, Parameter,
+        Pattern, RequestBuilder, Rules, Shape, WriteRules,
+    };
+
+    /// Sends a request an operation built, under the call's options, and decodes the
+    /// answer: the one execution path of every operation.
+    pub fn send<T: serde::de::DeserializeOwned>(
+        client: &Client,
+        request: RequestParts,
+        options: &CallOptions,
+    ) -> Result<Response<T>, Error> {
+        client.execute(request, options)
+    }
+}
 
 /// The README's Rust examples, compiled as doc tests so that the README stays true.
 #[cfg(doctest)]

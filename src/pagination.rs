@@ -44,12 +44,11 @@ impl<P: OffsetPaged> std::fmt::Debug for Items<P> {
     }
 }
 
-#[allow(
-    dead_code,
-    reason = "used by generated operations; a document may not need every form"
-)]
 impl<P: OffsetPaged> Items<P> {
-    pub(crate) fn new(request: P, offset: u64, page_size: Option<u64>) -> Self {
+    /// The items of `request` from `offset` on, fetched `page_size` at a time (the
+    /// server's default size when `None`).
+    #[doc(hidden)]
+    pub fn new(request: P, offset: u64, page_size: Option<u64>) -> Self {
         Self {
             request,
             next_offset: offset,

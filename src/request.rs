@@ -1,9 +1,11 @@
-//! The contract between generated operations and the runtime: what an operation is
-//! ([`Operation`]), and the request it describes ([`RequestParts`], [`JsonBody`]), with every
-//! parameter checked and encoded before anything is sent.
+//! The request a generated operation describes ([`RequestParts`], [`JsonBody`]), with every
+//! parameter and field checked against the operation's [`Operation`] description and encoded
+//! before anything is sent.
 //!
 //! [`RequestParts::prepare`] turns a request into what goes on the wire ([`Prepared`]): the
 //! URL and the headers of every attempt.
+
+use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -15,7 +17,7 @@ use crate::client::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER};
 use crate::error::{Error, InvalidInput};
 use crate::options::CallOptions;
 use crate::retry::StatusClass;
-use crate::validation::{self, FieldRule, Rules};
+use crate::schema::{Operation, Parameter, Strictness};
 use crate::{ApiErrorBody, Client};
 
 /// Characters left as they are in a path segment or query component: RFC 3986 unreserved.
@@ -25,82 +27,39 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// What the generator knows about an operation.
-#[derive(Debug)]
-pub(crate) struct Operation {
-    pub(crate) id: &'static str,
-    pub(crate) method: Method,
-    #[allow(dead_code)] // kept for diagnostics and the attempt hook's future use
-    pub(crate) path: &'static str,
-    pub(crate) errors: &'static [ErrorStatus],
-}
-
-/// An HTTP method of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // a spec may use any of them
-pub(crate) enum Method {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
-}
-
-impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-        }
-    }
-
-    /// Whether sending the request twice has the effect of sending it once. PATCH counts:
-    /// the API's updates set fields to given values, so a repeat changes nothing more.
-    pub(crate) fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post)
-    }
-}
-
 /// A documented error status and the decoder of its body.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct ErrorStatus {
-    pub(crate) status: StatusClass,
-    pub(crate) decode: Option<ErrorDecoder>,
+pub struct ErrorStatus {
+    /// The status or class of statuses.
+    pub status: StatusClass,
+    /// The decoder of the body into the status's documented type, when it has one.
+    pub decode: Option<ErrorDecoder>,
 }
 
 /// Decodes the body of a documented error status into its typed form.
-pub(crate) type ErrorDecoder = fn(&[u8]) -> Option<ApiErrorBody>;
+#[doc(hidden)]
+pub type ErrorDecoder = fn(&[u8]) -> Option<ApiErrorBody>;
 
 /// The JSON body of a request under construction.
 ///
 /// Setters insert as they go; the first value that cannot be represented is kept as an
 /// error and reported by `send`, so a chain of setters never panics.
+#[doc(hidden)]
 #[derive(Debug, Clone, Default)]
-pub(crate) struct JsonBody {
+pub struct JsonBody {
     fields: Map<String, Value>,
     problem: Option<(String, String)>,
 }
 
-#[allow(
-    dead_code,
-    reason = "used by generated operations; a document may not need every form"
-)]
 impl JsonBody {
-    pub(crate) fn new() -> Self {
+    /// An empty body.
+    pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets `field`; a value whose JSON form is `null` (a NaN or infinite number) is refused.
-    pub(crate) fn set(&mut self, field: &str, value: impl Serialize) {
+    pub fn set(&mut self, field: &str, value: impl Serialize) {
         match serde_json::to_value(value) {
             Ok(Value::Null) => self.note(
                 field,
@@ -114,12 +73,17 @@ impl JsonBody {
     }
 
     /// Sets `field` to an explicit JSON `null`.
-    pub(crate) fn set_null(&mut self, field: &str) {
+    pub fn set_null(&mut self, field: &str) {
         self.fields.insert(field.to_string(), Value::Null);
     }
 
+    /// Sets `field` to a JSON value as it is (`null` included); checked when sent.
+    pub fn set_json(&mut self, field: &str, value: Value) {
+        self.fields.insert(field.to_string(), value);
+    }
+
     /// Replaces the whole body with the JSON form of `value`.
-    pub(crate) fn replace_with(&mut self, value: &impl Serialize) {
+    pub fn replace_with(&mut self, value: &impl Serialize) {
         match serde_json::to_value(value) {
             Ok(Value::Object(map)) => self.fields = map,
             Ok(_) => self.note("body", "is not a JSON object"),
@@ -134,9 +98,37 @@ impl JsonBody {
     }
 }
 
+/// The first problem met while a builder's [`RequestBuilder::set_json`](crate::RequestBuilder::set_json)
+/// set parameters by name, reported by `send`.
+#[doc(hidden)]
+#[derive(Debug, Clone, Default)]
+pub struct Deferred {
+    problem: Option<(String, String)>,
+}
+
+impl Deferred {
+    /// Keeps `problem` of `field` unless an earlier one is kept.
+    pub fn note(&mut self, field: &str, problem: impl fmt::Display) {
+        if self.problem.is_none() {
+            self.problem = Some((field.to_string(), problem.to_string()));
+        }
+    }
+
+    /// Notes that `field` is neither a parameter nor a body field the builder can set by
+    /// name.
+    pub fn unknown(&mut self, field: &str, operation: &Operation) {
+        let problem = match operation.parameter(field) {
+            Some(_) => "is a path parameter: give it to the method that makes the request",
+            None => "is not a parameter or body field of this operation in the OpenAPI document",
+        };
+        self.note(field, problem);
+    }
+}
+
 /// A request as an operation describes it, before the client adds its own headers.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct RequestParts {
+pub struct RequestParts {
     operation: &'static Operation,
     path: String,
     query: String,
@@ -144,42 +136,38 @@ pub(crate) struct RequestParts {
     body: Option<Vec<u8>>,
 }
 
-#[allow(
-    dead_code,
-    reason = "used by generated operations; a document may not need every form"
-)]
 impl RequestParts {
-    pub(crate) fn new(operation: &'static Operation) -> Self {
-        Self {
+    /// A request of `operation`, reporting the first problem `deferred` kept.
+    pub fn new(operation: &'static Operation, deferred: Deferred) -> Result<Self, Error> {
+        let request = Self {
             operation,
             path: String::with_capacity(64),
             query: String::new(),
             headers: Vec::new(),
             body: None,
+        };
+        match deferred.problem {
+            Some((field, problem)) => Err(request.invalid(&field, problem)),
+            None => Ok(request),
         }
     }
 
     fn invalid(&self, field: &str, problem: impl Into<String>) -> Error {
         Error::InvalidInput(InvalidInput {
-            operation: self.operation.id,
+            operation: self.operation,
             field: field.to_string(),
             problem: problem.into(),
         })
     }
 
     /// Appends a literal piece of the path template.
-    pub(crate) fn push_path(&mut self, literal: &str) {
+    pub fn push_path(&mut self, literal: &str) {
         self.path.push_str(literal);
     }
 
-    /// Checks a path parameter and appends it as exactly one percent-encoded segment.
-    pub(crate) fn path_param(
-        &mut self,
-        name: &str,
-        value: &impl Serialize,
-        rules: &Rules,
-    ) -> Result<(), Error> {
-        let json = self.checked(name, value, rules)?;
+    /// Checks path parameter `name` and appends it as exactly one percent-encoded segment.
+    pub fn path_param(&mut self, name: &str, value: &impl Serialize) -> Result<(), Error> {
+        let json = self.checked(name, value)?;
         let text = self.scalar_text(name, &json)?;
         if text.is_empty() {
             return Err(self.invalid(name, "must not be empty (it is a path segment)"));
@@ -195,14 +183,14 @@ impl RequestParts {
         Ok(())
     }
 
-    /// Checks a query parameter and appends it; arrays repeat the name (`form`, exploded).
-    pub(crate) fn query_param<T: Serialize>(
+    /// Checks query parameter `name` and appends it when set; arrays repeat the name
+    /// (`form`, exploded).
+    pub fn query_param<T: Serialize>(
         &mut self,
         name: &str,
         value: Option<&T>,
-        rules: &Rules,
     ) -> Result<(), Error> {
-        let Some(json) = self.checked_if_set(name, value, rules)? else {
+        let Some(json) = self.checked_if_set(name, value)? else {
             return Ok(());
         };
         let items = match &json {
@@ -221,14 +209,14 @@ impl RequestParts {
         Ok(())
     }
 
-    /// Checks a header parameter; a value with CR, LF or other control characters is refused.
-    pub(crate) fn header_param<T: Serialize>(
+    /// Checks header parameter `name` and adds it when set; a value with CR, LF or other
+    /// control characters is refused.
+    pub fn header_param<T: Serialize>(
         &mut self,
         name: &'static str,
         value: Option<&T>,
-        rules: &Rules,
     ) -> Result<(), Error> {
-        let Some(json) = self.checked_if_set(name, value, rules)? else {
+        let Some(json) = self.checked_if_set(name, value)? else {
             return Ok(());
         };
         let text = self.scalar_text(name, &json)?;
@@ -241,19 +229,15 @@ impl RequestParts {
         Ok(())
     }
 
-    /// Checks the body against its field rules and encodes it.
-    pub(crate) fn json_body(
-        &mut self,
-        body: JsonBody,
-        fields: &[FieldRule],
-        object: bool,
-    ) -> Result<(), Error> {
+    /// Checks the body against the operation's body description and encodes it.
+    pub fn json_body(&mut self, body: JsonBody) -> Result<(), Error> {
         if let Some((field, problem)) = body.problem {
             return Err(self.invalid(&field, problem));
         }
-        if object {
-            validation::check_body(self.operation.id, &body.fields, fields)
-                .map_err(Error::InvalidInput)?;
+        if let Some(described) = &self.operation.body {
+            described
+                .check_fields(&body.fields, Strictness::Client)
+                .map_err(|v| self.invalid(&v.field, v.problem))?;
         }
         let bytes = serde_json::to_vec(&body.fields)
             .map_err(|e| self.invalid("body", format!("cannot be encoded as JSON: {e}")))?;
@@ -261,13 +245,23 @@ impl RequestParts {
         Ok(())
     }
 
-    fn checked(&self, name: &str, value: &impl Serialize, rules: &Rules) -> Result<Value, Error> {
+    /// The JSON form of parameter `name`'s value, checked against its description.
+    fn checked(&self, name: &str, value: &impl Serialize) -> Result<Value, Error> {
         let json = serde_json::to_value(value)
             .map_err(|e| self.invalid(name, format!("cannot be encoded: {e}")))?;
         if json.is_null() {
             return Err(self.invalid(name, "is not a finite number or value"));
         }
-        validation::check(self.operation.id, name, &json, rules).map_err(Error::InvalidInput)?;
+        let parameter: &Parameter = self.operation.parameter(name).ok_or_else(|| {
+            self.invalid(
+                name,
+                "is not a parameter of this operation in the OpenAPI document",
+            )
+        })?;
+        parameter
+            .shape
+            .check_with(&json, Strictness::Client)
+            .map_err(|problem| self.invalid(name, problem))?;
         Ok(json)
     }
 
@@ -276,11 +270,8 @@ impl RequestParts {
         &self,
         name: &str,
         value: Option<&impl Serialize>,
-        rules: &Rules,
     ) -> Result<Option<Value>, Error> {
-        value
-            .map(|value| self.checked(name, value, rules))
-            .transpose()
+        value.map(|value| self.checked(name, value)).transpose()
     }
 
     fn scalar_text(&self, name: &str, value: &Value) -> Result<String, Error> {
@@ -365,17 +356,59 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    use crate::schema::{Kind, Location, Rules, Shape, WriteRules};
+
+    const fn param(name: &'static str, location: Location, kind: Kind) -> Parameter {
+        Parameter {
+            name,
+            location,
+            required: false,
+            description: "",
+            shape: Shape {
+                kind,
+                format: None,
+                values: &[],
+                rules: Rules::NONE,
+                items: None,
+                model: None,
+                open: false,
+            },
+            default: None,
+        }
+    }
+
     static OPERATION: Operation = Operation {
         id: "getThing",
-        method: Method::Get,
+        tag: "Things",
+        call: "things().get",
+        method: crate::schema::Method::Get,
         path: "/things/{id}",
+        summary: "",
+        parameters: &[
+            param("id", Location::Path, Kind::String),
+            param("q", Location::Query, Kind::String),
+            param("ids", Location::Query, Kind::Array),
+            param("none", Location::Query, Kind::Integer),
+            param("limit", Location::Query, Kind::Number),
+        ],
+        body: None,
+        write: WriteRules {
+            repeatable: false,
+            gone_means_done: None,
+            settle: None,
+            relocate: None,
+        },
         errors: &[],
     };
 
+    fn request() -> RequestParts {
+        RequestParts::new(&OPERATION, Deferred::default()).unwrap()
+    }
+
     fn encoded(id: &str) -> Result<String, Error> {
-        let mut request = RequestParts::new(&OPERATION);
+        let mut request = request();
         request.push_path("/things/");
-        request.path_param("id", &id, &Rules::NONE)?;
+        request.path_param("id", &id)?;
         Ok(request.path)
     }
 
@@ -388,25 +421,17 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded_and_arrays_repeat_the_name() {
-        let mut request = RequestParts::new(&OPERATION);
-        request
-            .query_param("q", Some(&"a&b=c d"), &Rules::NONE)
-            .unwrap();
-        request
-            .query_param("ids", Some(&vec![1, 2]), &Rules::NONE)
-            .unwrap();
-        request
-            .query_param::<u64>("none", None, &Rules::NONE)
-            .unwrap();
+        let mut request = request();
+        request.query_param("q", Some(&"a&b=c d")).unwrap();
+        request.query_param("ids", Some(&vec![1, 2])).unwrap();
+        request.query_param::<u64>("none", None).unwrap();
         assert_eq!(request.query, "q=a%26b%3Dc%20d&ids=1&ids=2");
     }
 
     #[test]
     fn non_finite_numbers_are_refused() {
-        let mut request = RequestParts::new(&OPERATION);
-        let err = request
-            .query_param("limit", Some(&f64::NAN), &Rules::NONE)
-            .unwrap_err();
+        let mut request = request();
+        let err = request.query_param("limit", Some(&f64::NAN)).unwrap_err();
         assert!(
             matches!(err, Error::InvalidInput(ref i) if i.field == "limit"),
             "{err}"

@@ -4,15 +4,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The retry extension of the OpenAPI document (`x-speakeasy-retries`), as generated.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct SpecRetry {
-    pub(crate) initial_interval_ms: u64,
-    pub(crate) max_interval_ms: u64,
-    pub(crate) exponent: f64,
-    #[allow(dead_code)] // replaced by our shorter default bound; kept for reference in docs
-    pub(crate) max_elapsed_ms: u64,
-    pub(crate) retry_connection_errors: bool,
-    pub(crate) status_codes: &'static [&'static str],
+pub struct SpecRetry {
+    /// The first wait.
+    pub initial_interval_ms: u64,
+    /// The longest wait.
+    pub max_interval_ms: u64,
+    /// How much each wait grows.
+    pub exponent: f64,
+    /// The document's total bound; the default policy keeps a shorter one
+    /// ([`DEFAULT_MAX_ELAPSED`]).
+    pub max_elapsed_ms: u64,
+    /// Whether connection errors are retried.
+    pub retry_connection_errors: bool,
+    /// The statuses retried (`"5XX"`, `"429"`).
+    pub status_codes: &'static [&'static str],
 }
 
 /// The total time the default policy keeps trying: one minute.

@@ -8,7 +8,7 @@ use ureq::http::{HeaderMap, Request};
 use ureq::{AsSendBody, RequestExt};
 
 use crate::Client;
-use crate::request::Method;
+use crate::schema::Method;
 
 /// The raw result of one attempt.
 pub(crate) enum Exchange {

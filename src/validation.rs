@@ -1,99 +1,17 @@
-//! Checks of the rules the OpenAPI document states, applied before a request is sent.
+//! The rules the OpenAPI document states for a value (lengths, pattern, range, item
+//! counts), applied to its JSON form.
 //!
-//! The generator emits the rules of each parameter and body field as data ([`Rules`],
-//! [`FieldRule`]); this module is the one place that applies them, to the JSON form of the
-//! values, so that a rule changed in the spec changes the check with no code edit.
+//! The generator emits them as data ([`Rules`] inside each [`Shape`](crate::schema::Shape));
+//! this module is the one place that applies them, so that a rule changed in the document
+//! changes the check with no code edit. Types and enum values are checked by
+//! [`Shape::check`](crate::schema::Shape::check), which calls it.
 
-use std::sync::OnceLock;
+use serde_json::Value;
 
-use serde_json::{Map, Value};
+use crate::schema::Rules;
 
-use crate::error::InvalidInput;
-
-/// The value constraints of one parameter or field (JSON Schema validation keywords).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Rules {
-    pub(crate) min_length: Option<u64>,
-    pub(crate) max_length: Option<u64>,
-    pub(crate) pattern: Option<&'static Pattern>,
-    pub(crate) minimum: Option<f64>,
-    pub(crate) maximum: Option<f64>,
-    pub(crate) exclusive_minimum: bool,
-    pub(crate) exclusive_maximum: bool,
-    pub(crate) min_items: Option<u64>,
-    pub(crate) max_items: Option<u64>,
-}
-
-#[allow(
-    dead_code,
-    reason = "used by generated operations; a document may not need every form"
-)]
-impl Rules {
-    /// No constraint at all.
-    pub(crate) const NONE: Rules = Rules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: false,
-        exclusive_maximum: false,
-        min_items: None,
-        max_items: None,
-    };
-}
-
-/// The rules of one property of a JSON body.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FieldRule {
-    pub(crate) name: &'static str,
-    pub(crate) required: bool,
-    pub(crate) nullable: bool,
-    pub(crate) rules: Rules,
-}
-
-/// An ECMAScript regular expression from the spec, compiled on first use.
-#[derive(Debug)]
-pub(crate) struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<regress::Regex>,
-}
-
-#[allow(
-    dead_code,
-    reason = "used by generated operations; a document may not need every form"
-)]
-impl Pattern {
-    pub(crate) const fn new(source: &'static str) -> Self {
-        Self {
-            source,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| {
-                regress::Regex::new(self.source)
-                    .expect("the generator compiled this pattern with regress at build time")
-            })
-            .find(text)
-            .is_some()
-    }
-}
-
-/// Checks one value against its rules; `field` names it in the error.
-pub(crate) fn check(
-    operation: &'static str,
-    field: &str,
-    value: &Value,
-    rules: &Rules,
-) -> Result<(), InvalidInput> {
-    let fail = |problem: String| InvalidInput {
-        operation,
-        field: field.to_string(),
-        problem,
-    };
+/// Checks one value against its rules; the problem is a sentence fragment.
+pub(crate) fn check_rules(value: &Value, rules: &Rules) -> Result<(), String> {
     match value {
         Value::String(text) => {
             let length = text.chars().count() as u64;
@@ -104,30 +22,30 @@ pub(crate) fn check(
                 )
             });
             if let Some(problem) = problem {
-                return Err(fail(problem));
+                return Err(problem);
             }
             if let Some(pattern) = rules.pattern
                 && !pattern.is_match(text)
             {
-                return Err(fail(format!("must match the pattern {}", pattern.source)));
+                return Err(format!("must match the pattern {}", pattern.source()));
             }
         }
         Value::Number(number) => {
             let x = number.as_f64().unwrap_or(f64::NAN);
             if let Some(min) = rules.minimum {
                 if rules.exclusive_minimum && x <= min {
-                    return Err(fail(format!("must be greater than {min}, is {number}")));
+                    return Err(format!("must be greater than {min}, is {number}"));
                 }
                 if !rules.exclusive_minimum && x < min {
-                    return Err(fail(format!("must be at least {min}, is {number}")));
+                    return Err(format!("must be at least {min}, is {number}"));
                 }
             }
             if let Some(max) = rules.maximum {
                 if rules.exclusive_maximum && x >= max {
-                    return Err(fail(format!("must be less than {max}, is {number}")));
+                    return Err(format!("must be less than {max}, is {number}"));
                 }
                 if !rules.exclusive_maximum && x > max {
-                    return Err(fail(format!("must be at most {max}, is {number}")));
+                    return Err(format!("must be at most {max}, is {number}"));
                 }
             }
         }
@@ -137,40 +55,10 @@ pub(crate) fn check(
                 format!("must have {bound} {n} item{}, has {count}", plural(n))
             });
             if let Some(problem) = problem {
-                return Err(fail(problem));
+                return Err(problem);
             }
         }
         Value::Null | Value::Bool(_) | Value::Object(_) => {}
-    }
-    Ok(())
-}
-
-/// Checks a JSON object body: required fields present, null only where allowed, and each
-/// present field within its rules.
-pub(crate) fn check_body(
-    operation: &'static str,
-    body: &Map<String, Value>,
-    fields: &[FieldRule],
-) -> Result<(), InvalidInput> {
-    for rule in fields {
-        match body.get(rule.name) {
-            None if rule.required => {
-                return Err(InvalidInput {
-                    operation,
-                    field: rule.name.to_string(),
-                    problem: "is required".to_string(),
-                });
-            }
-            None => {}
-            Some(Value::Null) if !rule.nullable => {
-                return Err(InvalidInput {
-                    operation,
-                    field: rule.name.to_string(),
-                    problem: "must not be null".to_string(),
-                });
-            }
-            Some(value) => check(operation, rule.name, value, &rule.rules)?,
-        }
     }
     Ok(())
 }
@@ -197,6 +85,7 @@ fn plural(n: u64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::Pattern;
     use serde_json::json;
 
     const NONE: Rules = Rules::NONE;
@@ -209,10 +98,9 @@ mod tests {
             max_length: Some(3),
             ..NONE
         };
-        assert!(check("op", "name", &json!("äöü"), &rules).is_ok());
-        let err = check("op", "name", &json!("äöüx"), &rules).unwrap_err();
-        assert_eq!(err.problem, "must be at most 3 characters long, is 4");
-        assert_eq!(err.field, "name");
+        assert!(check_rules(&json!("äöü"), &rules).is_ok());
+        let problem = check_rules(&json!("äöüx"), &rules).unwrap_err();
+        assert_eq!(problem, "must be at most 3 characters long, is 4");
     }
 
     #[test]
@@ -221,9 +109,9 @@ mod tests {
             pattern: Some(&SLUG),
             ..NONE
         };
-        assert!(check("op", "slug", &json!("prod-eu-1"), &rules).is_ok());
+        assert!(check_rules(&json!("prod-eu-1"), &rules).is_ok());
         for bad in ["Prod", "-prod", "prod-", "a--b", "a b", ""] {
-            assert!(check("op", "slug", &json!(bad), &rules).is_err(), "{bad}");
+            assert!(check_rules(&json!(bad), &rules).is_err(), "{bad}");
         }
     }
 
@@ -234,9 +122,9 @@ mod tests {
             exclusive_minimum: true,
             ..NONE
         };
-        let err = check("op", "limit_usd", &json!(0.0), &rules).unwrap_err();
-        assert_eq!(err.problem, "must be greater than 0, is 0.0");
-        assert!(check("op", "limit_usd", &json!(0.01), &rules).is_ok());
+        let problem = check_rules(&json!(0.0), &rules).unwrap_err();
+        assert_eq!(problem, "must be greater than 0, is 0.0");
+        assert!(check_rules(&json!(0.01), &rules).is_ok());
     }
 
     #[test]
@@ -247,44 +135,9 @@ mod tests {
             ..NONE
         };
         assert_eq!(
-            check("op", "ids", &json!([]), &rules).unwrap_err().problem,
+            check_rules(&json!([]), &rules).unwrap_err(),
             "must have at least 1 item, has 0"
         );
-        assert!(check("op", "ids", &json!(["a", "b", "c"]), &rules).is_err());
-    }
-
-    #[test]
-    fn body_requires_fields_and_refuses_null_where_not_nullable() {
-        let fields = [
-            FieldRule {
-                name: "name",
-                required: true,
-                nullable: false,
-                rules: NONE,
-            },
-            FieldRule {
-                name: "description",
-                required: false,
-                nullable: true,
-                rules: NONE,
-            },
-        ];
-        let mut body = Map::new();
-        assert_eq!(
-            check_body("createWorkspace", &body, &fields)
-                .unwrap_err()
-                .to_string(),
-            "workspaces().create (createWorkspace): invalid `name`: is required"
-        );
-        body.insert("name".into(), Value::Null);
-        assert_eq!(
-            check_body("createWorkspace", &body, &fields)
-                .unwrap_err()
-                .problem,
-            "must not be null"
-        );
-        body.insert("name".into(), json!("x"));
-        body.insert("description".into(), Value::Null);
-        assert!(check_body("createWorkspace", &body, &fields).is_ok());
+        assert!(check_rules(&json!(["a", "b", "c"]), &rules).is_err());
     }
 }

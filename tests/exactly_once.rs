@@ -120,7 +120,7 @@ fn rename_whose_lookup_always_fails_is_an_unknown_outcome_naming_the_new_slug() 
             cause,
             ..
         } => {
-            assert_eq!(*operation, "updateWorkspace");
+            assert_eq!(operation.id, "updateWorkspace");
             assert!(detail.contains("/workspaces/team-new"), "{detail}");
             assert_eq!(cause.status(), Some(404), "the retry's answer: {cause}");
         }

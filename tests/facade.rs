@@ -172,7 +172,7 @@ fn expect_decode(error: Error) -> (&'static str, u16, String, String) {
             status,
             message,
             body_excerpt,
-        } => (operation, status, message, body_excerpt),
+        } => (operation.id, status, message, body_excerpt),
         other => panic!("expected Error::Decode, got {other:?}"),
     }
 }
@@ -505,7 +505,7 @@ fn crlf_in_per_call_attribution_header_is_refused_before_sending() {
         .send();
 
     assert_eq!(
-        assert_invalid(title, "x-openrouter-title").operation,
+        assert_invalid(title, "x-openrouter-title").operation.id,
         "getWorkspace"
     );
     assert_invalid(referer, "http-referer");
@@ -847,7 +847,7 @@ fn per_call_timeout_gives_timeout_error() {
             attempts,
             timeout,
         } => {
-            assert_eq!(operation, "getWorkspace");
+            assert_eq!(operation.id, "getWorkspace");
             assert_eq!(attempts, 1);
             assert_eq!(timeout, Duration::from_millis(200));
         }
@@ -942,7 +942,7 @@ fn connection_refused_is_transport_error_not_sent() {
             maybe_sent,
             ..
         } => {
-            assert_eq!(*operation, "getWorkspace");
+            assert_eq!(operation.id, "getWorkspace");
             assert_eq!(*attempts, 1);
             assert!(!maybe_sent);
         }
@@ -1441,7 +1441,7 @@ fn oversized_body_is_response_too_large() {
 
     match error {
         Error::ResponseTooLarge { operation, limit } => {
-            assert_eq!(operation, "getWorkspace");
+            assert_eq!(operation.id, "getWorkspace");
             assert_eq!(limit, 128);
         }
         other => panic!("expected Error::ResponseTooLarge, got {other:?}"),

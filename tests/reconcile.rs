@@ -137,7 +137,7 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         Error::OutcomeUnknown {
             operation, detail, ..
         } => {
-            assert_eq!(*operation, "createWorkspace");
+            assert_eq!(operation.id, "createWorkspace");
             assert!(
                 detail.contains("GET /workspaces/team-f answered HTTP 503"),
                 "{detail}"

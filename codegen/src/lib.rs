@@ -4,7 +4,8 @@
 //! into Rust source: the model types and one blocking operation builder per operation.
 //! The stages, one module each, run in this order:
 //!
-//! 1. [`load`]: read JSON or YAML into a `serde_json::Value`;
+//! 1. [`load`]: read JSON or YAML into a `serde_json::Value`, then apply the [`overlay`]
+//!    (the project's rules the upstream document does not carry);
 //! 2. [`select`]: keep the operations of the chosen tags and what they reference;
 //! 3. [`normalise`]: rewrite OpenAPI 3.1 into the 3.0 form the parsers take;
 //! 4. [`parse`]: read it into `openapiv3`;
@@ -26,6 +27,7 @@ pub mod models;
 pub mod normalise;
 pub mod open;
 pub mod operations;
+pub mod overlay;
 pub mod parse;
 pub mod select;
 
@@ -40,6 +42,9 @@ pub const TAGS_ENV: &str = "OPENROUTER_OPENAPI_TAGS";
 /// The environment variable that, set to `1` or `true`, makes an operation that cannot be
 /// generated fail the build instead of being skipped with a warning.
 pub const STRICT_ENV: &str = "OPENROUTER_OPENAPI_STRICT";
+/// The environment variable naming the OpenAPI Overlay applied to the document; empty for
+/// none. Default: the overlay beside the vendored document.
+pub const OVERLAY_ENV: &str = "OPENROUTER_OPENAPI_OVERLAY";
 /// The tag generated when no other is asked for.
 pub const DEFAULT_TAG: &str = "Workspaces";
 
@@ -50,7 +55,10 @@ pub struct Config {
     pub spec: PathBuf,
     /// The tags whose operations are generated.
     pub tags: Vec<String>,
-    /// Fail on an operation that cannot be generated, instead of skipping it.
+    /// The OpenAPI Overlay applied to the document before anything else, if any.
+    pub overlay: Option<PathBuf>,
+    /// Fail on an operation that cannot be generated, or an overlay action that matches
+    /// nothing, instead of skipping it with a warning.
     pub strict: bool,
 }
 
@@ -61,6 +69,19 @@ pub struct Generated {
     pub source: String,
     /// Operations left out, each with the reason (empty in strict mode).
     pub skipped: Vec<Error>,
+    /// Overlay actions that matched nothing in the document (empty in strict mode).
+    pub unmatched: Vec<overlay::Unmatched>,
+    /// The operations generated, in the document's order.
+    pub operations: Vec<GeneratedOperation>,
+}
+
+/// One generated operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedOperation {
+    /// The `operationId`.
+    pub id: String,
+    /// The call a caller writes for it (`workspaces().set_budget`).
+    pub call: String,
 }
 
 impl Config {
@@ -69,15 +90,18 @@ impl Config {
         Self {
             spec: spec.into(),
             tags: vec![DEFAULT_TAG.to_string()],
+            overlay: None,
             strict: false,
         }
     }
 
-    /// Reads [`SPEC_ENV`], [`TAGS_ENV`] and [`STRICT_ENV`] through `var`, defaulting to `vendored_spec` and
-    /// [`DEFAULT_TAG`]. Relative paths in the variable are taken from `base`.
+    /// Reads [`SPEC_ENV`], [`TAGS_ENV`], [`OVERLAY_ENV`] and [`STRICT_ENV`] through `var`,
+    /// defaulting to `vendored_spec`, [`DEFAULT_TAG`] and `vendored_overlay`. Relative paths
+    /// in the variables are taken from `base`.
     pub fn from_vars(
         var: impl Fn(&str) -> Option<String>,
         vendored_spec: &Path,
+        vendored_overlay: &Path,
         base: &Path,
     ) -> Self {
         let spec = match var(SPEC_ENV).filter(|s| !s.trim().is_empty()) {
@@ -101,7 +125,17 @@ impl Config {
         let strict = var(STRICT_ENV).is_some_and(|v| {
             matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
         });
-        Self { spec, tags, strict }
+        let overlay = match var(OVERLAY_ENV) {
+            Some(path) if path.trim().is_empty() => None,
+            Some(path) => Some(base.join(path.trim())),
+            None => Some(vendored_overlay.to_path_buf()),
+        };
+        Self {
+            spec,
+            tags,
+            overlay,
+            strict,
+        }
     }
 }
 
@@ -114,8 +148,25 @@ pub fn generate(config: &Config) -> Result<String> {
 /// Runs every stage and returns the source with the list of skipped operations.
 pub fn generate_report(config: &Config) -> Result<Generated> {
     let file = config.spec.as_path();
-    let document = load::load_file(file)?;
-    generate_from_value(&document, &config.tags, config.strict, file)
+    let mut document = load::load_file(file)?;
+    let mut unmatched = Vec::new();
+    if let Some(overlay_file) = &config.overlay {
+        let overlay_doc = load::load_file(overlay_file)?;
+        unmatched = overlay::apply(&mut document, &overlay_doc, overlay_file)?;
+        if config.strict
+            && let Some(first) = unmatched.first()
+        {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                overlay_file,
+                format!("/actions/{}", first.index),
+                first.to_string(),
+            ));
+        }
+    }
+    let mut generated = generate_from_value(&document, &config.tags, config.strict, file)?;
+    generated.unmatched = unmatched;
+    Ok(generated)
 }
 
 /// Runs stages 2 to 7 on a document already loaded; `file` is named in errors.
@@ -148,11 +199,15 @@ pub fn generate_from_value(
         }
     };
     let spec = parse::parse(&selected, file)?;
-    let (operations, unsupported) =
-        operations::generate_operations(&spec, &selected, strict, file)?;
-    skipped.extend(unsupported);
-    let source = emit::emit(models, operations, file)?;
-    Ok(Generated { source, skipped })
+    let generated_ops = operations::generate_operations(&spec, &selected, strict, file)?;
+    skipped.extend(generated_ops.skipped);
+    let source = emit::emit(models, generated_ops.tokens, file)?;
+    Ok(Generated {
+        source,
+        skipped,
+        unmatched: Vec::new(),
+        operations: generated_ops.operations,
+    })
 }
 
 /// Each operation whose schemas, on their own, the model generator rejects.

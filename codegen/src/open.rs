@@ -488,7 +488,7 @@ fn open_enum_serde(name: &Ident, unknown: &Ident) -> TokenStream {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = Self::from_wire(<::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?);
                 if let Self::#unknown(raw) = &value {
-                    crate::drift::unknown_value(#name_text, raw);
+                    crate::__runtime::unknown_value(#name_text, raw);
                 }
                 ::std::result::Result::Ok(value)
             }
@@ -599,7 +599,7 @@ fn report_extra(s: &mut ItemStruct) {
             text == "::serde_json::Map<::std::string::String,::serde_json::Value>"
         };
         if field.ident.as_ref().is_some_and(|i| i == "extra") && flattened && untyped {
-            let with = format!("crate::drift::keep_unknown_fields::<{name}, _>");
+            let with = format!("crate::__runtime::keep_unknown_fields::<{name}, _>");
             field
                 .attrs
                 .push(syn::parse_quote!(#[serde(deserialize_with = #with)]));
@@ -657,15 +657,15 @@ fn patch_fields(s: &mut ItemStruct, fields: &BTreeSet<String>) {
             continue;
         }
         let inner = &args.args[0];
-        field.ty = syn::parse_quote!(crate::Patch<#inner>);
+        field.ty = syn::parse_quote!(crate::__runtime::Patch<#inner>);
         let rename = serde_rename(&field.attrs);
         field.attrs.retain(|a| !a.path().is_ident("serde"));
         field.attrs.push(match rename {
             Some(rename) => syn::parse_quote!(
-                #[serde(rename = #rename, default, skip_serializing_if = "crate::Patch::is_unchanged")]
+                #[serde(rename = #rename, default, skip_serializing_if = "crate::__runtime::Patch::is_unchanged")]
             ),
             None => syn::parse_quote!(
-                #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
+                #[serde(default, skip_serializing_if = "crate::__runtime::Patch::is_unchanged")]
             ),
         });
         field.attrs.push(syn::parse_quote!(#[doc = ""]));
@@ -940,11 +940,11 @@ mod tests {
         };
         let out = rewrite(models, &openings).unwrap().to_string();
         assert!(
-            out.contains("# [serde (rename = \"note\" , default , skip_serializing_if = \"crate::Patch::is_unchanged\")]"),
+            out.contains("# [serde (rename = \"note\" , default , skip_serializing_if = \"crate::__runtime::Patch::is_unchanged\")]"),
             "{out}"
         );
         assert!(
-            out.contains("pub note_ : crate :: Patch < :: std :: string :: String >"),
+            out.contains("pub note_ : crate :: __runtime :: Patch < :: std :: string :: String >"),
             "{out}"
         );
         assert!(

@@ -84,7 +84,7 @@ fn project_document_generates_twelve_operations_and_parses_as_rust() {
     }
     // Attribution headers are client settings, never method arguments.
     assert!(!source.contains("fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
-    assert!(source.contains("crate::options::call_options!(Get);"));
+    assert!(source.contains("crate::__runtime::call_options!(Get);"));
 }
 
 #[test]
@@ -166,10 +166,10 @@ fn document_shapes_beyond_our_own_all_generate() {
     assert!(!source.contains("fn x_open_router_title"));
     assert!(!source.contains("pub fn http_referer(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {\n            self.http_referer"));
     // A `$ref` response and a `4XX` class both decode into the typed error body.
-    assert!(source.contains("crate::StatusClass::Code(404u16)"));
-    assert!(source.contains("crate::StatusClass::Class(4u16)"));
+    assert!(source.contains("crate::__runtime::StatusClass::Code(404u16)"));
+    assert!(source.contains("crate::__runtime::StatusClass::Class(4u16)"));
     // Offset/limit pagination from the vendor extension, with an inline response schema.
-    assert!(source.contains("impl crate::pagination::OffsetPaged for List<'_>"));
+    assert!(source.contains("impl crate::__runtime::OffsetPaged for List<'_>"));
     // `format: uuid` path parameter, 3.1 `exclusiveMinimum`, `const`.
     assert!(source.contains("thing_id: ::uuid::Uuid"));
     assert!(source.contains("exclusive_minimum: true"));
@@ -325,19 +325,35 @@ fn unknown_tag_lists_the_document_tags() {
 }
 
 #[test]
-fn config_reads_spec_and_tags_from_variables() {
+fn config_reads_spec_tags_and_overlay_from_variables() {
     let vars = |name: &str| match name {
         "OPENROUTER_OPENAPI_SPEC" => Some("specs/other.json".to_string()),
         "OPENROUTER_OPENAPI_TAGS" => Some(" API Keys , Workspaces,".to_string()),
+        "OPENROUTER_OPENAPI_OVERLAY" => Some("rules.yaml".to_string()),
         _ => None,
     };
-    let config = Config::from_vars(vars, Path::new("/vendored.yaml"), Path::new("/repo"));
+    let vendored = (
+        Path::new("/vendored.yaml"),
+        Path::new("/rules.overlay.yaml"),
+    );
+    let config = Config::from_vars(vars, vendored.0, vendored.1, Path::new("/repo"));
     assert!(!config.strict);
     assert_eq!(config.spec, Path::new("/repo/specs/other.json"));
     assert_eq!(config.tags, ["API Keys", "Workspaces"]);
-    let defaults = Config::from_vars(|_| None, Path::new("/vendored.yaml"), Path::new("/repo"));
+    assert_eq!(
+        config.overlay.as_deref(),
+        Some(Path::new("/repo/rules.yaml"))
+    );
+    let defaults = Config::from_vars(|_| None, vendored.0, vendored.1, Path::new("/repo"));
     assert_eq!(defaults.spec, Path::new("/vendored.yaml"));
     assert_eq!(defaults.tags, ["Workspaces"]);
+    assert_eq!(defaults.overlay.as_deref(), Some(vendored.1));
+    let none = |name: &str| (name == "OPENROUTER_OPENAPI_OVERLAY").then(String::new);
+    let without = Config::from_vars(none, vendored.0, vendored.1, Path::new("/repo"));
+    assert_eq!(
+        without.overlay, None,
+        "an empty variable applies no overlay"
+    );
 }
 
 #[test]

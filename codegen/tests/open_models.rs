@@ -251,7 +251,7 @@ fn assert_keeps_unknown_fields(models: &Models, name: &str) {
     );
     // `tokens` removes every space, in the literal too.
     let with =
-        format!("#[serde(deserialize_with=\"crate::drift::keep_unknown_fields::<{name},_>\")]");
+        format!("#[serde(deserialize_with=\"crate::__runtime::keep_unknown_fields::<{name},_>\")]");
     assert!(attrs.contains(&with), "{name}: {attrs:?}");
 }
 

@@ -25,10 +25,12 @@ const REFRESH: &str =
 const BEFORE: usize = 3;
 const AFTER: usize = 5;
 
-/// Generates from `spec` (relative to this crate, so the `// Source:` line is the same on
-/// every machine) for `tags`, and compares with (or, when refreshing, writes) `snapshot`.
-fn check(spec: &str, tags: &[&str], snapshot: &str) {
+/// Generates from `spec` with `overlay` applied (both relative to this crate, so the
+/// `// Source:` line is the same on every machine) for `tags`, and compares with (or, when
+/// refreshing, writes) `snapshot`.
+fn check(spec: &str, overlay: Option<&str>, tags: &[&str], snapshot: &str) {
     let mut config = Config::new(spec);
+    config.overlay = overlay.map(PathBuf::from);
     config.tags = tags.iter().map(|t| t.to_string()).collect();
     let generated = generate_report(&config)
         .unwrap_or_else(|e| panic!("generation failed: {e}"))
@@ -116,6 +118,7 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
 fn project_document_matches_its_snapshot() {
     check(
         "../openapi/workspaces.yaml",
+        Some("../openapi/write-safety.overlay.yaml"),
         &["Workspaces"],
         "workspaces.rs.snap",
     );
@@ -123,7 +126,12 @@ fn project_document_matches_its_snapshot() {
 
 #[test]
 fn shapes_fixture_matches_its_snapshot() {
-    check("tests/fixtures/shapes.yaml", &["Things"], "shapes.rs.snap");
+    check(
+        "tests/fixtures/shapes.yaml",
+        None,
+        &["Things"],
+        "shapes.rs.snap",
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::parallel_map;
 use super::plan::{Change, Plan};
-use crate::types::{CreateWorkspaceRequest, UpdateWorkspaceRequest};
+use crate::RequestBuilder;
 use crate::{Client, Error};
 
 /// The most user ids one bulk member call takes (the document's `maxItems`).
@@ -222,8 +222,7 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
         Change::Create {
             fields, members, ..
         } => {
-            let body: CreateWorkspaceRequest = typed_body(fields)?;
-            let created = workspaces.create().body(body).send()?.data;
+            let created = with_fields(workspaces.create(), fields).send()?.data;
             if let Some(members) = members {
                 add_members(client, &created.slug, members)?;
                 // The API makes the creator the first member; the file says who belongs.
@@ -239,8 +238,9 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
                 .iter()
                 .map(|c| (c.field.clone(), c.new.clone()))
                 .collect();
-            let body: UpdateWorkspaceRequest = typed_body(&body)?;
-            workspaces.update(workspace).body(body).send().map(drop)
+            with_fields(workspaces.update(workspace), &body)
+                .send()
+                .map(drop)
         }
         Change::SetBudget {
             workspace,
@@ -253,7 +253,7 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
                 .set_budget(workspace, interval.clone())
                 .limit_usd(*new);
             if let Some(byok) = include_byok_in_budgets {
-                request = request.include_byok_in_budgets(*byok);
+                request = request.set_json("include_byok_in_budgets", Value::Bool(*byok));
             }
             request.send().map(drop)
         }
@@ -271,14 +271,11 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
     }
 }
 
-/// A typed request body from the file's fields, which were checked against its rules.
-fn typed_body<T: serde::de::DeserializeOwned>(fields: &Map<String, Value>) -> Result<T, Error> {
-    serde_json::from_value(Value::Object(fields.clone())).map_err(|e| {
-        Error::InvalidInput(crate::InvalidInput {
-            operation: "desired state",
-            field: "fields".into(),
-            problem: e.to_string(),
-        })
+/// `request` with each of the file's fields (checked against the document as the file was
+/// read) set by its name in the document.
+fn with_fields<B: RequestBuilder>(request: B, fields: &Map<String, Value>) -> B {
+    fields.iter().fold(request, |request, (name, value)| {
+        request.set_json(name, value.clone())
     })
 }
 

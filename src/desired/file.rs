@@ -12,20 +12,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::budgets::{self, INTERVALS};
-use crate::types::{
-    CreateWorkspaceRequest, UpdateWorkspaceRequest, UpsertWorkspaceBudgetRequest,
-    WorkspaceBudgetInterval,
-};
-use crate::validation::{self, FieldRule};
+use crate::RequestBuilder;
+use crate::schema::Field;
+use crate::types::WorkspaceBudgetInterval;
+use crate::workspaces::{Create, SetBudget, Update};
 
 /// The slug of the organisation's default workspace: never deleted by a prune, and its
 /// members cannot be managed (every member of the organisation belongs to it).
 pub const DEFAULT_WORKSPACE_SLUG: &str = "default";
 
-/// The operations whose bodies the file's fields go into, for their rules.
-const CREATE: &str = "createWorkspace";
-const UPDATE: &str = "updateWorkspace";
-const SET_BUDGET: &str = "upsertWorkspaceBudget";
 /// The budget body's own field; its other fields are settings of the whole workspace.
 const LIMIT: &str = "limit_usd";
 /// The keys of a workspace entry that are not API fields.
@@ -309,12 +304,17 @@ impl Serialize for OrderedMap<'_> {
     }
 }
 
-/// The fields of the workspace bodies (create and update), from the generated types.
+/// The fields of the body of the operation `B` sends, as the document describes them.
+fn body_fields<B: RequestBuilder>() -> &'static [Field] {
+    B::operation().body.as_ref().map_or(&[], |body| body.fields)
+}
+
+/// The fields of the workspace bodies (create and update), from the document.
 pub(crate) fn workspace_fields() -> BTreeSet<&'static str> {
-    CreateWorkspaceRequest::FIELDS
+    body_fields::<Create>()
         .iter()
-        .chain(UpdateWorkspaceRequest::FIELDS)
-        .copied()
+        .chain(body_fields::<Update>())
+        .map(|f| f.name)
         .collect()
 }
 
@@ -322,54 +322,27 @@ pub(crate) fn workspace_fields() -> BTreeSet<&'static str> {
 /// settings of the budget body (all but the slug, which is the key, and the limit).
 pub(crate) fn writable_fields() -> BTreeSet<&'static str> {
     let mut fields = workspace_fields();
-    fields.extend(UpsertWorkspaceBudgetRequest::FIELDS);
+    fields.extend(body_fields::<SetBudget>().iter().map(|f| f.name));
     fields.remove("slug");
     fields.remove(LIMIT);
     fields
 }
 
-/// The rule of `field` in the body of `operation`, if it has one.
-fn rule_of(operation: &str, field: &str) -> Option<&'static FieldRule> {
-    crate::spec::BODY_RULES
-        .iter()
-        .find(|(id, _)| *id == operation)
-        .and_then(|(_, rules)| rules.iter().find(|r| r.name == field))
-}
-
-/// Checks `value` of `field` against the rules of the first body that has the field, and
-/// its type by decoding it into that body.
+/// Checks `value` of `field` against the document's description of it in the first body
+/// that has it (update, create, then the budget's): `null` only where allowed, its type,
+/// its listed values and its rules.
 fn check_field(field: &str, value: &Value) -> Result<(), String> {
-    check_rules(field, value)?;
-    let mut body = Map::new();
-    body.insert(field.to_string(), value.clone());
-    let decoded = if UpdateWorkspaceRequest::FIELDS.contains(&field) {
-        serde_json::from_value::<UpdateWorkspaceRequest>(Value::Object(body)).map(drop)
-    } else if UpsertWorkspaceBudgetRequest::FIELDS.contains(&field) {
-        // The budget body needs its limit; any valid one does for checking a setting.
-        body.entry(LIMIT).or_insert(Value::from(1));
-        serde_json::from_value::<UpsertWorkspaceBudgetRequest>(Value::Object(body)).map(drop)
-    } else {
-        Ok(())
-    };
-    decoded.map_err(|e| format!("`{field}`: {e}"))
-}
-
-/// Checks `value` of `field` against the document's rules for it.
-fn check_rules(field: &str, value: &Value) -> Result<(), String> {
-    let Some((operation, rule)) = [UPDATE, CREATE, SET_BUDGET]
-        .into_iter()
-        .find_map(|op| rule_of(op, field).map(|rule| (op, rule)))
-    else {
-        return Ok(());
-    };
-    if value.is_null() {
-        return match rule.nullable {
-            true => Ok(()),
-            false => Err(format!("`{field}` cannot be null")),
-        };
+    let described = [
+        body_fields::<Update>(),
+        body_fields::<Create>(),
+        body_fields::<SetBudget>(),
+    ]
+    .into_iter()
+    .find_map(|fields| fields.iter().find(|f| f.name == field));
+    match described {
+        Some(described) => described.check(value).map_err(|v| v.to_string()),
+        None => Ok(()),
     }
-    validation::check(operation, field, value, &rule.rules)
-        .map_err(|e| format!("`{field}` {}", e.problem))
 }
 
 /// The known name closest to `name`, when one is close enough to be a likely typo.

@@ -13,7 +13,8 @@ use quote::quote;
 use serde_json::Value;
 
 use super::{
-    Body, BodyField, CLIENT_HEADERS, FieldType, Location, Op, Pagination, Param, Rules, Success,
+    Body, BodyField, CLIENT_HEADERS, FieldType, Kind, Location, ModelDesc, Op, Pagination, Param,
+    Rules, Shape, Success, WriteSafety, write_safety,
 };
 use crate::document::{self, safe_ident, split_component_ref, type_ident};
 use crate::error::{Error, ErrorKind, Result, pointer_push};
@@ -70,6 +71,10 @@ impl Context<'_> {
             Some(body) => Some(self.body(body, &pointer_push(&pointer, "requestBody"))?),
             None => None,
         };
+        let write = match op.extensions.get(write_safety::EXTENSION) {
+            Some(value) => write_safety::read(value, body.as_ref(), self.file, &pointer)?,
+            None => WriteSafety::default(),
+        };
         let success = self.success(op, &pointer)?;
         let errors = self.errors(op, &pointer)?;
         let success_schema = success.as_ref().and_then(|s| s.schema.as_deref());
@@ -98,6 +103,7 @@ impl Context<'_> {
             success_status: success.map(|s| s.status),
             errors,
             pagination,
+            write,
         })
     }
 
@@ -212,10 +218,10 @@ impl Context<'_> {
             location,
             required: data.required || location == Location::Path,
             field: described.field,
-            rules: described.rules,
-            nullable: described.nullable,
+            shape: described.shape,
             description: data.description.clone().or(described.description),
             example: data.example.clone().or(described.example),
+            default: described.default,
         }))
     }
 
@@ -259,32 +265,82 @@ impl Context<'_> {
             ReferenceOr::Item(_) => None,
         };
         let resolved = self.resolve(schema, |c| &c.schemas, pointer)?;
-        let mut fields = Vec::new();
-        let mut object = false;
-        if let SchemaKind::Type(Type::Object(obj)) = &resolved.schema_kind {
-            object = true;
-            for (name, prop) in &obj.properties {
-                let prop = prop.clone().unbox();
-                let at = pointer_push(&pointer_push(pointer, "properties"), name);
-                let described = self.describe(&prop, &at)?;
-                fields.push(BodyField {
-                    name: name.clone(),
-                    ident: safe_ident(&name.to_snake_case()),
-                    field: described.field,
-                    required: obj.required.contains(name),
-                    nullable: described.nullable,
-                    rules: described.rules,
-                    description: described.description,
-                    example: described.example,
-                });
-            }
-        }
+        let (object, fields) = match &resolved.schema_kind {
+            SchemaKind::Type(Type::Object(obj)) => (true, self.object_fields(obj, pointer, false)?),
+            _ => (false, Vec::new()),
+        };
         Ok(Body {
             type_name,
             fields,
             object,
             example: media_example(media),
         })
+    }
+
+    /// The properties of an object schema at `pointer`, described. With `lenient`, a
+    /// property the client could not send (a binary string) is described as any value.
+    fn object_fields(
+        &self,
+        obj: &openapiv3::ObjectType,
+        pointer: &str,
+        lenient: bool,
+    ) -> Result<Vec<BodyField>> {
+        let mut fields = Vec::new();
+        for (name, prop) in &obj.properties {
+            let prop = prop.clone().unbox();
+            let at = pointer_push(&pointer_push(pointer, "properties"), name);
+            let described = match self.describe(&prop, &at) {
+                Ok(described) => described,
+                Err(e) if lenient && e.kind == ErrorKind::Unsupported => Described {
+                    field: FieldType::Any,
+                    shape: Shape::default(),
+                    nullable: true,
+                    description: None,
+                    example: None,
+                    default: None,
+                },
+                Err(e) => return Err(e),
+            };
+            fields.push(BodyField {
+                name: name.clone(),
+                ident: safe_ident(&name.to_snake_case()),
+                field: described.field,
+                required: obj.required.contains(name),
+                nullable: described.nullable,
+                shape: described.shape,
+                description: described.description,
+                example: described.example,
+                default: described.default,
+            });
+        }
+        Ok(fields)
+    }
+
+    /// Every object schema of the components with its fields, for `schema::Model`: the
+    /// generated type of each is named after it.
+    pub(super) fn models(&self) -> Result<Vec<ModelDesc>> {
+        let Some(components) = &self.spec.components else {
+            return Ok(Vec::new());
+        };
+        let mut models = Vec::new();
+        for (name, schema) in &components.schemas {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            let SchemaKind::Type(Type::Object(obj)) = &schema.schema_kind else {
+                continue;
+            };
+            if obj.properties.is_empty() {
+                continue;
+            }
+            let pointer = pointer_push("/components/schemas", name);
+            models.push(ModelDesc {
+                name: name.clone(),
+                description: schema.schema_data.description.clone(),
+                fields: self.object_fields(obj, &pointer, true)?,
+            });
+        }
+        Ok(models)
     }
 
     /// The first documented 2xx response: its status, and the name of its JSON schema.
@@ -462,16 +518,18 @@ impl Context<'_> {
             let mut inner = self.describe(&all_of[0], &pointer_push(pointer, "allOf/0"))?;
             inner.nullable |= data.nullable;
             inner.description = data.description.clone().or(inner.description);
+            inner.default = data.default.clone().or(inner.default);
             return Ok(inner);
         }
-        let mut rules = Rules::default();
-        let field = self.field_type(&schema.schema_kind, &mut rules, pointer)?;
+        let mut shape = Shape::default();
+        let field = self.field_type(&schema.schema_kind, &mut shape, pointer)?;
         Ok(Described {
             field,
-            rules,
+            shape,
             nullable: data.nullable,
             description: data.description.clone(),
             example: data.example.clone(),
+            default: data.default.clone(),
         })
     }
 
@@ -491,20 +549,42 @@ impl Context<'_> {
                 format!("`{reference}` points at nothing"),
             )
         })?;
+        // Only the type and the values are read from the target: its rules belong to its own
+        // model, and a schema that refers to itself is not followed.
+        let mut shape = Shape {
+            kind: json_kind(&target.schema_kind),
+            model: Some(name.clone()),
+            ..Shape::default()
+        };
+        if let SchemaKind::Type(Type::String(s)) = &target.schema_kind {
+            shape.values = s.enumeration.iter().flatten().cloned().collect();
+            shape.format = format_name(&s.format);
+            // The generated type of an enum schema is open: it keeps unlisted values.
+            shape.open = !shape.values.is_empty();
+        }
         Ok(Described {
             field: FieldType::Named(name),
-            rules: Rules::default(),
+            shape,
             nullable: false,
             description: target.schema_data.description.clone(),
             example: None,
+            default: target.schema_data.default.clone(),
         })
     }
 
-    /// The field type of an inline schema of kind `kind`, recording its constraints in `rules`.
-    fn field_type(&self, kind: &SchemaKind, rules: &mut Rules, pointer: &str) -> Result<FieldType> {
+    /// The field type of an inline schema of kind `kind`, recording its JSON type, format,
+    /// values, constraints and items in `shape`.
+    fn field_type(&self, kind: &SchemaKind, shape: &mut Shape, pointer: &str) -> Result<FieldType> {
+        shape.kind = json_kind(kind);
         Ok(match kind {
-            SchemaKind::Type(Type::String(s)) => self.string_field(s, rules, pointer)?,
+            SchemaKind::Type(Type::String(s)) => {
+                shape.values = s.enumeration.iter().flatten().cloned().collect();
+                shape.format = format_name(&s.format);
+                self.string_field(s, &mut shape.rules, pointer)?
+            }
             SchemaKind::Type(Type::Integer(i)) => {
+                shape.format = format_name(&i.format);
+                let rules = &mut shape.rules;
                 rules.minimum = i.minimum.map(|m| m as f64);
                 rules.maximum = i.maximum.map(|m| m as f64);
                 rules.exclusive_minimum = i.exclusive_minimum;
@@ -519,6 +599,8 @@ impl Context<'_> {
                 }
             }
             SchemaKind::Type(Type::Number(n)) => {
+                shape.format = format_name(&n.format);
+                let rules = &mut shape.rules;
                 rules.minimum = n.minimum;
                 rules.maximum = n.maximum;
                 rules.exclusive_minimum = n.exclusive_minimum;
@@ -527,12 +609,14 @@ impl Context<'_> {
             }
             SchemaKind::Type(Type::Boolean(_)) => FieldType::Boolean,
             SchemaKind::Type(Type::Array(a)) => {
-                rules.min_items = a.min_items;
-                rules.max_items = a.max_items;
+                shape.rules.min_items = a.min_items;
+                shape.rules.max_items = a.max_items;
                 let item = match &a.items {
                     Some(items) => {
-                        self.describe(&items.clone().unbox(), &pointer_push(pointer, "items"))?
-                            .field
+                        let described =
+                            self.describe(&items.clone().unbox(), &pointer_push(pointer, "items"))?;
+                        shape.items = Some(Box::new(described.shape));
+                        described.field
                     }
                     None => FieldType::Any,
                 };
@@ -582,10 +666,35 @@ impl Context<'_> {
 
 struct Described {
     field: FieldType,
-    rules: Rules,
+    shape: Shape,
     nullable: bool,
     description: Option<String>,
     example: Option<Value>,
+    default: Option<Value>,
+}
+
+/// The JSON type of a schema of kind `kind`.
+fn json_kind(kind: &SchemaKind) -> Kind {
+    match kind {
+        SchemaKind::Type(Type::String(_)) => Kind::String,
+        SchemaKind::Type(Type::Integer(_)) => Kind::Integer,
+        SchemaKind::Type(Type::Number(_)) => Kind::Number,
+        SchemaKind::Type(Type::Boolean(_)) => Kind::Boolean,
+        SchemaKind::Type(Type::Array(_)) => Kind::Array,
+        SchemaKind::Type(Type::Object(_)) => Kind::Object,
+        _ => Kind::Any,
+    }
+}
+
+/// A schema's `format`, as the document writes it.
+fn format_name<T: std::fmt::Debug>(format: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    match format {
+        VariantOrUnknownOrEmpty::Item(known) => Some(heck::ToKebabCase::to_kebab_case(
+            format!("{known:?}").as_str(),
+        )),
+        VariantOrUnknownOrEmpty::Unknown(name) => Some(name.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
+    }
 }
 
 /// A media type's example: its `example`, else the value of its first inline `examples` entry.

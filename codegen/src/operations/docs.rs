@@ -10,7 +10,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::errors::error_variant;
-use super::{Body, BodyField, FieldType, Location, Op, Param, Rules};
+use super::{Body, BodyField, FieldType, Location, Op, Param, Rules, Shape};
 use crate::document::type_ident;
 
 /// An operation method's documentation: summary, description, what goes on the wire,
@@ -126,6 +126,26 @@ pub(super) fn location_word(location: Location) -> &'static str {
         Location::Query => "query parameter",
         Location::Header => "header",
     }
+}
+
+/// The rules of a shape in words, with the values of an enum and the rules of its items.
+pub(super) fn describe_shape(shape: &Shape) -> String {
+    let mut parts = Vec::new();
+    if !shape.values.is_empty() {
+        let values: Vec<String> = shape.values.iter().map(|v| format!("`{v}`")).collect();
+        parts.push(format!("one of {}", values.join(", ")));
+    }
+    let rules = describe_rules(&shape.rules);
+    if !rules.is_empty() {
+        parts.push(rules);
+    }
+    if let Some(items) = &shape.items {
+        let items = describe_shape(items);
+        if !items.is_empty() {
+            parts.push(format!("each item {items}"));
+        }
+    }
+    parts.join("; ")
 }
 
 pub(super) fn describe_rules(rules: &Rules) -> String {

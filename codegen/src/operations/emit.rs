@@ -7,40 +7,86 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::docs::{describe_rules, doc_lines, location_word, method_doc};
+use super::docs::{describe_shape, doc_lines, location_word, method_doc};
 use super::errors::error_variant;
-use super::{Body, BodyField, FieldType, Location, Op, Pagination, Param, Rules};
+use super::{
+    Body, BodyField, FieldType, Location, LookupDesc, ModelDesc, Op, Pagination, Param, Rules,
+    Shape, WriteSafety,
+};
 use crate::document::{safe_ident, type_ident};
 
-/// The `spec` module: facts of the document (server, retries, title) and of its operations.
-pub(super) fn emit_spec_info(spec: &OpenAPI, doc: &Value, operations: &[Op]) -> TokenStream {
+/// The runtime module generated code calls: the one contract with the runtime, which the
+/// compiler checks when the generated source is built.
+fn rt() -> TokenStream {
+    quote!(crate::__runtime)
+}
+
+/// The `spec` module: facts of the document (server, retries), every operation's and model's
+/// description, and the `Described` implementation of each model type.
+pub(super) fn emit_spec_info(
+    spec: &OpenAPI,
+    doc: &Value,
+    operations: &[Op],
+    models: &[ModelDesc],
+) -> TokenStream {
+    let rt = rt();
     let server = default_server(spec);
     let retry = spec_retry(doc);
-    let title = &spec.info.title;
-    let version = &spec.info.version;
-    let calls = operations.iter().map(call_entry);
-    let body_rules = operations
-        .iter()
-        .filter(|op| op.body.is_some())
-        .map(body_rules_entry);
+    let operation_refs = operations.iter().map(|op| {
+        let module = safe_ident(&op.tag.to_snake_case());
+        let ident = operation_static(op);
+        quote!(&crate::#module::#ident)
+    });
+    let mut model_statics = Vec::new();
+    let mut model_refs = Vec::new();
+    let mut described = Vec::new();
+    for model in models {
+        let ident = safe_ident(&format!(
+            "{}_MODEL",
+            model.name.to_snake_case().to_uppercase()
+        ));
+        let mut statics = Statics::new(&ident);
+        let fields = model
+            .fields
+            .iter()
+            .map(|f| emit_field(f, &mut statics))
+            .collect::<Vec<_>>();
+        let name = &model.name;
+        let description = model.description.as_deref().unwrap_or_default();
+        let ty = type_ident(name);
+        model_statics.extend(statics.items);
+        model_statics.push(quote! {
+            pub(crate) static #ident: #rt::Model = #rt::Model {
+                name: #name,
+                description: #description,
+                fields: &[#(#fields),*],
+            };
+        });
+        model_refs.push(quote!(&#ident));
+        described.push(quote! {
+            impl #rt::Described for crate::types::#ty {
+                fn schema() -> &'static #rt::Model {
+                    &spec::#ident
+                }
+            }
+        });
+    }
     quote! {
         /// Facts the client takes from the OpenAPI document it was generated from.
         pub(crate) mod spec {
             /// The first server of the document: the default base URL.
             pub(crate) const DEFAULT_BASE_URL: ::std::option::Option<&str> = #server;
             /// The document's retry extension (`x-speakeasy-retries`), when it has one.
-            pub(crate) const RETRY: ::std::option::Option<crate::retry::SpecRetry> = #retry;
-            /// The document's title and version.
-            #[allow(dead_code)]
-            pub(crate) const API: (&str, &str) = (#title, #version);
-            /// Each operationId and the method a caller writes for it
-            /// (`workspaces().set_budget`), which error messages name.
-            pub(crate) const CALLS: &[(&str, &str)] = &[#(#calls),*];
-            /// Each operation with a JSON body, and the rules of its fields: for checking a
-            /// body that is not built by the operation's builder (a desired-state file).
-            #[allow(dead_code)]
-            pub(crate) static BODY_RULES: &[(&str, &[crate::validation::FieldRule])] = &[#(#body_rules),*];
+            pub(crate) const RETRY: ::std::option::Option<#rt::SpecRetry> = #retry;
+            /// Every operation, in the document's order.
+            pub(crate) static OPERATIONS: &[&#rt::Operation] = &[#(#operation_refs),*];
+            /// Every object model, in the document's order.
+            pub(crate) static MODELS: &[&#rt::Model] = &[#(#model_refs),*];
+
+            #(#model_statics)*
         }
+
+        #(#described)*
     }
 }
 
@@ -81,8 +127,9 @@ fn spec_retry(doc: &Value) -> TokenStream {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let statuses = retry_status_codes(r);
+    let rt = rt();
     quote! {
-        ::std::option::Option::Some(crate::retry::SpecRetry {
+        ::std::option::Option::Some(#rt::SpecRetry {
             initial_interval_ms: #initial,
             max_interval_ms: #max_interval,
             exponent: #exponent,
@@ -109,25 +156,15 @@ fn retry_status_codes(retries: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The `CALLS` entry of `op`: its operationId and the call a caller writes.
-fn call_entry(op: &Op) -> TokenStream {
-    let id = &op.id;
+/// The call a caller writes for `op` (`workspaces().set_budget`).
+pub(super) fn call_text(op: &Op) -> String {
     let accessor = safe_ident(&op.tag.to_snake_case()).to_string();
     let method = op.method_name.to_string();
-    let call = format!(
+    format!(
         "{}().{}",
         accessor.trim_start_matches("r#"),
         method.trim_start_matches("r#")
-    );
-    quote!((#id, #call))
-}
-
-/// The `BODY_RULES` entry of `op`, which has a body: its operationId and its rules static.
-fn body_rules_entry(op: &Op) -> TokenStream {
-    let id = &op.id;
-    let module = safe_ident(&op.tag.to_snake_case());
-    let rules = body_rules_static(&operation_static(op));
-    quote!((#id, &crate::#module::#rules))
+    )
 }
 
 /// The name of the static describing `op` to the runtime (`SET_BUDGET`).
@@ -135,12 +172,8 @@ fn operation_static(op: &Op) -> Ident {
     safe_ident(&op.id.to_snake_case().to_uppercase())
 }
 
-/// The name of the static holding the body field rules, next to the operation's static.
-fn body_rules_static(op_static: &Ident) -> Ident {
-    format_ident!("{}_BODY", op_static)
-}
-
 pub(super) fn emit_tag(spec: &OpenAPI, tag: &str, ops: &[&Op]) -> TokenStream {
+    let rt = rt();
     let module = safe_ident(&tag.to_snake_case());
     let accessor = module.clone();
     let group = type_ident(tag);
@@ -166,10 +199,10 @@ pub(super) fn emit_tag(spec: &OpenAPI, tag: &str, ops: &[&Op]) -> TokenStream {
             #[doc = #group_doc]
             #[derive(Clone, Copy, Debug)]
             pub struct #group<'a> {
-                client: &'a crate::Client,
+                client: &'a #rt::Client,
             }
 
-            impl crate::Client {
+            impl #rt::Client {
                 #[doc = #accessor_doc]
                 pub fn #accessor(&self) -> #group<'_> {
                     #group { client: self }
@@ -195,6 +228,7 @@ fn optional_params(op: &Op) -> impl Iterator<Item = &Param> {
 }
 
 fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
+    let rt = rt();
     let Op {
         method_name,
         builder,
@@ -222,7 +256,7 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
     let body_init = op
         .body
         .as_ref()
-        .map(|_| quote!(body: crate::request::JsonBody::new(),));
+        .map(|_| quote!(body: #rt::JsonBody::new(),));
 
     let doc = doc_lines(&method_doc(spec, op, module, &args));
 
@@ -234,31 +268,31 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
                 #(#arg_inits,)*
                 #(#optional_inits,)*
                 #body_init
-                options: crate::options::CallOptions::default(),
+                deferred: #rt::Deferred::default(),
+                options: #rt::CallOptions::default(),
             }
         }
     }
 }
 
-/// The request builder of `op`: its statics, struct, setters, `send` and pagination.
+/// The request builder of `op`: its description, struct, setters, `send`, the by-name
+/// setter and pagination.
 fn emit_builder(op: &Op) -> TokenStream {
+    let rt = rt();
     let builder = &op.builder;
     let op_static = operation_static(op);
     let mut statics = Statics::new(&op_static);
-    let param_steps = param_steps(op, &mut statics);
+    let operation = emit_operation_static(op, &op_static, &mut statics);
+    let param_steps = param_steps(op);
     let BodyParts {
         field: body_field,
         setters: body_setters,
         step: body_step,
-    } = op
-        .body
-        .as_ref()
-        .map(|body| emit_body(body, &mut statics))
-        .unwrap_or_default();
+    } = op.body.as_ref().map(emit_body).unwrap_or_default();
     let optional_setters = optional_params(op).map(optional_setter);
-    let operation = emit_operation_static(op, &op_static);
     let builder_struct = emit_builder_struct(op, &body_field);
     let send = emit_send(op, &op_static, &param_steps, &body_step);
+    let by_name = emit_by_name(op, &op_static);
     let pagination = op.pagination.as_ref().map(|p| emit_pagination(builder, p));
     let statics = statics.items;
     quote! {
@@ -275,73 +309,228 @@ fn emit_builder(op: &Op) -> TokenStream {
             #send
         }
 
-        crate::options::call_options!(#builder);
+        #rt::call_options!(#builder);
+
+        #by_name
 
         #pagination
     }
 }
 
-/// The statics of one operation's builder, collected as its parameters and body are emitted.
+/// The statics one description needs (patterns), collected as its shapes are emitted.
 struct Statics<'a> {
-    op_static: &'a Ident,
+    owner: &'a Ident,
     items: Vec<TokenStream>,
 }
 
 impl<'a> Statics<'a> {
-    /// No statics yet, for the operation whose static is `op_static`.
-    fn new(op_static: &'a Ident) -> Self {
+    /// No statics yet, for the description named `owner`.
+    fn new(owner: &'a Ident) -> Self {
         Statics {
-            op_static,
+            owner,
             items: Vec::new(),
         }
     }
 
-    /// The `Rules` of the parameter or field `owner`, with a `Pattern` static when it has a pattern.
-    fn rules(&mut self, owner: &str, rules: &Rules) -> TokenStream {
+    /// The `Rules` value of `rules`, with a `Pattern` static when they have a pattern.
+    fn rules(&mut self, rules: &Rules) -> TokenStream {
+        let rt = rt();
         let pattern = rules.pattern.as_ref().map(|p| {
-            let ident = safe_ident(&format!(
-                "{}_{}_PATTERN",
-                self.op_static,
-                owner.to_snake_case().to_uppercase()
-            ));
-            self.items.push(quote!(static #ident: crate::validation::Pattern = crate::validation::Pattern::new(#p);));
+            let ident = format_ident!("{}_PATTERN_{}", self.owner, self.items.len());
+            self.items
+                .push(quote!(static #ident: #rt::Pattern = #rt::Pattern::new(#p);));
             ident
         });
         emit_rules(rules, pattern.as_ref())
     }
 }
 
-/// The `Operation` static: id, method, path template and the error statuses with their decoders.
-fn emit_operation_static(op: &Op, op_static: &Ident) -> TokenStream {
+/// A `Shape` value: JSON type, format, enum values, rules and items.
+fn emit_shape(shape: &Shape, statics: &mut Statics) -> TokenStream {
+    let rt = rt();
+    let kind = format_ident!("{}", shape.kind.variant());
+    let format = option_str(shape.format.as_deref());
+    let values = &shape.values;
+    let rules = statics.rules(&shape.rules);
+    let items = match &shape.items {
+        Some(items) => {
+            let items = emit_shape(items, statics);
+            quote!(::std::option::Option::Some(&#items))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let model = option_str(shape.model.as_deref());
+    let open = shape.open;
+    quote! {
+        #rt::Shape {
+            kind: #rt::Kind::#kind,
+            format: #format,
+            values: &[#(#values),*],
+            rules: #rules,
+            items: #items,
+            model: #model,
+            open: #open,
+        }
+    }
+}
+
+/// An `Option<&str>` expression.
+fn option_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(::std::option::Option::Some(#text)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// A document default as an `Option<&str>` of its JSON text.
+fn default_text(value: Option<&Value>) -> TokenStream {
+    option_str(value.map(Value::to_string).as_deref())
+}
+
+/// A `Field` value of a body or model field.
+fn emit_field(f: &BodyField, statics: &mut Statics) -> TokenStream {
+    let rt = rt();
+    let name = &f.name;
+    let required = f.required;
+    let nullable = f.nullable;
+    let description = f.description.as_deref().unwrap_or_default();
+    let shape = emit_shape(&f.shape, statics);
+    let default = default_text(f.default.as_ref());
+    quote! {
+        #rt::Field {
+            name: #name,
+            required: #required,
+            nullable: #nullable,
+            description: #description,
+            shape: #shape,
+            default: #default,
+        }
+    }
+}
+
+/// The `Operation` static: the whole description of `op`, with its write rules and its
+/// error statuses and their decoders.
+fn emit_operation_static(op: &Op, op_static: &Ident, statics: &mut Statics) -> TokenStream {
+    let rt = rt();
     let op_id = &op.id;
+    let tag = &op.tag;
+    let call = call_text(op);
     let method_variant = format_ident!("{}", op.method.to_upper_camel_case());
     let path_template = &op.path;
+    let summary = op.summary.as_deref().unwrap_or_default();
+    let parameters = op
+        .params
+        .iter()
+        .map(|p| emit_parameter(p, statics))
+        .collect::<Vec<_>>();
+    let body = match &op.body {
+        Some(body) => {
+            let model = option_str(body.type_name.as_deref());
+            let object = body.object;
+            let fields = body
+                .fields
+                .iter()
+                .map(|f| emit_field(f, statics))
+                .collect::<Vec<_>>();
+            quote!(::std::option::Option::Some(#rt::Body { model: #model, object: #object, fields: &[#(#fields),*] }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let write = emit_write_rules(&op.write);
     let errors = op.errors.iter().map(|(status, schema)| {
         let matcher = match status {
-            StatusCode::Code(c) => quote!(crate::StatusClass::Code(#c)),
-            StatusCode::Range(r) => quote!(crate::StatusClass::Class(#r)),
+            StatusCode::Code(c) => quote!(#rt::StatusClass::Code(#c)),
+            StatusCode::Range(r) => quote!(#rt::StatusClass::Class(#r)),
         };
-        match schema {
+        let decode = match schema {
             Some(s) => {
-                let decoder = format_ident!("decode_{}", error_variant(s).to_string().to_snake_case());
-                quote!(crate::request::ErrorStatus { status: #matcher, decode: ::std::option::Option::Some(crate::ApiErrorBody::#decoder) })
+                let decoder =
+                    format_ident!("decode_{}", error_variant(s).to_string().to_snake_case());
+                quote!(::std::option::Option::Some(crate::ApiErrorBody::#decoder))
             }
-            None => quote!(crate::request::ErrorStatus { status: #matcher, decode: ::std::option::Option::None }),
-        }
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(#rt::ErrorStatus { status: #matcher, decode: #decode })
     });
     quote! {
-        static #op_static: crate::request::Operation = crate::request::Operation {
+        pub(crate) static #op_static: #rt::Operation = #rt::Operation {
             id: #op_id,
-            method: crate::request::Method::#method_variant,
+            tag: #tag,
+            call: #call,
+            method: #rt::Method::#method_variant,
             path: #path_template,
+            summary: #summary,
+            parameters: &[#(#parameters),*],
+            body: #body,
+            write: #write,
             errors: &[#(#errors),*],
         };
     }
 }
 
-/// The builder struct: the client, each parameter (optional ones as `Option`), the body and
-/// the call options.
+/// A `Parameter` value.
+fn emit_parameter(p: &Param, statics: &mut Statics) -> TokenStream {
+    let rt = rt();
+    let name = &p.name;
+    let location = format_ident!(
+        "{}",
+        match p.location {
+            Location::Path => "Path",
+            Location::Query => "Query",
+            Location::Header => "Header",
+        }
+    );
+    let required = p.required;
+    let description = p.description.as_deref().unwrap_or_default();
+    let shape = emit_shape(&p.shape, statics);
+    let default = default_text(p.default.as_ref());
+    quote! {
+        #rt::Parameter {
+            name: #name,
+            location: #rt::Location::#location,
+            required: #required,
+            description: #description,
+            shape: #shape,
+            default: #default,
+        }
+    }
+}
+
+/// The `WriteRules` value of the operation's `x-write-safety`.
+fn emit_write_rules(write: &WriteSafety) -> TokenStream {
+    let rt = rt();
+    let repeatable = write.repeatable;
+    let gone = option_str(write.gone_means_done.as_deref());
+    let lookup = |lookup: &Option<LookupDesc>| match lookup {
+        Some(LookupDesc {
+            path,
+            object,
+            identity,
+        }) => quote! {
+            ::std::option::Option::Some(#rt::Lookup {
+                path: #path,
+                object: #object,
+                identity: &[#(#identity),*],
+            })
+        },
+        None => quote!(::std::option::Option::None),
+    };
+    let settle = lookup(&write.settle);
+    let relocate = lookup(&write.relocate);
+    quote! {
+        #rt::WriteRules {
+            repeatable: #repeatable,
+            gone_means_done: #gone,
+            settle: #settle,
+            relocate: #relocate,
+        }
+    }
+}
+
+/// The builder struct: the client, each parameter (optional ones as `Option`), the body,
+/// what setting by name met, and the call options.
 fn emit_builder_struct(op: &Op, body_field: &TokenStream) -> TokenStream {
+    let rt = rt();
     let builder = &op.builder;
     let fields = op.params.iter().map(|p| {
         let ident = &p.ident;
@@ -363,10 +552,11 @@ fn emit_builder_struct(op: &Op, body_field: &TokenStream) -> TokenStream {
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until `send` is called"]
         pub struct #builder<'a> {
-            client: &'a crate::Client,
+            client: &'a #rt::Client,
             #(#fields,)*
             #body_field
-            options: crate::options::CallOptions,
+            deferred: #rt::Deferred,
+            options: #rt::CallOptions,
         }
     }
 }
@@ -394,8 +584,9 @@ fn optional_setter(p: &Param) -> TokenStream {
 }
 
 /// The steps that put the parameters on the request: the path, literal pieces and encoded
-/// parameters in template order, then the query and header parameters.
-fn param_steps(op: &Op, statics: &mut Statics) -> Vec<TokenStream> {
+/// parameters in template order, then the query and header parameters. The runtime checks
+/// each against the operation's description.
+fn param_steps(op: &Op) -> Vec<TokenStream> {
     let mut steps = Vec::new();
     for piece in split_template(&op.path) {
         match piece {
@@ -409,15 +600,13 @@ fn param_steps(op: &Op, statics: &mut Statics) -> Vec<TokenStream> {
                     continue; // checked while reading the spec
                 };
                 let ident = &p.ident;
-                let rules = statics.rules(&p.name, &p.rules);
-                steps.push(quote!(request.path_param(#name, &self.#ident, &#rules)?;));
+                steps.push(quote!(request.path_param(#name, &self.#ident)?;));
             }
         }
     }
     for p in op.params.iter().filter(|p| p.location != Location::Path) {
         let ident = &p.ident;
         let name = &p.name;
-        let rules = statics.rules(&p.name, &p.rules);
         let value = if p.required {
             quote!(::std::option::Option::Some(&self.#ident))
         } else {
@@ -427,8 +616,7 @@ fn param_steps(op: &Op, statics: &mut Statics) -> Vec<TokenStream> {
             Location::Query => quote!(query_param),
             _ => quote!(header_param),
         };
-        let _ = p.nullable;
-        steps.push(quote!(request.#call(#name, #value, &#rules)?;));
+        steps.push(quote!(request.#call(#name, #value)?;));
     }
     steps
 }
@@ -444,29 +632,15 @@ struct BodyParts {
     step: TokenStream,
 }
 
-/// The body's struct field, setters and step, with the static of its field rules.
-fn emit_body(body: &Body, statics: &mut Statics) -> BodyParts {
-    let rules_ident = body_rules_static(statics.op_static);
-    let field_rules = body
-        .fields
-        .iter()
-        .map(|f| {
-            let name = &f.name;
-            let required = f.required;
-            let nullable = f.nullable;
-            let rules = statics.rules(&f.name, &f.rules);
-            quote!(crate::validation::FieldRule { name: #name, required: #required, nullable: #nullable, rules: #rules })
-        })
-        .collect::<Vec<_>>();
-    let count = field_rules.len();
-    statics.items.push(quote!(pub(crate) static #rules_ident: [crate::validation::FieldRule; #count] = [#(#field_rules),*];));
-    let object = body.object;
+/// The body's struct field, setters and step.
+fn emit_body(body: &Body) -> BodyParts {
+    let rt = rt();
     let mut setters: Vec<TokenStream> = body.fields.iter().flat_map(body_field_setters).collect();
     setters.extend(body.type_name.as_deref().map(whole_body_setter));
     BodyParts {
-        field: quote!(body: crate::request::JsonBody,),
+        field: quote!(body: #rt::JsonBody,),
         setters,
-        step: quote!(request.json_body(self.body, &#rules_ident, #object)?;),
+        step: quote!(request.json_body(self.body)?;),
     }
 }
 
@@ -485,7 +659,7 @@ fn body_field_setters(f: &BodyField) -> Vec<TokenStream> {
     } else {
         ", optional)."
     });
-    let rules_text = describe_rules(&f.rules);
+    let rules_text = describe_shape(&f.shape);
     if !rules_text.is_empty() {
         doc.push_str(&format!("\n\nChecked before sending: {rules_text}."));
     }
@@ -535,6 +709,7 @@ fn emit_send(
     param_steps: &[TokenStream],
     body_step: &TokenStream,
 ) -> TokenStream {
+    let rt = rt();
     let success = op.success.clone().unwrap_or_else(|| quote!(()));
     let success_doc = format!(
         " Validates the request, sends it (retrying as the client's policy allows) and decodes the {} response.",
@@ -544,17 +719,90 @@ fn emit_send(
     );
     quote! {
         #[doc = #success_doc]
-        pub fn send(self) -> ::std::result::Result<#success, crate::Error> {
-            self.send_with_response().map(crate::Response::into_inner)
+        pub fn send(self) -> ::std::result::Result<#success, #rt::Error> {
+            self.send_with_response().map(#rt::Response::into_inner)
         }
 
         /// Like `send`, with the answer's status, headers and raw body beside the value
         /// (see [`Response`](crate::Response)).
-        pub fn send_with_response(self) -> ::std::result::Result<crate::Response<#success>, crate::Error> {
-            let mut request = crate::request::RequestParts::new(&#op_static);
+        pub fn send_with_response(self) -> ::std::result::Result<#rt::Response<#success>, #rt::Error> {
+            let mut request = #rt::RequestParts::new(&#op_static, self.deferred)?;
             #(#param_steps)*
             #body_step
-            self.client.execute(request, &self.options)
+            #rt::send(self.client, request, &self.options)
+        }
+    }
+}
+
+/// The `RequestBuilder` implementation: the operation's description, and the setter of any
+/// query or header parameter or body field by its name in the document.
+fn emit_by_name(op: &Op, op_static: &Ident) -> TokenStream {
+    let rt = rt();
+    let builder = &op.builder;
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != Location::Path)
+        .map(|p| {
+            let name = &p.name;
+            let ident = &p.ident;
+            let (on_null, assign) = if p.is_argument() {
+                (
+                    quote!(self.deferred.note(name, "is required and cannot be null")),
+                    quote!(self.#ident = value),
+                )
+            } else {
+                (
+                    quote!(self.#ident = ::std::option::Option::None),
+                    quote!(self.#ident = ::std::option::Option::Some(value)),
+                )
+            };
+            quote! {
+                #name => match value {
+                    ::serde_json::Value::Null => #on_null,
+                    value => match ::serde_json::from_value(value) {
+                        ::std::result::Result::Ok(value) => #assign,
+                        ::std::result::Result::Err(e) => self.deferred.note(name, e),
+                    },
+                },
+            }
+        });
+    let body_names = op
+        .body
+        .iter()
+        .flat_map(|b| b.fields.iter())
+        .map(|f| &f.name)
+        .collect::<Vec<_>>();
+    let body_arm = (!body_names.is_empty())
+        .then(|| quote!(#(#body_names)|* => self.body.set_json(name, value),));
+    let unknown = quote! {
+        drop(value);
+        self.deferred.unknown(name, &#op_static);
+    };
+    let params = params.collect::<Vec<_>>();
+    let set = if params.is_empty() && body_arm.is_none() {
+        unknown
+    } else {
+        quote! {
+            match name {
+                #(#params)*
+                #body_arm
+                _ => {
+                    #unknown
+                }
+            }
+        }
+    };
+    quote! {
+        impl #rt::RequestBuilder for #builder<'_> {
+            fn operation() -> &'static #rt::Operation {
+                &#op_static
+            }
+
+            fn set_json(mut self, name: &str, value: ::serde_json::Value) -> Self {
+                #set
+                self
+            }
         }
     }
 }
@@ -562,6 +810,7 @@ fn emit_send(
 /// `items()` and the `OffsetPaged` implementation of a builder whose operation pages by
 /// offset and limit.
 fn emit_pagination(builder: &Ident, p: &Pagination) -> TokenStream {
+    let rt = rt();
     let Pagination {
         offset,
         limit,
@@ -585,20 +834,20 @@ fn emit_pagination(builder: &Ident, p: &Pagination) -> TokenStream {
             /// previous one is used up. The page size is this request's `limit` (or the
             /// server's default); iteration starts at its `offset`. An error is yielded
             /// as an item, after the items already fetched, and ends the iteration.
-            pub fn items(self) -> crate::pagination::Items<Self> {
+            pub fn items(self) -> #rt::Items<Self> {
                 let offset = #start.unwrap_or(0);
                 let limit = #page_size;
-                crate::pagination::Items::new(self, offset, limit)
+                #rt::Items::new(self, offset, limit)
             }
         }
 
-        impl crate::pagination::OffsetPaged for #builder<'_> {
+        impl #rt::OffsetPaged for #builder<'_> {
             type Item = #item;
 
             fn fetch_page(
                 &self,
                 offset: u64,
-            ) -> ::std::result::Result<(::std::vec::Vec<Self::Item>, ::std::option::Option<u64>), crate::Error> {
+            ) -> ::std::result::Result<(::std::vec::Vec<Self::Item>, ::std::option::Option<u64>), #rt::Error> {
                 let page = self.clone().#offset(#offset_arg).send()?;
                 ::std::result::Result::Ok((page.#results, #total))
             }
@@ -694,8 +943,9 @@ fn from_u64(field: &FieldType, var: TokenStream) -> TokenStream {
 
 /// The rules as a `Rules` value naming only the constraints that are set.
 fn emit_rules(rules: &Rules, pattern_static: Option<&Ident>) -> TokenStream {
+    let rt = rt();
     if rules.is_empty() {
-        return quote!(crate::validation::Rules::NONE);
+        return quote!(#rt::Rules::NONE);
     }
     let mut fields = Vec::new();
     let counts = [
@@ -727,9 +977,9 @@ fn emit_rules(rules: &Rules, pattern_static: Option<&Ident>) -> TokenStream {
         fields.push(quote!(pattern: ::std::option::Option::Some(&#p)));
     }
     quote! {
-        crate::validation::Rules {
+        #rt::Rules {
             #(#fields,)*
-            ..crate::validation::Rules::NONE
+            ..#rt::Rules::NONE
         }
     }
 }

@@ -1,13 +1,16 @@
 //! Stage 6: one blocking operation builder per OpenAPI operation, grouped by tag.
 //!
-//! The emitted code only describes requests (method, path, parameters, body, rules,
-//! response types) and hands them to the runtime's single execution path; it never sends
-//! anything itself. What it refers to in the runtime is listed in [`RUNTIME_CONTRACT`].
+//! The emitted code describes each operation as data (`schema::Operation`: method, path,
+//! parameters, body fields, their shapes and rules, the write rules), and each request as
+//! it is built, and hands it to the runtime's single execution path; it never sends
+//! anything itself. Everything it refers to in the runtime goes through one module,
+//! `crate::__runtime`, so the compiler checks the contract.
 
 mod collect;
 mod docs;
 mod emit;
 mod errors;
+pub mod write_safety;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -21,12 +24,6 @@ use crate::error::{Error, ErrorKind, Result};
 use collect::Context;
 use emit::{emit_spec_info, emit_tag};
 use errors::{collect_error_bodies, emit_error_bodies};
-
-/// The runtime items the generated code uses; the runtime crate must provide all of them.
-pub const RUNTIME_CONTRACT: &str = "crate::Client, crate::Error, crate::options::{CallOptions, \
-     call_options!}, crate::request::{Operation, Method, ErrorStatus, RequestParts, \
-     JsonBody}, crate::StatusClass, crate::validation::{Rules, FieldRule, Pattern}, crate::pagination::{OffsetPaged, \
-     Items}, crate::retry::SpecRetry";
 
 /// Header parameters the client sets from its configuration (attribution) or itself
 /// (credentials, content negotiation): never arguments of a generated method.
@@ -44,12 +41,22 @@ pub const CLIENT_HEADERS: [&str; 6] = [
 /// An operation using something the client cannot express (a non-JSON body, a cookie
 /// parameter) is left out and returned as an error in the list, or, when `strict`, fails
 /// the whole generation.
+/// What the operations stage produced.
+pub struct Operations {
+    /// The generated code.
+    pub tokens: TokenStream,
+    /// Operations left out, each with the reason.
+    pub skipped: Vec<Error>,
+    /// The operations generated.
+    pub operations: Vec<crate::GeneratedOperation>,
+}
+
 pub fn generate_operations(
     spec: &OpenAPI,
     doc: &Value,
     strict: bool,
     file: &Path,
-) -> Result<(TokenStream, Vec<Error>)> {
+) -> Result<Operations> {
     let ctx = Context { spec, file };
     let mut operations = Vec::new();
     let mut skipped = Vec::new();
@@ -83,13 +90,25 @@ pub fn generate_operations(
         .map(|(tag, ops)| emit_tag(spec, tag, ops))
         .collect::<Vec<_>>();
     let error_enum = emit_error_bodies(&error_bodies);
-    let spec_info = emit_spec_info(spec, doc, &operations);
+    let models = ctx.models()?;
+    let spec_info = emit_spec_info(spec, doc, &operations, &models);
     let tokens = quote! {
         #error_enum
         #spec_info
         #(#tag_modules)*
     };
-    Ok((tokens, skipped))
+    let generated = operations
+        .iter()
+        .map(|op| crate::GeneratedOperation {
+            id: op.id.clone(),
+            call: emit::call_text(op),
+        })
+        .collect();
+    Ok(Operations {
+        tokens,
+        skipped,
+        operations: generated,
+    })
 }
 
 /// One operation, as the emitter needs it.
@@ -113,6 +132,24 @@ struct Op {
     success_example: Option<Value>,
     errors: Vec<(StatusCode, Option<String>)>,
     pagination: Option<Pagination>,
+    write: WriteSafety,
+}
+
+/// The operation's `x-write-safety` extension: how a write is made safe to retry.
+#[derive(Default)]
+struct WriteSafety {
+    repeatable: bool,
+    /// The success body (compact JSON) reported when a retry finds the thing gone.
+    gone_means_done: Option<String>,
+    settle: Option<LookupDesc>,
+    relocate: Option<LookupDesc>,
+}
+
+/// A lookup of the result of a write.
+struct LookupDesc {
+    path: String,
+    object: String,
+    identity: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -128,10 +165,10 @@ struct Param {
     location: Location,
     required: bool,
     field: FieldType,
-    rules: Rules,
-    nullable: bool,
+    shape: Shape,
     description: Option<String>,
     example: Option<Value>,
+    default: Option<Value>,
 }
 
 impl Param {
@@ -158,9 +195,17 @@ struct BodyField {
     field: FieldType,
     required: bool,
     nullable: bool,
-    rules: Rules,
+    shape: Shape,
     description: Option<String>,
     example: Option<Value>,
+    default: Option<Value>,
+}
+
+/// An object schema of the components, described for `schema::Model`.
+struct ModelDesc {
+    name: String,
+    description: Option<String>,
+    fields: Vec<BodyField>,
 }
 
 struct Success {
@@ -191,6 +236,48 @@ enum FieldType {
     Named(String),
     Map,
     Any,
+}
+
+/// A value's JSON type and rules, as the runtime's `schema::Shape` describes it.
+#[derive(Default, Clone, PartialEq)]
+struct Shape {
+    kind: Kind,
+    format: Option<String>,
+    /// The values of a string enum.
+    values: Vec<String>,
+    rules: Rules,
+    items: Option<Box<Shape>>,
+    /// The component schema, for a reference to one.
+    model: Option<String>,
+    /// The generated type is an open enum (a reference to an enum schema).
+    open: bool,
+}
+
+/// A JSON type, as the runtime's `schema::Kind` names it.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array,
+    Object,
+    #[default]
+    Any,
+}
+
+impl Kind {
+    fn variant(self) -> &'static str {
+        match self {
+            Kind::String => "String",
+            Kind::Integer => "Integer",
+            Kind::Number => "Number",
+            Kind::Boolean => "Boolean",
+            Kind::Array => "Array",
+            Kind::Object => "Object",
+            Kind::Any => "Any",
+        }
+    }
 }
 
 #[derive(Default, Clone, PartialEq)]
