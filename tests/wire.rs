@@ -154,6 +154,7 @@ fn create_with_body_struct_sends_exactly_its_json() {
         default_provider_sort: Patch::Unchanged,
         default_text_model: Patch::Unchanged,
         description: Patch::Set("Built from a struct".into()),
+        disabled_server_tools: Patch::Unchanged,
         io_logging_api_key_ids: Patch::Unchanged,
         io_logging_sampling_rate: Some(0.5),
         is_data_discount_logging_enabled: Some(true),

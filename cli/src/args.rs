@@ -124,7 +124,7 @@ pub enum Command {
     /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces delete staging\n  \
-        openrouter-workspaces delete default --confirm-default-settings-deletion")]
+        openrouter-workspaces delete default --confirm-default-workspace-deletion")]
     Delete(Delete),
 
     /// Change fields of a workspace; fields not given are kept, `--clear-*` sets one to null.
@@ -277,7 +277,7 @@ pub struct Delete {
     /// Confirm that deleting the default workspace also deletes its settings. Required to
     /// delete the default workspace, which the API allows only to callers enabled for it.
     #[arg(long)]
-    pub confirm_default_settings_deletion: bool,
+    pub confirm_default_workspace_deletion: bool,
 }
 
 /// Paging of a list command.

@@ -189,8 +189,8 @@ fn get(session: &Session, args: Shown) -> Result<(), Failure> {
 fn delete(session: &Session, args: Delete) -> Result<(), Failure> {
     let client = session.client()?;
     let mut request = client.workspaces().delete(args.target.id);
-    if args.confirm_default_settings_deletion {
-        request = request.confirm_default_settings_deletion(true);
+    if args.confirm_default_workspace_deletion {
+        request = request.confirm_default_workspace_deletion(true);
     }
     session
         .printer()

@@ -385,7 +385,7 @@ fn deleting_the_default_workspace_is_refused_with_403_by_default() {
     let emulator = Emulator::start().unwrap();
     for args in [
         &["delete", "default"][..],
-        &["delete", "default", "--confirm-default-settings-deletion"][..],
+        &["delete", "default", "--confirm-default-workspace-deletion"][..],
     ] {
         let stderr = cli(&emulator, args).failed(3).to_string();
         assert!(stderr.contains("HTTP 403"), "{args:?}: {stderr}");
@@ -402,14 +402,14 @@ fn deleting_the_default_workspace_needs_the_confirmation_flag_when_allowed() {
     let stderr = cli(&emulator, &["delete", "default"]).failed(3).to_string();
     assert!(stderr.contains("HTTP 400"), "{stderr}");
     assert!(
-        stderr.contains("confirm_default_settings_deletion"),
+        stderr.contains("confirm_default_workspace_deletion"),
         "{stderr}"
     );
     assert!(default_exists(&emulator));
 
     let run = cli(
         &emulator,
-        &["delete", "default", "--confirm-default-settings-deletion"],
+        &["delete", "default", "--confirm-default-workspace-deletion"],
     );
     assert_eq!(run.json(), json!({"deleted": true}));
     assert!(run.stderr.is_empty(), "{}", run.stderr);
@@ -423,7 +423,7 @@ fn the_confirmation_flag_changes_nothing_for_other_workspaces() {
     create(&emulator, "other");
     let run = cli(
         &emulator,
-        &["delete", "other", "--confirm-default-settings-deletion"],
+        &["delete", "other", "--confirm-default-workspace-deletion"],
     );
     assert_eq!(run.json(), json!({"deleted": true}));
     assert!(emulator.workspaces().iter().all(|w| w.slug != "other"));

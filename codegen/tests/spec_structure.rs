@@ -40,36 +40,73 @@ const COMPARED: [&str; 6] = [
 /// Our additions: the attribution headers, declared once and referenced by every path.
 const ATTRIBUTION_PARAMETERS: [&str; 3] = ["HttpReferer", "AppTitle", "AppCategories"];
 
-/// Our additions: constraints the upstream states only in prose, as (pointer, keyword, value).
+/// Our additions: constraints the upstream states only in prose, and the defaults a new
+/// workspace gets, as (pointer, keyword, value).
 fn prose_constraints() -> Vec<(&'static str, &'static str, Value)> {
-    vec![
-        (
-            "/components/schemas/CreateWorkspaceRequest/properties/io_logging_sampling_rate",
-            "minimum",
-            json!(0.0001),
-        ),
-        (
-            "/components/schemas/CreateWorkspaceRequest/properties/io_logging_sampling_rate",
-            "maximum",
-            json!(1),
-        ),
-        (
-            "/components/schemas/UpdateWorkspaceRequest/properties/io_logging_sampling_rate",
-            "minimum",
-            json!(0.0001),
-        ),
-        (
-            "/components/schemas/UpdateWorkspaceRequest/properties/io_logging_sampling_rate",
-            "maximum",
-            json!(1),
-        ),
-        (
-            "/components/schemas/UpsertWorkspaceBudgetRequest/properties/limit_usd",
-            "exclusiveMinimum",
-            json!(0),
-        ),
-    ]
+    let workspace = "/components/schemas/Workspace/properties";
+    let defaults = [
+        ("io_logging_sampling_rate", json!(1)),
+        ("is_data_discount_logging_enabled", json!(false)),
+        ("is_observability_broadcast_enabled", json!(false)),
+        ("is_observability_io_logging_enabled", json!(false)),
+    ];
+    let defaults = defaults.into_iter().map(|(field, value)| {
+        let pointer: &'static str = format!("{workspace}/{field}").leak();
+        (pointer, "default", value)
+    });
+    defaults
+        .chain([
+            (
+                "/components/schemas/CreateWorkspaceRequest/properties/io_logging_sampling_rate",
+                "minimum",
+                json!(0.0001),
+            ),
+            (
+                "/components/schemas/CreateWorkspaceRequest/properties/io_logging_sampling_rate",
+                "maximum",
+                json!(1),
+            ),
+            (
+                "/components/schemas/UpdateWorkspaceRequest/properties/io_logging_sampling_rate",
+                "minimum",
+                json!(0.0001),
+            ),
+            (
+                "/components/schemas/UpdateWorkspaceRequest/properties/io_logging_sampling_rate",
+                "maximum",
+                json!(1),
+            ),
+            (
+                "/components/schemas/UpsertWorkspaceBudgetRequest/properties/limit_usd",
+                "exclusiveMinimum",
+                json!(0),
+            ),
+        ])
+        .collect()
 }
+
+/// Ahead of both vendored upstream documents: what the API has gained since, as the newest
+/// official SDKs send and read it. The delete parameter confirming the default workspace's
+/// removal, and the server tools a workspace turns off (on both request bodies and the
+/// workspace), as (JSON pointer of the parent, name).
+const AHEAD_OF_UPSTREAM: [(&str, &str); 4] = [
+    (
+        "/paths/~1workspaces~1{id}/delete/parameters",
+        "confirm_default_workspace_deletion",
+    ),
+    (
+        "/components/schemas/CreateWorkspaceRequest/properties",
+        "disabled_server_tools",
+    ),
+    (
+        "/components/schemas/UpdateWorkspaceRequest/properties",
+        "disabled_server_tools",
+    ),
+    (
+        "/components/schemas/Workspace/properties",
+        "disabled_server_tools",
+    ),
+];
 
 fn strip_wording(value: &mut Value, in_name_map: bool) {
     match value {
@@ -124,26 +161,24 @@ fn remove_additions(ours: &mut Value) {
             .and_then(Value::as_object_mut)
             .unwrap_or_else(|| panic!("{pointer} is missing from our document"));
         let found = schema.remove(keyword);
-        assert_eq!(
-            found.as_ref().and_then(Value::as_f64),
-            expected.as_f64(),
-            "{pointer}/{keyword}"
-        );
+        let same = match (&found, &expected) {
+            (Some(Value::Number(a)), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (found, expected) => found.as_ref() == Some(expected),
+        };
+        assert!(same, "{pointer}/{keyword}: {found:?}, expected {expected}");
     }
-    // Ahead of both vendored upstream documents: the API has since gained this parameter
-    // (named `confirm_default_workspace_deletion` in one SDK release, then renamed). Our
-    // document follows the API; the comparison leaves the one addition out.
-    let delete = ours
-        .pointer_mut("/paths/~1workspaces~1{id}/delete/parameters")
-        .and_then(Value::as_array_mut)
-        .expect("DELETE /workspaces/{id} has parameters");
-    let before = delete.len();
-    delete.retain(|p| p["name"] != "confirm_default_settings_deletion");
-    assert_eq!(
-        before - delete.len(),
-        1,
-        "our document declares confirm_default_settings_deletion"
-    );
+    for (parent, name) in AHEAD_OF_UPSTREAM {
+        let removed = match ours.pointer_mut(parent) {
+            Some(Value::Array(parameters)) => {
+                let before = parameters.len();
+                parameters.retain(|p| p["name"] != name);
+                before - parameters.len() == 1
+            }
+            Some(Value::Object(properties)) => properties.remove(name).is_some(),
+            _ => false,
+        };
+        assert!(removed, "our document declares {name} in {parent}");
+    }
     let refs: Vec<Value> = ATTRIBUTION_PARAMETERS
         .iter()
         .map(|n| json!({ "$ref": format!("#/components/parameters/{n}") }))

@@ -196,7 +196,7 @@ impl EmulatorConfig {
     ///
     /// Off, `DELETE /workspaces/{id}` on the default workspace answers 403 (the documented
     /// `Forbidden` body), with or without the query parameter
-    /// `confirm_default_settings_deletion`. On, the parameter must be `true`: without it,
+    /// `confirm_default_workspace_deletion`. On, the parameter must be `true`: without it,
     /// or with `false`, the answer is 400 naming the parameter; with it the default
     /// workspace is deleted like any other (its budgets and memberships with it). Other
     /// workspaces ignore the parameter; a value other than `true` or `false` is a 400

@@ -26,7 +26,7 @@ DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counter
   --allow-default-workspace-deletion
                            enable the caller for deleting the default workspace: then
                            DELETE /workspaces/{id} on it needs
-                           ?confirm_default_settings_deletion=true (400 without it);
+                           ?confirm_default_workspace_deletion=true (400 without it);
                            without this flag it is always 403
   --drift                  play a server newer than the document (the state and rules
                            are unchanged, only the JSON differs). Every answer object

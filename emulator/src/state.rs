@@ -102,7 +102,7 @@ pub(crate) struct Seed {
 }
 
 /// The query parameter that confirms the deletion of the default workspace.
-pub(crate) const CONFIRM_DEFAULT_DELETION: &str = "confirm_default_settings_deletion";
+pub(crate) const CONFIRM_DEFAULT_DELETION: &str = "confirm_default_workspace_deletion";
 
 /// A change to a workspace: `None` leaves a field as it is; for nullable fields
 /// `Some(None)` clears it.
@@ -622,6 +622,7 @@ fn new_workspace(name: String, slug: String, creator: Option<String>, now: &str)
         default_provider_sort: None,
         default_text_model: None,
         description: None,
+        disabled_server_tools: None,
         id: id.to_string(),
         include_byok_in_budgets: Some(false),
         io_logging_api_key_ids: None,

@@ -363,7 +363,7 @@ fn binary_run(arg: &str) -> std::process::Output {
 #[test]
 fn binary_flag_allows_deleting_the_default_workspace() {
     let plain = Binary::spawn(&[]);
-    let confirmed = "/workspaces/default?confirm_default_settings_deletion=true";
+    let confirmed = "/workspaces/default?confirm_default_workspace_deletion=true";
     assert_eq!(plain.call("DELETE", confirmed).0, 403);
     plain.stop();
 

@@ -489,7 +489,7 @@ fn patch_rules() {
         .error(404);
 }
 
-const CONFIRM: &str = "confirm_default_settings_deletion";
+const CONFIRM: &str = "confirm_default_workspace_deletion";
 
 #[test]
 fn the_default_workspace_cannot_be_deleted_unless_enabled() {
