@@ -48,8 +48,8 @@ pub trait RequestBuilder: Sized {
     /// Sets the query or header parameter, or the body field, called `name` in the
     /// document to the JSON `value` (`null` clears a nullable field). Nothing is checked
     /// here: a name the operation lacks, or a value of the wrong type or outside the
-    /// document's rules, is refused by `send` as [`Error::InvalidInput`](crate::Error::InvalidInput),
-    /// before anything is sent.
+    /// document's rules (an enum value it does not list included), is refused by `send` as
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput), before anything is sent.
     ///
     /// ```
     /// use openrouter_workspaces::{Client, RequestBuilder};

@@ -199,7 +199,9 @@ pub fn generate_from_value(
         }
     };
     let spec = parse::parse(&selected, file)?;
-    let generated_ops = operations::generate_operations(&spec, &selected, strict, file)?;
+    let model_fields = open::field_types(&models);
+    let generated_ops =
+        operations::generate_operations(&spec, &selected, &model_fields, strict, file)?;
     skipped.extend(generated_ops.skipped);
     let source = emit::emit(models, generated_ops.tokens, file)?;
     Ok(Generated {

@@ -632,6 +632,27 @@ fn wire_name(field: &syn::Field) -> Option<String> {
     })
 }
 
+/// The type of every named field of every generated struct in `models` (the contents of
+/// the `types` module), by the struct's name and the field's JSON name.
+pub fn field_types(models: &TokenStream) -> BTreeMap<(String, String), syn::Type> {
+    let Ok(file) = syn::parse2::<syn::File>(models.clone()) else {
+        return BTreeMap::new();
+    };
+    let mut types = BTreeMap::new();
+    for item in file.items {
+        let Item::Struct(s) = item else { continue };
+        let Fields::Named(named) = &s.fields else {
+            continue;
+        };
+        for field in &named.named {
+            if let Some(name) = wire_name(field) {
+                types.insert((s.ident.to_string(), name), field.ty.clone());
+            }
+        }
+    }
+    types
+}
+
 /// Turns each `Option<T>` field of `s` named in `fields` into a `crate::Patch<T>`, left out
 /// of the JSON when unchanged and `null` when cleared.
 fn patch_fields(s: &mut ItemStruct, fields: &BTreeSet<String>) {

@@ -22,6 +22,8 @@ use crate::error::{Error, ErrorKind, Result, pointer_push};
 pub(super) struct Context<'a> {
     pub(super) spec: &'a OpenAPI,
     pub(super) file: &'a std::path::Path,
+    /// The type of each field of each generated model, by model and JSON name.
+    pub(super) model_fields: &'a std::collections::BTreeMap<(String, String), syn::Type>,
 }
 
 impl Context<'_> {
@@ -265,10 +267,15 @@ impl Context<'_> {
             ReferenceOr::Item(_) => None,
         };
         let resolved = self.resolve(schema, |c| &c.schemas, pointer)?;
-        let (object, fields) = match &resolved.schema_kind {
+        let (object, mut fields) = match &resolved.schema_kind {
             SchemaKind::Type(Type::Object(obj)) => (true, self.object_fields(obj, pointer, false)?),
             _ => (false, Vec::new()),
         };
+        if let Some(model) = &type_name {
+            for field in &mut fields {
+                self.type_inline_enum(model, field);
+            }
+        }
         Ok(Body {
             type_name,
             fields,
@@ -314,6 +321,40 @@ impl Context<'_> {
             });
         }
         Ok(fields)
+    }
+
+    /// Gives a body field that is an inline string enum (or an array of one) the enum type
+    /// the model generator made of it, found in the field of the body's model: its setter
+    /// then takes the enum, whose `Unknown` variant is an explicit choice the client sends.
+    fn type_inline_enum(&self, model: &str, field: &mut BodyField) {
+        let key = (type_ident(model).to_string(), field.name.clone());
+        let Some(ty) = self.model_fields.get(&key) else {
+            return;
+        };
+        let ty = unwrap_generic(ty, &["Patch", "Option"]).unwrap_or(ty);
+        match &mut field.field {
+            FieldType::String if !field.shape.values.is_empty() => {
+                if let Some(name) = plain_type_name(ty) {
+                    field.field = FieldType::Named(name);
+                    field.shape.open = true;
+                }
+            }
+            FieldType::Array(item)
+                if matches!(**item, FieldType::String)
+                    && field
+                        .shape
+                        .items
+                        .as_ref()
+                        .is_some_and(|i| !i.values.is_empty()) =>
+            {
+                let item_type = unwrap_generic(ty, &["Vec"]).and_then(plain_type_name);
+                if let (Some(name), Some(items)) = (item_type, field.shape.items.as_mut()) {
+                    **item = FieldType::Named(name);
+                    items.open = true;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Every object schema of the components with its fields, for `schema::Model`: the
@@ -671,6 +712,36 @@ struct Described {
     description: Option<String>,
     example: Option<Value>,
     default: Option<Value>,
+}
+
+/// The one type argument of `ty` when it is one of the generic types named in `wrappers`
+/// (by their last path segment).
+fn unwrap_generic<'t>(ty: &'t syn::Type, wrappers: &[&str]) -> Option<&'t syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if !wrappers.iter().any(|w| last.ident == w) {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// The name of a model type written as one bare identifier (a type of the `types` module).
+fn plain_type_name(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let [segment] = path.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    (path.qself.is_none() && segment.arguments.is_none()).then(|| segment.ident.to_string())
 }
 
 /// The JSON type of a schema of kind `kind`.

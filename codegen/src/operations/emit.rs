@@ -760,10 +760,13 @@ fn emit_by_name(op: &Op, op_static: &Ident) -> TokenStream {
             quote! {
                 #name => match value {
                     ::serde_json::Value::Null => #on_null,
-                    value => match ::serde_json::from_value(value) {
-                        ::std::result::Result::Ok(value) => #assign,
-                        ::std::result::Result::Err(e) => self.deferred.note(name, e),
-                    },
+                    value => {
+                        self.deferred.check_param(&#op_static, name, &value);
+                        match ::serde_json::from_value(value) {
+                            ::std::result::Result::Ok(value) => #assign,
+                            ::std::result::Result::Err(e) => self.deferred.note(name, e),
+                        }
+                    }
                 },
             }
         });
@@ -895,6 +898,15 @@ fn setter_input(field: &FieldType, var: &Ident) -> (TokenStream, TokenStream) {
             ),
             quote!(#var.into_iter().map(::std::convert::Into::into).collect::<::std::vec::Vec<::std::string::String>>()),
         ),
+        FieldType::Array(item) if matches!(**item, FieldType::Named(_)) => {
+            // Items of a model type, or of another enum that converts into it (the same
+            // values under a create body's and an update body's names).
+            let item = rust_type(item);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
+                quote!(#var.into_iter().map(::std::convert::Into::into).collect::<::std::vec::Vec<#item>>()),
+            )
+        }
         FieldType::Array(item) => {
             let item = rust_type(item);
             (

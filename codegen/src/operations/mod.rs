@@ -51,13 +51,21 @@ pub struct Operations {
     pub operations: Vec<crate::GeneratedOperation>,
 }
 
+/// `model_fields` is the type of each field of each generated model (by model and JSON
+/// name), so that a setter takes the model's own type where the document's schema alone
+/// does not name one (an inline enum).
 pub fn generate_operations(
     spec: &OpenAPI,
     doc: &Value,
+    model_fields: &BTreeMap<(String, String), syn::Type>,
     strict: bool,
     file: &Path,
 ) -> Result<Operations> {
-    let ctx = Context { spec, file };
+    let ctx = Context {
+        spec,
+        file,
+        model_fields,
+    };
     let mut operations = Vec::new();
     let mut skipped = Vec::new();
     for (path, item) in spec.paths.iter() {
