@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         &manifest_dir,
     );
     println!("cargo:rerun-if-changed={}", config.spec.display());
-    if let Some(overlay) = &config.overlay {
+    for overlay in &config.overlays {
         println!("cargo:rerun-if-changed={}", overlay.display());
     }
 

@@ -42,8 +42,9 @@ pub const TAGS_ENV: &str = "OPENROUTER_OPENAPI_TAGS";
 /// The environment variable that, set to `1` or `true`, makes an operation that cannot be
 /// generated fail the build instead of being skipped with a warning.
 pub const STRICT_ENV: &str = "OPENROUTER_OPENAPI_STRICT";
-/// The environment variable naming the OpenAPI Overlay applied to the document; empty for
-/// none. Default: the overlay beside the vendored document.
+/// The environment variable naming the OpenAPI Overlays applied to the document, in order,
+/// separated as `PATH` is (`:` on Unix, `;` on Windows); empty for none. Default: the
+/// overlay beside the vendored document.
 pub const OVERLAY_ENV: &str = "OPENROUTER_OPENAPI_OVERLAY";
 /// The tag generated when no other is asked for.
 pub const DEFAULT_TAG: &str = "Workspaces";
@@ -55,8 +56,8 @@ pub struct Config {
     pub spec: PathBuf,
     /// The tags whose operations are generated.
     pub tags: Vec<String>,
-    /// The OpenAPI Overlay applied to the document before anything else, if any.
-    pub overlay: Option<PathBuf>,
+    /// The OpenAPI Overlays applied to the document, in order, before anything else.
+    pub overlays: Vec<PathBuf>,
     /// Fail on an operation that cannot be generated, or an overlay action that matches
     /// nothing, instead of skipping it with a warning.
     pub strict: bool,
@@ -90,7 +91,7 @@ impl Config {
         Self {
             spec: spec.into(),
             tags: vec![DEFAULT_TAG.to_string()],
-            overlay: None,
+            overlays: Vec::new(),
             strict: false,
         }
     }
@@ -125,15 +126,17 @@ impl Config {
         let strict = var(STRICT_ENV).is_some_and(|v| {
             matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
         });
-        let overlay = match var(OVERLAY_ENV) {
-            Some(path) if path.trim().is_empty() => None,
-            Some(path) => Some(base.join(path.trim())),
-            None => Some(vendored_overlay.to_path_buf()),
+        let overlays = match var(OVERLAY_ENV) {
+            Some(paths) => std::env::split_paths(paths.trim())
+                .filter(|path| !path.as_os_str().is_empty())
+                .map(|path| base.join(path))
+                .collect(),
+            None => vec![vendored_overlay.to_path_buf()],
         };
         Self {
             spec,
             tags,
-            overlay,
+            overlays,
             strict,
         }
     }
@@ -150,9 +153,9 @@ pub fn generate_report(config: &Config) -> Result<Generated> {
     let file = config.spec.as_path();
     let mut document = load::load_file(file)?;
     let mut unmatched = Vec::new();
-    if let Some(overlay_file) = &config.overlay {
+    for overlay_file in &config.overlays {
         let overlay_doc = load::load_file(overlay_file)?;
-        unmatched = overlay::apply(&mut document, &overlay_doc, overlay_file)?;
+        unmatched.extend(overlay::apply(&mut document, &overlay_doc, overlay_file)?);
         if config.strict
             && let Some(first) = unmatched.first()
         {

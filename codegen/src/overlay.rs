@@ -50,9 +50,10 @@ impl std::fmt::Display for Unmatched {
         }
         write!(
             f,
-            ") matches nothing in the document, so its rule is not applied: the operation it \
-             targets is missing or has moved. If the document renamed the path or method, \
-             change the target to the new one; if the operation is gone, delete the action"
+            ") matches nothing in the document, so it is not applied: what it targets (an \
+             operation, for a write rule) is missing or has moved. If the document renamed \
+             the path or method, change the target to the new one; if it is gone, delete the \
+             action"
         )
     }
 }

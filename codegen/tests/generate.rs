@@ -325,11 +325,11 @@ fn unknown_tag_lists_the_document_tags() {
 }
 
 #[test]
-fn config_reads_spec_tags_and_overlay_from_variables() {
+fn config_reads_spec_tags_and_overlays_from_variables() {
     let vars = |name: &str| match name {
         "OPENROUTER_OPENAPI_SPEC" => Some("specs/other.json".to_string()),
         "OPENROUTER_OPENAPI_TAGS" => Some(" API Keys , Workspaces,".to_string()),
-        "OPENROUTER_OPENAPI_OVERLAY" => Some("rules.yaml".to_string()),
+        "OPENROUTER_OPENAPI_OVERLAY" => Some("rules.yaml:more/changes.yaml".to_string()),
         _ => None,
     };
     let vendored = (
@@ -341,17 +341,20 @@ fn config_reads_spec_tags_and_overlay_from_variables() {
     assert_eq!(config.spec, Path::new("/repo/specs/other.json"));
     assert_eq!(config.tags, ["API Keys", "Workspaces"]);
     assert_eq!(
-        config.overlay.as_deref(),
-        Some(Path::new("/repo/rules.yaml"))
+        config.overlays,
+        [
+            Path::new("/repo/rules.yaml"),
+            Path::new("/repo/more/changes.yaml")
+        ]
     );
     let defaults = Config::from_vars(|_| None, vendored.0, vendored.1, Path::new("/repo"));
     assert_eq!(defaults.spec, Path::new("/vendored.yaml"));
     assert_eq!(defaults.tags, ["Workspaces"]);
-    assert_eq!(defaults.overlay.as_deref(), Some(vendored.1));
+    assert_eq!(defaults.overlays, [vendored.1]);
     let none = |name: &str| (name == "OPENROUTER_OPENAPI_OVERLAY").then(String::new);
     let without = Config::from_vars(none, vendored.0, vendored.1, Path::new("/repo"));
-    assert_eq!(
-        without.overlay, None,
+    assert!(
+        without.overlays.is_empty(),
         "an empty variable applies no overlay"
     );
 }

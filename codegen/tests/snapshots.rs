@@ -30,7 +30,7 @@ const AFTER: usize = 5;
 /// refreshing, writes) `snapshot`.
 fn check(spec: &str, overlay: Option<&str>, tags: &[&str], snapshot: &str) {
     let mut config = Config::new(spec);
-    config.overlay = overlay.map(PathBuf::from);
+    config.overlays = overlay.into_iter().map(PathBuf::from).collect();
     config.tags = tags.iter().map(|t| t.to_string()).collect();
     let generated = generate_report(&config)
         .unwrap_or_else(|e| panic!("generation failed: {e}"))
