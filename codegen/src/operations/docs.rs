@@ -111,11 +111,41 @@ fn returns_and_errors_doc(op: &Op) -> String {
          * No usable answer: [`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout), \
          [`Error::Decode`](crate::Error::Decode) or [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).\n",
     );
-    if op.method.eq_ignore_ascii_case("post") {
+    if let Some(lookup) = &op.write.settle {
         doc.push_str(
             "* A failure after the request may have been applied that a lookup could not settle: \
              [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).\n",
         );
+        doc.push_str(&format!(
+            "\n# Retries\n\nA failure after the request may have been applied is settled by \
+             `GET {}`: the result found there with every sent field is returned; when \
+             nothing is there the request is sent again within the retry policy.\n",
+            lookup.path
+        ));
+    } else if op.write.repeatable {
+        doc.push_str(
+            "\n# Retries\n\nRetried like a read: the API makes a second delivery change \
+             nothing more.\n",
+        );
+    } else if op.method.eq_ignore_ascii_case("post") {
+        doc.push_str(
+            "\n# Retries\n\nSent again only when the first attempt cannot have been \
+             applied (the connection was never made, or the server answered 429).\n",
+        );
+    }
+    if op.write.gone_means_done.is_some() {
+        doc.push_str(
+            "\n# Retries\n\nA retry of an attempt that may have been applied and that \
+             finds the target gone (404) reports success: that attempt did the job.\n",
+        );
+    }
+    if let Some(lookup) = &op.write.relocate {
+        doc.push_str(&format!(
+            "\n# Retries\n\nWhen a retry of an attempt that may have been applied finds \
+             nothing at the request's address (the attempt may have moved it), the result \
+             is looked up at `GET {}`.\n",
+            lookup.path
+        ));
     }
     doc
 }
