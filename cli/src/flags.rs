@@ -388,6 +388,7 @@ impl Flag {
             (_, Kind::Boolean, _) => "BOOL",
             (_, Kind::Integer, _) => "N",
             (_, Kind::Number, _) => "NUMBER",
+            (_, Kind::String, _) if !shape.values.is_empty() => "VALUE",
             (_, Kind::String, Some("uuid")) => "UUID",
             (_, Kind::String, _) => "TEXT",
             _ => "JSON",
@@ -446,6 +447,12 @@ impl Flag {
             Form::Switch => arg,
             _ => arg.value_name(self.value_name()),
         };
+        // `--amount -5` is a value to check, not an unknown flag.
+        let numbers = [Some(self.doc.shape), self.doc.shape.items]
+            .into_iter()
+            .flatten()
+            .any(|shape| matches!(shape.kind, Kind::Integer | Kind::Number));
+        let arg = arg.allow_negative_numbers(numbers);
         match (required, self.doc.required, self.clears()) {
             (true, true, true) => arg.required_unless_present(self.clear_id()),
             (true, true, false) => arg.required(true),
