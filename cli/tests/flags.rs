@@ -340,6 +340,8 @@ struct Settable {
     nullable: bool,
     /// Whether it goes in the query string (else in the body).
     query: bool,
+    /// The document's default, as JSON text.
+    default: Option<&'static str>,
     /// Its type and rules.
     shape: &'static Shape,
 }
@@ -364,6 +366,7 @@ fn settable(operation: &'static Operation) -> Vec<Settable> {
             required: p.required,
             nullable: false,
             query: true,
+            default: p.default,
             shape: &p.shape,
         });
     let fields = operation
@@ -375,6 +378,7 @@ fn settable(operation: &'static Operation) -> Vec<Settable> {
             required: f.required,
             nullable: f.nullable,
             query: false,
+            default: f.default,
             shape: &f.shape,
         });
     parameters.chain(fields).collect()
@@ -389,9 +393,10 @@ fn flag(name: &str) -> String {
     format!("--{long}")
 }
 
-/// Whether the flag of `s` is a switch: a boolean query parameter sends `true` when given.
+/// Whether the flag of `s` is a switch: a boolean query parameter that is not `true` by
+/// default sends `true` when given.
 fn is_switch(s: &Settable) -> bool {
-    s.query && s.shape.kind == Kind::Boolean
+    s.query && s.shape.kind == Kind::Boolean && s.default != Some("true")
 }
 
 /// A value that keeps every rule of `shape`: the text to give on the command line and
