@@ -20,7 +20,7 @@ write_rules="$PWD/openapi/write-safety.overlay.yaml"
 step "the newer document: library, CLI and emulator built from it, and the round trip"
 OPENROUTER_OPENAPI_OVERLAY="$write_rules:$PWD/checks/next-upstream/changes.overlay.yaml" \
   RUSTFLAGS="-D warnings" OPENROUTER_OPENAPI_STRICT=1 \
-  cargo test --quiet -p openrouter-workspaces-cli --test next_upstream -- --ignored
+  cargo test --quiet -p openrouter-workspaces-cli --test next_upstream --test flags -- --include-ignored
 
 upstream=../shared/openapi/openrouter-2026-08-22.yaml
 if [ -f "$upstream" ]; then

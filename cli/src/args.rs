@@ -1,14 +1,22 @@
 //! The command line: global options, subcommands and their arguments (clap types only).
+//! The flags of each request come from the document ([`Fields`]); the commands, their
+//! positional arguments and the tool's own options are written here.
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
-use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use clap::builder::ArgPredicate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
-use openrouter_workspaces::types::WorkspaceBudgetInterval;
+use openrouter_workspaces::types::{Workspace, WorkspaceBudget, WorkspaceMember};
+use openrouter_workspaces::workspaces as op;
 use openrouter_workspaces::{
-    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, HTTP_REFERER_ENV,
+    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, Described, HTTP_REFERER_ENV,
+    RequestBuilder,
 };
+
+use crate::flags::{Fields, path_parser};
+use crate::table;
 
 /// Manage OpenRouter workspaces, their budgets and members from shell scripts.
 #[derive(Debug, Parser)]
@@ -119,21 +127,21 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces get staging | jq .data.description\n  \
         openrouter-workspaces get staging -o table")]
-    Get(Shown),
+    Get(Shown<Workspace, op::Get<'static>>),
 
     /// Delete a workspace, with its budgets and guardrails (not while it holds active API keys).
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces delete staging\n  \
         openrouter-workspaces delete default --confirm-default-workspace-deletion")]
-    Delete(Delete),
+    Delete(Target<op::Delete<'static>>),
 
     /// Change fields of a workspace; fields not given are kept, `--clear-*` sets one to null.
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces update staging --name 'Staging (EU)' --observability-broadcast false\n  \
         openrouter-workspaces update staging --clear-description --clear-default-text-model")]
-    Update(Update),
+    Update(Target<op::Update<'static>>),
 
-    /// Spending budgets of a workspace, one per interval (daily, weekly, monthly, lifetime).
+    /// Spending budgets of a workspace, one per interval.
     #[command(
         subcommand,
         after_help = "Example:\n  \
@@ -267,30 +275,9 @@ pub struct Completions {
     pub shell: Shell,
 }
 
-/// Arguments of `delete`.
-#[derive(Debug, Args)]
-pub struct Delete {
-    /// The workspace.
-    #[command(flatten)]
-    pub target: Target,
-
-    /// Confirm that deleting the default workspace also deletes its settings. Required to
-    /// delete the default workspace, which the API allows only to callers enabled for it.
-    #[arg(long)]
-    pub confirm_default_workspace_deletion: bool,
-}
-
-/// Paging of a list command.
+/// Paging of a list command (the offset and the page size are flags of the operation).
 #[derive(Debug, Args)]
 pub struct Page {
-    /// Number of items to skip.
-    #[arg(long, value_name = "N")]
-    pub offset: Option<u64>,
-
-    /// Items per page (1 to 100); with --all, the size of each page fetched.
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u64>,
-
     /// Fetch every page and print one JSON array of all the items.
     #[arg(long)]
     pub all: bool,
@@ -305,27 +292,56 @@ pub struct Listing {
 
     /// JSON or a table.
     #[command(flatten)]
-    pub format: Format,
+    pub format: Format<Workspace>,
+
+    /// The operation's query parameters.
+    #[command(flatten)]
+    pub fields: Fields<op::List<'static>>,
 }
 
-/// A workspace to show something of (`get`, `budgets list`).
+/// A workspace to show something of (`get`, `budgets list`), shown as `M`s.
 #[derive(Debug, Args)]
-pub struct Shown {
-    /// The workspace.
-    #[command(flatten)]
-    pub target: Target,
+pub struct Shown<M: Described + 'static, B: RequestBuilder + 'static> {
+    /// UUID or slug of the workspace.
+    #[arg(value_name = "ID", value_parser = path_parser::<B>("id"))]
+    pub id: String,
 
     /// JSON or a table.
     #[command(flatten)]
-    pub format: Format,
+    pub format: Format<M>,
+
+    /// The operation's query parameters.
+    #[command(flatten)]
+    pub fields: Fields<B>,
 }
 
-/// The `--output` choice of the commands that can show a table.
+/// The `--output` and `--columns` choices of the commands that can show a table of `M`s.
 #[derive(Debug, Args)]
-pub struct Format {
-    /// How to print the answer.
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Json, value_name = "FORMAT")]
+pub struct Format<M: Described + 'static> {
+    /// How to print the answer (a table when only --columns is given).
+    #[arg(
+        long,
+        short = 'o',
+        value_enum,
+        default_value_t = Output::Json,
+        default_value_if("columns", ArgPredicate::IsPresent, "table"),
+        value_name = "FORMAT"
+    )]
     pub output: Output,
+
+    /// The table's columns, comma-separated, in order: any field of the answer.
+    #[arg(
+        long,
+        value_name = "FIELDS",
+        value_delimiter = ',',
+        value_parser = table::column_parser(M::schema()),
+        help = table::columns_help(M::schema())
+    )]
+    pub columns: Vec<String>,
+
+    /// The model whose fields are the columns.
+    #[arg(skip)]
+    pub model: PhantomData<fn() -> M>,
 }
 
 /// How an answer is printed.
@@ -333,120 +349,29 @@ pub struct Format {
 pub enum Output {
     /// The API's answer as the server sent it, for scripts.
     Json,
-    /// Aligned columns for people: the documented fields, dates in UTC, amounts in dollars.
+    /// Aligned columns for people: fields of the document, dates in UTC, amounts in dollars.
     Table,
 }
 
-/// The workspace a command acts on.
+/// The workspace a command acts on, and the flags of its operation (`delete`, and `members
+/// add` and `remove`, whose user IDs follow the workspace).
 #[derive(Debug, Args)]
-pub struct Target {
+pub struct Target<B: RequestBuilder + 'static> {
     /// UUID or slug of the workspace.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = path_parser::<B>("id"))]
     pub id: String,
+
+    /// The operation's parameters and body fields.
+    #[command(flatten)]
+    pub fields: Fields<B>,
 }
 
-/// Arguments of `create`.
+/// Arguments of `create`: every field of the request body.
 #[derive(Debug, Args)]
 pub struct Create {
-    /// Display name (1 to 100 characters).
-    #[arg(long)]
-    pub name: String,
-
-    /// Short identifier used in URLs: lowercase letters and digits in groups joined by single hyphens.
-    #[arg(long)]
-    pub slug: String,
-
-    /// The optional settings.
+    /// The body's fields.
     #[command(flatten)]
-    pub settings: Settings,
-}
-
-/// Arguments of `update`.
-#[derive(Debug, Args)]
-pub struct Update {
-    /// UUID or slug of the workspace.
-    #[arg(value_name = "ID")]
-    pub id: String,
-
-    /// New display name (1 to 100 characters).
-    #[arg(long)]
-    pub name: Option<String>,
-
-    /// New slug.
-    #[arg(long)]
-    pub slug: Option<String>,
-
-    /// The settings to change.
-    #[command(flatten)]
-    pub settings: Settings,
-
-    /// The fields to set to null.
-    #[command(flatten)]
-    pub clear: Clear,
-}
-
-/// Optional workspace settings, shared by `create` and `update`.
-#[derive(Debug, Args)]
-pub struct Settings {
-    /// Free-text description (at most 500 characters).
-    #[arg(long, value_name = "TEXT")]
-    pub description: Option<String>,
-
-    /// Text model used when a request names none, such as `openai/gpt-4o-mini`.
-    #[arg(long, value_name = "MODEL")]
-    pub default_text_model: Option<String>,
-
-    /// Image model used when a request names none.
-    #[arg(long, value_name = "MODEL")]
-    pub default_image_model: Option<String>,
-
-    /// Default ordering of providers: price, throughput, latency or exacto.
-    #[arg(long, value_name = "SORT")]
-    pub default_provider_sort: Option<String>,
-
-    /// Share of requests whose inputs and outputs are logged, from 0.0001 to 1.
-    #[arg(long, value_name = "RATE")]
-    pub io_logging_sampling_rate: Option<f64>,
-
-    /// Only requests made with these API key IDs are logged (comma-separated).
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
-    pub io_logging_api_key_ids: Option<Vec<i64>>,
-
-    /// Data-discount logging on or off.
-    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    pub data_discount_logging: Option<bool>,
-
-    /// Broadcast on or off.
-    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    pub observability_broadcast: Option<bool>,
-
-    /// Private input/output logging on or off.
-    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    pub observability_io_logging: Option<bool>,
-}
-
-/// The `--clear-*` flags of `update`: each sends an explicit JSON null.
-#[derive(Debug, Args)]
-pub struct Clear {
-    /// Remove the description (sends null).
-    #[arg(long, conflicts_with = "description")]
-    pub clear_description: bool,
-
-    /// Remove the default text model (sends null).
-    #[arg(long, conflicts_with = "default_text_model")]
-    pub clear_default_text_model: bool,
-
-    /// Remove the default image model (sends null).
-    #[arg(long, conflicts_with = "default_image_model")]
-    pub clear_default_image_model: bool,
-
-    /// Remove the default provider sort (sends null).
-    #[arg(long, conflicts_with = "default_provider_sort")]
-    pub clear_default_provider_sort: bool,
-
-    /// Log requests made with every API key again (sends null).
-    #[arg(long, conflicts_with = "io_logging_api_key_ids")]
-    pub clear_io_logging_api_key_ids: bool,
+    pub fields: Fields<op::Create<'static>>,
 }
 
 /// The `budgets` commands.
@@ -456,52 +381,40 @@ pub enum Budgets {
     #[command(after_help = "Examples:\n  \
         openrouter-workspaces budgets list staging | jq '.data[] | {reset_interval, limit_usd}'\n  \
         openrouter-workspaces budgets list staging --output table")]
-    List(Shown),
+    List(Shown<WorkspaceBudget, op::ListBudgets<'static>>),
 
     /// Show the budget of one interval.
     #[command(after_help = "Example:\n  \
         openrouter-workspaces budgets get staging monthly | jq .data.limit_usd")]
-    Get(Interval),
+    Get(Interval<op::GetBudget<'static>>),
 
     /// Create or replace the budget of one interval (limits must shrink with the interval:
     /// lifetime > monthly > weekly > daily).
     #[command(after_help = "Example:\n  \
         openrouter-workspaces budgets set staging weekly --limit-usd 50 --include-byok true")]
-    Set(SetBudget),
+    Set(Interval<op::SetBudget<'static>>),
 
     /// Delete the budget of one interval (exits 6 when none is set; a retry that finds it
     /// gone succeeds).
     #[command(after_help = "Example:\n  \
         openrouter-workspaces budgets delete staging daily")]
-    Delete(Interval),
+    Delete(Interval<op::DeleteBudget<'static>>),
 }
 
-/// A workspace and one of its budget intervals.
+/// A workspace, one of its budget intervals, and the flags of the operation.
 #[derive(Debug, Args)]
-pub struct Interval {
+pub struct Interval<B: RequestBuilder + 'static> {
     /// UUID or slug of the workspace.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = path_parser::<B>("id"))]
     pub id: String,
 
-    /// The budget's interval.
-    #[arg(value_name = "INTERVAL", value_parser = interval())]
-    pub interval: WorkspaceBudgetInterval,
-}
+    /// The budget's interval: one of the document's values.
+    #[arg(value_name = "INTERVAL", value_parser = path_parser::<B>("interval"))]
+    pub interval: String,
 
-/// Arguments of `budgets set`.
-#[derive(Debug, Args)]
-pub struct SetBudget {
-    /// The workspace and interval.
+    /// The operation's parameters and body fields.
     #[command(flatten)]
-    pub target: Interval,
-
-    /// Spending cap in US dollars (above 0).
-    #[arg(long, value_name = "AMOUNT")]
-    pub limit_usd: f64,
-
-    /// Whether bring-your-own-key spending counts toward the budgets (a workspace-wide setting).
-    #[arg(long, value_name = "BOOL", value_parser = BoolishValueParser::new())]
-    pub include_byok: Option<bool>,
+    pub fields: Fields<B>,
 }
 
 /// The `members` commands.
@@ -516,19 +429,19 @@ pub enum Members {
     /// Add organisation users to a workspace (1 to 100), each with their organisation role.
     #[command(after_help = "Example:\n  \
         openrouter-workspaces members add staging user_bob user_carol | jq .added_count")]
-    Add(UserIds),
+    Add(Target<op::BulkAddMembers<'static>>),
 
     /// Remove users from a workspace (1 to 100).
     #[command(after_help = "Example:\n  \
         openrouter-workspaces members remove staging user_carol")]
-    Remove(UserIds),
+    Remove(Target<op::BulkRemoveMembers<'static>>),
 }
 
 /// Arguments of `members list`.
 #[derive(Debug, Args)]
 pub struct MemberPage {
     /// UUID or slug of the workspace.
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_parser = path_parser::<op::ListMembers<'static>>("id"))]
     pub id: String,
 
     /// Paging.
@@ -537,25 +450,11 @@ pub struct MemberPage {
 
     /// JSON or a table.
     #[command(flatten)]
-    pub format: Format,
-}
+    pub format: Format<WorkspaceMember>,
 
-/// A workspace and the users to add or remove.
-#[derive(Debug, Args)]
-pub struct UserIds {
-    /// UUID or slug of the workspace.
-    #[arg(value_name = "ID")]
-    pub id: String,
-
-    /// User IDs, such as `user_2abc...`.
-    #[arg(value_name = "USER_ID", required = true, num_args = 1..)]
-    pub user_ids: Vec<String>,
-}
-
-/// Parses a budget interval, listing the accepted values in help and errors.
-fn interval() -> impl TypedValueParser<Value = WorkspaceBudgetInterval> {
-    PossibleValuesParser::new(["daily", "weekly", "monthly", "lifetime"])
-        .try_map(|name| name.parse::<WorkspaceBudgetInterval>())
+    /// The operation's query parameters.
+    #[command(flatten)]
+    pub fields: Fields<op::ListMembers<'static>>,
 }
 
 /// Parses a number of seconds, fractions allowed, zero included.
@@ -574,4 +473,18 @@ fn positive_seconds(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` must be more than 0 seconds"));
     }
     Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap's own checks of a definition (unique names, valid references), run on the
+    /// flags derived from the document this tool was built from.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

@@ -5,6 +5,7 @@
 mod args;
 mod declarative;
 mod drift;
+mod flags;
 mod logging;
 mod manual;
 mod output;

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use openrouter_workspaces::Error;
+use openrouter_workspaces::{Described, Error};
 use serde::Serialize;
 
-use crate::args::Output;
-use crate::table::{self, Row};
+use crate::args::{Format, Output};
+use crate::table;
 
 /// Exit code of invalid input or configuration, caught before anything was sent (clap
 /// uses the same code for its usage errors).
@@ -94,25 +94,32 @@ impl fmt::Display for Failure {
 pub struct Printer {
     /// One line instead of indented.
     pub compact: bool,
-    /// JSON, or a table where the command has one.
-    pub output: Output,
 }
 
 impl Printer {
     /// Writes an answer: its JSON `body` as the server sent it (see [`Printer::print_raw`]),
-    /// or its `rows` as a table.
-    pub fn answer<R: Row>(&self, body: &[u8], rows: &[R]) -> Result<(), Failure> {
-        match self.output {
+    /// or its `rows` as a table, as `format` says.
+    pub fn answer<M: Described + Serialize>(
+        &self,
+        body: &[u8],
+        rows: &[M],
+        format: &Format<M>,
+    ) -> Result<(), Failure> {
+        match format.output {
             Output::Json => self.print_raw(body),
-            Output::Table => write_stdout(table::render(rows).as_bytes()),
+            Output::Table => table_of(rows, &format.columns),
         }
     }
 
     /// Writes the items gathered from several pages: one JSON array, or a table.
-    pub fn items<R: Row + Serialize>(&self, items: &[R]) -> Result<(), Failure> {
-        match self.output {
+    pub fn items<M: Described + Serialize>(
+        &self,
+        items: &[M],
+        format: &Format<M>,
+    ) -> Result<(), Failure> {
+        match format.output {
             Output::Json => self.print(&items),
-            Output::Table => write_stdout(table::render(items).as_bytes()),
+            Output::Table => table_of(items, &format.columns),
         }
     }
 
@@ -141,6 +148,18 @@ impl Printer {
         written.map_err(|e| Failure::Output(e.to_string()))?;
         write_line(&String::from_utf8_lossy(&text))
     }
+}
+
+/// Writes `rows` as a table of the `columns` of their model (its default ones when none are
+/// chosen).
+fn table_of<M: Described + Serialize>(rows: &[M], columns: &[String]) -> Result<(), Failure> {
+    let items = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::Output(e.to_string()))?;
+    let columns = table::columns(M::schema(), columns);
+    write_stdout(table::render(&columns, &items).as_bytes())
 }
 
 /// Writes `text` and a newline to stdout.

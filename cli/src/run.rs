@@ -1,84 +1,33 @@
 //! Dispatch: one function per command. Those that call the API build the client from the
 //! global options and turn the command into one library call (or a walk over every page),
-//! whose answer is printed; `completions` and `man` need no client.
+//! whose answer is printed; `completions` and `man` need no client. Every flag of a request
+//! is set by its name in the document ([`Fields::apply`](crate::flags::Fields::apply)), so this file names no field.
 
-use openrouter_workspaces::{Client, Error, Items, OffsetPaged, RetryPolicy};
+use openrouter_workspaces::{Client, Described, Error, Items, OffsetPaged, RetryPolicy};
+use serde::de::DeserializeOwned;
 
-use crate::args::{
-    Budgets, Cli, Command, Create, Delete, Global, Listing, Members, Output, Page, Settings, Shown,
-    Update,
-};
+use crate::args::{Budgets, Cli, Command, Format, Global, Listing, Members, Output};
 use crate::declarative;
 use crate::drift::Findings;
+use crate::flags::path_value;
 use crate::manual;
 use crate::output::{Failure, Printer};
 use crate::progress::Progress;
 
-/// Applies the optional [`Settings`] to a create or an update request: both builders have
-/// the same setters, generated from the same schema fields.
-macro_rules! with_settings {
-    ($request:expr, $settings:expr) => {{
-        let Settings {
-            description,
-            default_text_model,
-            default_image_model,
-            default_provider_sort,
-            io_logging_sampling_rate,
-            io_logging_api_key_ids,
-            data_discount_logging,
-            observability_broadcast,
-            observability_io_logging,
-        } = $settings;
-        let mut request = $request;
-        if let Some(value) = description {
-            request = request.description(value);
-        }
-        if let Some(value) = default_text_model {
-            request = request.default_text_model(value);
-        }
-        if let Some(value) = default_image_model {
-            request = request.default_image_model(value);
-        }
-        if let Some(value) = default_provider_sort {
-            request = request.default_provider_sort(value);
-        }
-        if let Some(value) = io_logging_sampling_rate {
-            request = request.io_logging_sampling_rate(value);
-        }
-        if let Some(value) = io_logging_api_key_ids {
-            request = request.io_logging_api_key_ids(value);
-        }
-        if let Some(value) = data_discount_logging {
-            request = request.is_data_discount_logging_enabled(value);
-        }
-        if let Some(value) = observability_broadcast {
-            request = request.is_observability_broadcast_enabled(value);
-        }
-        if let Some(value) = observability_io_logging {
-            request = request.is_observability_io_logging_enabled(value);
-        }
-        request
-    }};
-}
-
 /// Prints one page of a list request, or with `--all` every item of every page as one
 /// array (either one as a table if asked), counting the `$what` on a terminal. Both list
-/// builders have the same paging methods, generated from the same parameters.
+/// builders page the same way, generated from the same parameters.
 macro_rules! print_page {
-    ($out:expr, $request:expr, $page:expr, $what:expr) => {{
-        let Page { offset, limit, all } = $page;
-        let mut request = $request;
-        if let Some(offset) = offset {
-            request = request.offset(offset);
-        }
-        if let Some(limit) = limit {
-            request = request.limit(limit);
-        }
+    ($out:expr, $request:expr, $args:expr, $what:expr) => {{
+        let (fields, all, format) = ($args.fields, $args.page.all, &$args.format);
+        // Where the walk starts, for the count of what is left (none given: the start).
+        let offset = fields.value("offset").and_then(serde_json::Value::as_u64);
+        let request = fields.apply($request);
         if all {
-            $out.items(&every(request.items(), offset, $what)?)
+            $out.items(&every(request.items(), offset, $what)?, format)
         } else {
             let response = request.send_with_response()?;
-            $out.answer(response.body(), &response.data)
+            $out.answer(response.body(), &response.data, format)
         }
     }};
 }
@@ -115,10 +64,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     };
     match cli.command {
         Command::List(args) => list(&session, args),
-        Command::Create(args) => create(&session, args),
-        Command::Get(args) => get(&session, args),
-        Command::Delete(args) => delete(&session, args),
-        Command::Update(args) => update(&session, args),
+        Command::Create(args) => {
+            let client = session.client()?;
+            let request = args.fields.apply(client.workspaces().create());
+            session.print_raw(request.send_with_response()?.body())
+        }
+        Command::Get(args) => {
+            let out = session.printer_for(&args.format)?;
+            let client = session.client()?;
+            let response = args
+                .fields
+                .apply(client.workspaces().get(args.id))
+                .send_with_response()?;
+            out.answer(
+                response.body(),
+                std::slice::from_ref(&response.data),
+                &args.format,
+            )
+        }
+        Command::Delete(args) => {
+            let client = session.client()?;
+            let request = args.fields.apply(client.workspaces().delete(args.id));
+            session.print_raw(request.send_with_response()?.body())
+        }
+        Command::Update(args) => {
+            let client = session.client()?;
+            let request = args.fields.apply(client.workspaces().update(args.id));
+            session.print_raw(request.send_with_response()?.body())
+        }
         Command::Budgets(command) => budgets(&session, command),
         Command::Members(command) => members(&session, command),
         Command::Drift => crate::drift::check(&session.client()?, &session.found),
@@ -145,147 +118,102 @@ impl Session {
         client(&self.global, &self.found)
     }
 
-    /// Where answers go, as JSON, as the global options say.
+    /// Where answers go, as the global options say.
     fn printer(&self) -> Printer {
-        self.printer_as(Output::Json)
-    }
-
-    /// Where answers go, as `output` and the global options say.
-    fn printer_as(&self, output: Output) -> Printer {
         Printer {
             compact: self.global.compact,
-            output,
         }
     }
+
+    /// Writes an answer's JSON body as the server sent it.
+    fn print_raw(&self, body: &[u8]) -> Result<(), Failure> {
+        self.printer().print_raw(body)
+    }
+
+    /// Where answers that can be a table go, once `format` is known to be usable: columns
+    /// are a table's, so they refuse an explicit `--output json` (before anything is sent).
+    fn printer_for<M: Described>(&self, format: &Format<M>) -> Result<Printer, Failure> {
+        if format.output == Output::Json && !format.columns.is_empty() {
+            return Err(Failure::Refused(
+                "--columns chooses the columns of a table: it cannot be used with --output json"
+                    .into(),
+            ));
+        }
+        Ok(self.printer())
+    }
+}
+
+/// A path parameter's text as the type its operation takes: the value was checked against
+/// the document's values when the command line was parsed.
+fn path<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
+    path_value(text).map_err(Failure::Refused)
 }
 
 /// `list`: one page of workspaces, or all of them.
 fn list(session: &Session, args: Listing) -> Result<(), Failure> {
+    let out = session.printer_for(&args.format)?;
     let client = session.client()?;
-    let out = session.printer_as(args.format.output);
-    print_page!(out, client.workspaces().list(), args.page, "workspaces")
-}
-
-/// `create`: a workspace with its name, slug and optional settings.
-fn create(session: &Session, args: Create) -> Result<(), Failure> {
-    let client = session.client()?;
-    let request = client.workspaces().create().name(args.name).slug(args.slug);
-    let response = with_settings!(request, args.settings).send_with_response()?;
-    session.printer().print_raw(response.body())
-}
-
-/// `get`: one workspace.
-fn get(session: &Session, args: Shown) -> Result<(), Failure> {
-    let client = session.client()?;
-    let response = client
-        .workspaces()
-        .get(args.target.id)
-        .send_with_response()?;
-    let out = session.printer_as(args.format.output);
-    out.answer(response.body(), std::slice::from_ref(&response.data))
-}
-
-/// `delete`: a workspace, confirming the loss of the default one's settings if asked to.
-fn delete(session: &Session, args: Delete) -> Result<(), Failure> {
-    let client = session.client()?;
-    let mut request = client.workspaces().delete(args.target.id);
-    if args.confirm_default_workspace_deletion {
-        request = request.confirm_default_workspace_deletion(true);
-    }
-    session
-        .printer()
-        .print_raw(request.send_with_response()?.body())
-}
-
-/// `update`: the given fields of a workspace, and nulls for the `--clear-*` ones.
-fn update(session: &Session, args: Update) -> Result<(), Failure> {
-    let client = session.client()?;
-    let mut request = with_settings!(client.workspaces().update(args.id), args.settings);
-    if let Some(name) = args.name {
-        request = request.name(name);
-    }
-    if let Some(slug) = args.slug {
-        request = request.slug(slug);
-    }
-    let clear = args.clear;
-    if clear.clear_description {
-        request = request.clear_description();
-    }
-    if clear.clear_default_text_model {
-        request = request.clear_default_text_model();
-    }
-    if clear.clear_default_image_model {
-        request = request.clear_default_image_model();
-    }
-    if clear.clear_default_provider_sort {
-        request = request.clear_default_provider_sort();
-    }
-    if clear.clear_io_logging_api_key_ids {
-        request = request.clear_io_logging_api_key_ids();
-    }
-    session
-        .printer()
-        .print_raw(request.send_with_response()?.body())
+    let request = client.workspaces().list();
+    print_page!(out, request, args, "workspaces")
 }
 
 /// The `budgets` commands.
 fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
+    if let Budgets::List(args) = &command {
+        session.printer_for(&args.format)?;
+    }
     let client = session.client()?;
     let workspaces = client.workspaces();
-    let out = session.printer();
     match command {
         Budgets::List(args) => {
-            let response = workspaces
-                .list_budgets(args.target.id)
-                .send_with_response()?;
-            let out = session.printer_as(args.format.output);
-            out.answer(response.body(), &response.data)
+            let request = args.fields.apply(workspaces.list_budgets(args.id));
+            let response = request.send_with_response()?;
+            session
+                .printer()
+                .answer(response.body(), &response.data, &args.format)
         }
         Budgets::Get(t) => {
-            let request = workspaces.get_budget(t.id, t.interval);
-            out.print_raw(request.send_with_response()?.body())
+            let request = t
+                .fields
+                .apply(workspaces.get_budget(t.id, path(&t.interval)?));
+            session.print_raw(request.send_with_response()?.body())
         }
-        Budgets::Set(args) => {
-            let t = args.target;
-            let mut request = workspaces
-                .set_budget(t.id, t.interval)
-                .limit_usd(args.limit_usd);
-            if let Some(include) = args.include_byok {
-                request = request.include_byok_in_budgets(include);
-            }
-            out.print_raw(request.send_with_response()?.body())
+        Budgets::Set(t) => {
+            let request = t
+                .fields
+                .apply(workspaces.set_budget(t.id, path(&t.interval)?));
+            session.print_raw(request.send_with_response()?.body())
         }
         Budgets::Delete(t) => {
-            let request = workspaces.delete_budget(t.id, t.interval);
-            out.print_raw(request.send_with_response()?.body())
+            let request = t
+                .fields
+                .apply(workspaces.delete_budget(t.id, path(&t.interval)?));
+            session.print_raw(request.send_with_response()?.body())
         }
     }
 }
 
 /// The `members` commands.
 fn members(session: &Session, command: Members) -> Result<(), Failure> {
+    if let Members::List(args) = &command {
+        session.printer_for(&args.format)?;
+    }
     let client = session.client()?;
     let workspaces = client.workspaces();
-    let out = session.printer();
     match command {
         Members::List(args) => {
-            let out = session.printer_as(args.format.output);
-            print_page!(out, workspaces.list_members(args.id), args.page, "members")
+            let request = workspaces.list_members(args.id);
+            let out = session.printer();
+            print_page!(out, request, args, "members")
         }
-        Members::Add(args) => out.print_raw(
-            workspaces
-                .bulk_add_members(args.id)
-                .user_ids(args.user_ids)
-                .send_with_response()?
-                .body(),
-        ),
-        Members::Remove(args) => out.print_raw(
-            workspaces
-                .bulk_remove_members(args.id)
-                .user_ids(args.user_ids)
-                .send_with_response()?
-                .body(),
-        ),
+        Members::Add(args) => {
+            let request = args.fields.apply(workspaces.bulk_add_members(args.id));
+            session.print_raw(request.send_with_response()?.body())
+        }
+        Members::Remove(args) => {
+            let request = args.fields.apply(workspaces.bulk_remove_members(args.id));
+            session.print_raw(request.send_with_response()?.body())
+        }
     }
 }
 

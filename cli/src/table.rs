@@ -1,8 +1,13 @@
-//! `--output table`: answers as aligned columns for people. Only the fields the document
-//! describes are shown (the JSON keeps everything the server sent); dates are shown in
-//! UTC to the minute, amounts in dollars.
+//! `--output table`: answers as aligned columns for people. The columns are fields of the
+//! answer's model in the document, any of which `--columns` can choose; a short table of
+//! overrides picks the default columns of the models the tool knows and curates their
+//! headings and formats. A field the document does not describe is never a column (the
+//! JSON keeps everything the server sent). Dates are shown in UTC to the minute, amounts in
+//! dollars.
 
-use openrouter_workspaces::types::{Workspace, WorkspaceBudget, WorkspaceMember};
+use clap::builder::PossibleValuesParser;
+use openrouter_workspaces::schema::{Field, Kind, Model};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 /// Between two columns.
@@ -10,109 +15,223 @@ const GAP: &str = "  ";
 /// What an empty (null) field shows.
 const NONE: &str = "-";
 
-/// A column: its heading and which side its cells keep to.
+/// The columns a table shows by default, by schema name; a model not listed shows every
+/// field, and a field its document lacks is left out.
+const DEFAULT_COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "Workspace",
+        &[
+            "slug",
+            "name",
+            "default_text_model",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "WorkspaceBudget",
+        &["reset_interval", "limit_usd", "created_at", "updated_at"],
+    ),
+    ("WorkspaceMember", &["user_id", "role", "created_at"]),
+];
+
+/// Curated headings and formats: the field `field` of the schema `model` (of any schema
+/// when `model` is empty; a schema's own entry wins). A field not listed is headed by its
+/// name in capitals.
+const CURATED: &[Curated] = &[
+    Curated::of("", "default_text_model").heading("TEXT MODEL"),
+    Curated::of("", "created_at").heading("CREATED"),
+    Curated::of("", "updated_at").heading("UPDATED"),
+    Curated::of("WorkspaceMember", "created_at").heading("ADDED"),
+    Curated::of("WorkspaceMember", "user_id").heading("USER"),
+    // The document: "null marks a lifetime (one-off) budget".
+    Curated::of("WorkspaceBudget", "reset_interval")
+        .heading("INTERVAL")
+        .null_as("lifetime"),
+    Curated::of("WorkspaceBudget", "limit_usd")
+        .heading("LIMIT")
+        .dollars(),
+];
+
+/// A curated column.
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
+struct Curated {
+    /// The schema name, or empty for every schema.
+    model: &'static str,
+    /// The field.
+    field: &'static str,
     /// The heading, in capitals.
-    heading: &'static str,
-    /// Whether cells are aligned to the right (amounts), not the left.
+    heading: Option<&'static str>,
+    /// What a null shows.
+    null: &'static str,
+    /// Amounts in dollars.
+    dollars: bool,
+}
+
+impl Curated {
+    /// Nothing curated yet.
+    const fn of(model: &'static str, field: &'static str) -> Self {
+        Self {
+            model,
+            field,
+            heading: None,
+            null: NONE,
+            dollars: false,
+        }
+    }
+
+    /// Headed `heading`.
+    const fn heading(self, heading: &'static str) -> Self {
+        Self {
+            heading: Some(heading),
+            ..self
+        }
+    }
+
+    /// A null shows `text`.
+    const fn null_as(self, text: &'static str) -> Self {
+        Self { null: text, ..self }
+    }
+
+    /// Amounts in dollars.
+    const fn dollars(self) -> Self {
+        Self {
+            dollars: true,
+            ..self
+        }
+    }
+}
+
+/// How a column shows its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// As the value is.
+    Plain,
+    /// A date-time in UTC to the minute.
+    Date,
+    /// An amount in dollars.
+    Dollars,
+}
+
+/// A column: a field of the model, its heading and how its cells are shown.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The field's name in the document.
+    field: &'static str,
+    /// The heading, in capitals.
+    heading: String,
+    /// How cells are shown.
+    cell: Cell,
+    /// Whether cells keep to the right (numbers), not the left.
     right: bool,
+    /// What a null or missing value shows.
+    null: &'static str,
 }
 
 impl Column {
-    /// A column of text, aligned to the left.
-    const fn left(heading: &'static str) -> Self {
+    /// The column of `field` of `model`: curated, or derived from the field's type.
+    fn of(model: &Model, field: &'static Field) -> Self {
+        let curated = CURATED
+            .iter()
+            .filter(|c| c.field == field.name && (c.model.is_empty() || c.model == model.name))
+            .max_by_key(|c| !c.model.is_empty());
+        let cell = match curated {
+            Some(c) if c.dollars => Cell::Dollars,
+            // Timestamps: a `date-time` format, or the API's `…_at` names.
+            _ if field.shape.format == Some("date-time") || field.name.ends_with("_at") => {
+                Cell::Date
+            }
+            _ => Cell::Plain,
+        };
         Self {
-            heading,
-            right: false,
+            field: field.name,
+            heading: curated.and_then(|c| c.heading).map_or_else(
+                || field.name.to_uppercase().replace('_', " "),
+                str::to_string,
+            ),
+            cell,
+            right: cell == Cell::Dollars
+                || matches!(field.shape.kind, Kind::Integer | Kind::Number),
+            null: curated.map_or(NONE, |c| c.null),
         }
     }
 
-    /// A column of amounts, aligned to the right.
-    const fn right(heading: &'static str) -> Self {
-        Self {
-            heading,
-            right: true,
+    /// The cell of one item (a JSON object).
+    fn cell(&self, item: &Value) -> String {
+        match (item.get(self.field), self.cell) {
+            (None | Some(Value::Null), _) => self.null.to_string(),
+            (Some(Value::String(text)), Cell::Date) => date(text),
+            (Some(Value::Number(n)), Cell::Dollars) => match n.as_f64() {
+                Some(usd) => money(usd),
+                None => n.to_string(),
+            },
+            (Some(Value::Array(items)), _) if items.is_empty() => NONE.to_string(),
+            (Some(Value::Array(items)), _) => {
+                items.iter().map(plain).collect::<Vec<_>>().join(", ")
+            }
+            (Some(value), _) => plain(value),
         }
     }
 }
 
-/// A kind of item that a table shows one row per item of.
-pub trait Row {
-    /// The columns, in order.
-    const COLUMNS: &'static [Column];
-
-    /// The cells of this item, one per column.
-    fn cells(&self) -> Vec<String>;
-}
-
-impl Row for Workspace {
-    const COLUMNS: &'static [Column] = &[
-        Column::left("SLUG"),
-        Column::left("NAME"),
-        Column::left("TEXT MODEL"),
-        Column::left("CREATED"),
-        Column::left("UPDATED"),
-    ];
-
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.slug.clone(),
-            self.name.clone(),
-            or_none(self.default_text_model.as_deref()),
-            date(&self.created_at),
-            self.updated_at.as_deref().map_or_else(|| NONE.into(), date),
-        ]
+/// A value as text: a string as it is, anything else as compact JSON.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
-impl Row for WorkspaceBudget {
-    const COLUMNS: &'static [Column] = &[
-        Column::left("INTERVAL"),
-        Column::right("LIMIT"),
-        Column::left("CREATED"),
-        Column::left("UPDATED"),
-    ];
+/// The columns of a table of `model`: `chosen` (field names, in order), or by default the
+/// curated ones the document has, or else every field.
+pub fn columns(model: &'static Model, chosen: &[String]) -> Vec<Column> {
+    let fields: Vec<&'static Field> = if chosen.is_empty() {
+        default_fields(model)
+    } else {
+        chosen.iter().filter_map(|name| model.field(name)).collect()
+    };
+    fields
+        .into_iter()
+        .map(|field| Column::of(model, field))
+        .collect()
+}
 
-    fn cells(&self) -> Vec<String> {
-        vec![
-            // A budget without a reset interval is the lifetime one.
-            self.reset_interval
-                .as_ref()
-                .map_or("lifetime", |interval| interval.as_str())
-                .to_string(),
-            money(self.limit_usd),
-            date(&self.created_at),
-            date(&self.updated_at),
-        ]
+/// The default columns' fields of `model`.
+fn default_fields(model: &'static Model) -> Vec<&'static Field> {
+    match DEFAULT_COLUMNS.iter().find(|(name, _)| *name == model.name) {
+        Some((_, names)) => names.iter().filter_map(|name| model.field(name)).collect(),
+        None => model.fields.iter().collect(),
     }
 }
 
-impl Row for WorkspaceMember {
-    const COLUMNS: &'static [Column] = &[
-        Column::left("USER"),
-        Column::left("ROLE"),
-        Column::left("ADDED"),
-    ];
+/// The parser of `--columns`: the fields of `model` are its possible values.
+pub fn column_parser(model: &'static Model) -> PossibleValuesParser {
+    PossibleValuesParser::new(model.fields.iter().map(|field| field.name))
+}
 
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.user_id.clone(),
-            self.role.as_str().to_string(),
-            date(&self.created_at),
-        ]
-    }
+/// The help of `--columns`, with the default columns of `model`.
+pub fn columns_help(model: &'static Model) -> String {
+    let defaults: Vec<&str> = default_fields(model).iter().map(|f| f.name).collect();
+    format!(
+        "The table's columns, comma-separated, in order: any field of the answer (implies \
+         --output table) [default: {}]",
+        defaults.join(",")
+    )
 }
 
 /// The headings and one line per item, each column as wide as its widest cell in
 /// terminal cells, with no trailing spaces; every line ends in a newline.
-pub fn render<R: Row>(items: &[R]) -> String {
-    let headings = R::COLUMNS.iter().map(|c| c.heading.to_string()).collect();
+pub fn render(columns: &[Column], items: &[Value]) -> String {
+    let headings = columns.iter().map(|c| c.heading.clone()).collect();
     let lines: Vec<Vec<String>> = std::iter::once(headings)
-        .chain(items.iter().map(|item| item.cells()))
-        .map(|cells| cells.iter().map(|cell| one_line(cell)).collect())
+        .chain(
+            items
+                .iter()
+                .map(|item| columns.iter().map(|c| c.cell(item)).collect()),
+        )
+        .map(|cells: Vec<String>| cells.iter().map(|cell| one_line(cell)).collect())
         .collect();
-    let widths: Vec<usize> = (0..R::COLUMNS.len())
+    let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
             lines
                 .iter()
@@ -124,7 +243,7 @@ pub fn render<R: Row>(items: &[R]) -> String {
     let mut out = String::new();
     for cells in &lines {
         let mut line = String::new();
-        for ((cell, column), width) in cells.iter().zip(R::COLUMNS).zip(&widths) {
+        for ((cell, column), width) in cells.iter().zip(columns).zip(&widths) {
             let padding = " ".repeat(width - cell.width());
             if !line.is_empty() {
                 line.push_str(GAP);
@@ -148,11 +267,6 @@ fn one_line(cell: &str) -> String {
     cell.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
-}
-
-/// The text, or [`NONE`] when there is none.
-fn or_none(text: Option<&str>) -> String {
-    text.unwrap_or(NONE).to_string()
 }
 
 /// An amount in dollars with cents and thousands separators: `$1,250.00`.
@@ -327,24 +441,30 @@ mod tests {
         assert_eq!(money(-5.0), "-$5.00");
     }
 
-    /// A row of fixed cells, to test the layout alone.
-    struct Pair(&'static str, &'static str);
-
-    impl Row for Pair {
-        const COLUMNS: &'static [Column] = &[Column::left("NAME"), Column::right("AMOUNT")];
-
-        fn cells(&self) -> Vec<String> {
-            vec![self.0.to_string(), self.1.to_string()]
-        }
+    /// Two columns of fixed headings, to test the layout alone.
+    fn pair() -> Vec<Column> {
+        let column = |field: &'static str, heading: &str, right| Column {
+            field,
+            heading: heading.to_string(),
+            cell: Cell::Plain,
+            right,
+            null: NONE,
+        };
+        vec![
+            column("name", "NAME", false),
+            column("amount", "AMOUNT", true),
+        ]
     }
 
     #[test]
     fn columns_are_as_wide_as_their_widest_cell_in_terminal_cells() {
-        let table = render(&[
-            Pair("Zoë", "$5.00"),
-            Pair("東京", "$1,250.00"),
-            Pair("a\tb\nc", "$0.00"),
-        ]);
+        let rows = [
+            ("Zoë", "$5.00"),
+            ("東京", "$1,250.00"),
+            ("a\tb\nc", "$0.00"),
+        ]
+        .map(|(name, amount)| serde_json::json!({"name": name, "amount": amount}));
+        let table = render(&pair(), &rows);
         assert_eq!(
             table,
             "NAME      AMOUNT\n\
@@ -354,8 +474,78 @@ mod tests {
         );
     }
 
+    /// The headings of the columns of `model` chosen by `names` (the defaults when empty).
+    fn headings(model: &'static Model, names: &[&str]) -> Vec<String> {
+        let chosen: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        columns(model, &chosen)
+            .into_iter()
+            .map(|c| c.heading)
+            .collect()
+    }
+
+    #[test]
+    fn default_columns_are_curated_and_others_are_named_after_their_field() {
+        use openrouter_workspaces::Described;
+        use openrouter_workspaces::types::{Workspace, WorkspaceBudget, WorkspaceMember};
+        assert_eq!(
+            headings(Workspace::schema(), &[]),
+            ["SLUG", "NAME", "TEXT MODEL", "CREATED", "UPDATED"]
+        );
+        assert_eq!(
+            headings(WorkspaceBudget::schema(), &[]),
+            ["INTERVAL", "LIMIT", "CREATED", "UPDATED"]
+        );
+        assert_eq!(
+            headings(WorkspaceMember::schema(), &[]),
+            ["USER", "ROLE", "ADDED"]
+        );
+        assert_eq!(
+            headings(Workspace::schema(), &["disabled_server_tools", "slug"]),
+            ["DISABLED SERVER TOOLS", "SLUG"]
+        );
+    }
+
+    #[test]
+    fn cells_follow_the_fields_type_and_curation() {
+        use openrouter_workspaces::Described;
+        use openrouter_workspaces::types::{Workspace, WorkspaceBudget};
+        let chosen = [
+            "slug",
+            "disabled_server_tools",
+            "io_logging_sampling_rate",
+            "created_at",
+        ]
+        .map(String::from);
+        let table = render(
+            &columns(Workspace::schema(), &chosen),
+            &[
+                serde_json::json!({
+                    "slug": "a",
+                    "disabled_server_tools": ["openrouter:bash", "openrouter:web_search"],
+                    "io_logging_sampling_rate": 0.5,
+                    "created_at": "2026-11-30T16:02:59Z",
+                }),
+                serde_json::json!({"slug": "b", "disabled_server_tools": null, "io_logging_sampling_rate": 1}),
+            ],
+        );
+        assert_eq!(
+            table,
+            "SLUG  DISABLED SERVER TOOLS                   IO LOGGING SAMPLING RATE  CREATED\n\
+             a     openrouter:bash, openrouter:web_search                       0.5  2026-11-30 16:02 UTC\n\
+             b     -                                                              1  -\n"
+        );
+        let budgets = render(
+            &columns(WorkspaceBudget::schema(), &[]),
+            &[serde_json::json!({"reset_interval": null, "limit_usd": 1250.0})],
+        );
+        assert!(
+            budgets.ends_with("\nlifetime  $1,250.00  -        -\n"),
+            "{budgets}"
+        );
+    }
+
     #[test]
     fn an_empty_list_is_its_headings() {
-        assert_eq!(render::<Pair>(&[]), "NAME  AMOUNT\n");
+        assert_eq!(render(&pair(), &[]), "NAME  AMOUNT\n");
     }
 }
