@@ -1,10 +1,13 @@
-//! Request bodies: a JSON object, the presence and JSON types of its known fields (naming
-//! the first bad one), then the generated model it decodes into.
+//! Request bodies, checked as the document says: a JSON object whose fields are all
+//! declared by the operation's body schema (any other is refused, naming it: nothing is
+//! dropped silently), required ones present, `null` only where nullable, each value of its
+//! type, listed values and rules (`schema::Body::check`). Numbers are then written the one
+//! way the models hold them ([`normalise`]).
 
-use openrouter_workspaces::types::UpdateWorkspaceRequest;
-use serde_json::{Map, Value};
+use openrouter_workspaces::schema::{Kind, Operation, Shape};
+use serde_json::{Map, Number, Value};
 
-use crate::state::{Outcome, Rejection, WorkspacePatch};
+use crate::state::{Outcome, Rejection};
 
 /// The request body as a JSON object.
 pub(crate) fn json_object(body: &[u8]) -> Outcome<Map<String, Value>> {
@@ -24,183 +27,158 @@ pub(crate) fn json_object(body: &[u8]) -> Outcome<Map<String, Value>> {
     }
 }
 
-/// Decodes a checked body into its model.
-pub(crate) fn from_map<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Outcome<T> {
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| Rejection::bad_request(format!("invalid request body: {e}")))
-}
-
-/// JSON types of body fields.
-#[derive(Clone, Copy)]
-pub(crate) enum Ty {
-    String,
-    Bool,
-    Number,
-    IntegerArray,
-    StringArray,
-}
-
-/// One body field: name, type, whether `null` is allowed, whether it is required.
-pub(crate) struct Field {
-    name: &'static str,
-    ty: Ty,
-    nullable: bool,
-    required: bool,
-}
-
-impl Field {
-    pub(crate) fn new(name: &'static str, ty: Ty) -> Field {
-        Field {
-            name,
-            ty,
-            nullable: false,
-            required: false,
-        }
-    }
-
-    pub(crate) fn required(name: &'static str, ty: Ty) -> Field {
-        Field {
-            required: true,
-            ..Field::new(name, ty)
-        }
-    }
-
-    pub(crate) fn nullable(name: &'static str, ty: Ty) -> Field {
-        Field {
-            nullable: true,
-            ..Field::new(name, ty)
-        }
-    }
-}
-
-/// The fields of a workspace create (`create == true`) or update body.
-pub(crate) fn workspace_fields(create: bool) -> [Field; 11] {
-    let named = |name| {
-        if create {
-            Field::required(name, Ty::String)
-        } else {
-            Field::new(name, Ty::String)
-        }
+/// The body of a request to `op`, checked against the document and normalised. An
+/// operation the document gives no body takes any JSON object and reads nothing from it.
+pub(crate) fn checked(op: &Operation, body: &[u8]) -> Outcome<Map<String, Value>> {
+    let mut map = json_object(body)?;
+    let Some(schema) = op.body.filter(|b| b.object) else {
+        return Ok(map);
     };
-    [
-        named("name"),
-        named("slug"),
-        Field::nullable("description", Ty::String),
-        Field::nullable("default_text_model", Ty::String),
-        Field::nullable("default_image_model", Ty::String),
-        Field::nullable("default_provider_sort", Ty::String),
-        Field::nullable("io_logging_api_key_ids", Ty::IntegerArray),
-        Field::new("io_logging_sampling_rate", Ty::Number),
-        Field::new("is_data_discount_logging_enabled", Ty::Bool),
-        Field::new("is_observability_broadcast_enabled", Ty::Bool),
-        Field::new("is_observability_io_logging_enabled", Ty::Bool),
-    ]
+    if let Some(unknown) = map.keys().find(|name| schema.field(name).is_none()) {
+        return Err(Rejection::bad_request(format!(
+            "`{unknown}` is not a field of the {} request body in the OpenAPI document this emulator \
+             was built from, so it is refused rather than dropped; build the emulator from a \
+             document that has it",
+            op.id
+        )));
+    }
+    schema
+        .check(&map)
+        .map_err(|violation| Rejection::bad_request(violation.to_string()))?;
+    for field in schema.fields {
+        if let Some(value) = map.get_mut(field.name) {
+            normalise(field.name, &field.shape, value)?;
+        }
+    }
+    Ok(map)
 }
 
-/// Checks presence and JSON types of the known fields, naming the first bad one. Integer
-/// items written with a fraction or an exponent (`1.0`, `1e2`) are rewritten as plain integers
-/// on the way (see [`integer_item`]).
-pub(crate) fn check_fields(map: &mut Map<String, Value>, fields: &[Field]) -> Outcome<()> {
-    for field in fields {
-        let name = field.name;
-        match map.get_mut(name) {
-            None if field.required => {
-                return Err(Rejection::bad_request(format!("`{name}` is required")));
-            }
-            None => {}
-            Some(Value::Null) if field.nullable => {}
-            Some(Value::Null) => {
-                return Err(Rejection::bad_request(format!("`{name}` cannot be null")));
-            }
-            Some(value) => {
-                let (fits, expected) = match field.ty {
-                    Ty::String => (value.is_string(), "a string"),
-                    Ty::Bool => (value.is_boolean(), "a boolean"),
-                    Ty::Number => (value.is_number(), "a number"),
-                    Ty::IntegerArray => match value.as_array_mut() {
-                        Some(items) => {
-                            for item in items {
-                                integer_item(name, item)?;
-                            }
-                            (true, "")
-                        }
-                        None => (false, "an array of integers"),
-                    },
-                    Ty::StringArray => (
-                        value
-                            .as_array()
-                            .is_some_and(|a| a.iter().all(Value::is_string)),
-                        "an array of strings",
-                    ),
+/// Writes a checked value the way the models hold it: a number as a double (`1` → `1.0`),
+/// an integer as a plain integer. JSON Schema's `integer` is any number without a
+/// fraction, so `1.0` and `1e2` are integers, rewritten `1` and `100`. Integers outside the
+/// `i64` range are refused (400) with a message of their own: the document sets no bound,
+/// but the models (and API key ids) cannot hold them. Array items are normalised by their
+/// own shape.
+pub(crate) fn normalise(name: &str, shape: &Shape, value: &mut Value) -> Outcome<()> {
+    normalise_in(name, shape, value, false)
+}
+
+/// [`normalise`]; `item` when `value` is an item of the array `name`.
+fn normalise_in(name: &str, shape: &Shape, value: &mut Value, item: bool) -> Outcome<()> {
+    match (shape.kind, value) {
+        (Kind::Integer, Value::Number(n)) => {
+            let i = integer(n).ok_or_else(|| {
+                // An item's message names the array, not the item.
+                let what = if item {
+                    "hold integers"
+                } else {
+                    "be an integer"
                 };
-                if !fits {
-                    return Err(Rejection::bad_request(format!(
-                        "`{name}` must be {expected}"
-                    )));
+                Rejection::bad_request(format!(
+                    "`{name}` must {what} from {} to {} (got {n})",
+                    i64::MIN,
+                    i64::MAX
+                ))
+            })?;
+            *n = Number::from(i);
+        }
+        (Kind::Number, Value::Number(n)) => {
+            if let Some(x) = n.as_f64().and_then(Number::from_f64) {
+                *n = x;
+            }
+        }
+        (Kind::Array, Value::Array(items)) => {
+            if let Some(item_shape) = shape.items {
+                for value in items {
+                    normalise_in(name, item_shape, value, true)?;
                 }
             }
         }
+        _ => {}
     }
     Ok(())
 }
 
-/// Checks one item of an integer array. JSON Schema's `integer` is any number whose fraction
-/// is zero, so `1.0` and `1e2` are integers too: they are rewritten as `1` and `100` for the
-/// models, which hold `i64`. Integers outside the `i64` range are refused (400) with a message
-/// of their own: the document sets no bound, but the models (and API key ids) cannot hold them.
-fn integer_item(name: &str, item: &mut Value) -> Outcome<()> {
+/// An integral number as an `i64`, when it is one in range.
+fn integer(n: &Number) -> Option<i64> {
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    let Value::Number(n) = item else {
-        return Err(Rejection::bad_request(format!(
-            "`{name}` must be an array of integers"
-        )));
-    };
-    if n.is_i64() {
-        return Ok(());
+    if let Some(i) = n.as_i64() {
+        return Some(i);
     }
-    let out_of_range = || {
-        Rejection::bad_request(format!(
-            "`{name}` must hold integers from {} to {} (got {n})",
-            i64::MIN,
-            i64::MAX
-        ))
-    };
     if n.is_u64() {
-        return Err(out_of_range());
+        return None;
     }
-    match n.as_f64() {
-        Some(f) if f.is_finite() && f.fract() == 0.0 => {
-            // Exclusive at both ends: an integer written below i64::MIN reaches this point
-            // rounded to -2^63 at best (i64::MIN itself parses as an i64, above).
-            if f > -TWO_POW_63 && f < TWO_POW_63 {
-                // In range and integral: the cast is exact.
-                *item = Value::from(f as i64);
-                Ok(())
-            } else {
-                Err(out_of_range())
-            }
-        }
-        _ => Err(Rejection::bad_request(format!(
-            "`{name}` must be an array of integers"
-        ))),
-    }
+    let f = n.as_f64()?;
+    // Exclusive at both ends: an integer written below i64::MIN reaches this point rounded
+    // to -2^63 at best (i64::MIN itself parses as an i64, above). In range and integral,
+    // the cast is exact.
+    (f.is_finite() && f.fract() == 0.0 && f > -TWO_POW_63 && f < TWO_POW_63).then_some(f as i64)
 }
 
-/// Turns an update body into a patch: an absent field keeps the value, an explicit `null`
-/// clears a nullable one.
-pub(crate) fn patch_from(map: Map<String, Value>) -> Outcome<WorkspacePatch> {
-    let body: UpdateWorkspaceRequest = from_map(map)?;
-    Ok(WorkspacePatch {
-        name: body.name,
-        slug: body.slug,
-        description: body.description.into(),
-        default_text_model: body.default_text_model.into(),
-        default_image_model: body.default_image_model.into(),
-        default_provider_sort: body.default_provider_sort.into(),
-        io_logging_api_key_ids: body.io_logging_api_key_ids.into(),
-        io_logging_sampling_rate: body.io_logging_sampling_rate,
-        is_data_discount_logging_enabled: body.is_data_discount_logging_enabled,
-        is_observability_broadcast_enabled: body.is_observability_broadcast_enabled,
-        is_observability_io_logging_enabled: body.is_observability_io_logging_enabled,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{self, WORKSPACES};
+    use serde_json::json;
+
+    fn create(body: Value) -> Outcome<Map<String, Value>> {
+        let op = document::operation("POST", WORKSPACES).expect("the document creates workspaces");
+        checked(op, body.to_string().as_bytes())
+    }
+
+    #[test]
+    fn fields_the_document_lacks_are_refused_by_name() {
+        let err = create(json!({"name": "A", "slug": "a", "region": "eu"})).unwrap_err();
+        assert_eq!(err.status, 400);
+        assert!(
+            err.message
+                .starts_with("`region` is not a field of the createWorkspace request body"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_models_hold_them() {
+        let body = create(json!({
+            "name": "A",
+            "slug": "a",
+            "io_logging_sampling_rate": 1,
+            "io_logging_api_key_ids": [1.0, 1e2, -0.0],
+        }))
+        .unwrap();
+        assert_eq!(body["io_logging_sampling_rate"], json!(1.0));
+        assert!(body["io_logging_sampling_rate"].is_f64());
+        assert_eq!(body["io_logging_api_key_ids"], json!([1, 100, 0]));
+        let err = create(json!({"name": "A", "slug": "a", "io_logging_api_key_ids": [1e19]}))
+            .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("`io_logging_api_key_ids` must hold integers")
+        );
+    }
+
+    #[test]
+    fn integers_beyond_i64_are_not_integers_the_models_hold() {
+        for n in [
+            json!(9_223_372_036_854_775_808_u64),
+            json!(1e19),
+            json!(-1e19),
+        ] {
+            let Value::Number(n) = n else { unreachable!() };
+            assert_eq!(integer(&n), None, "{n}");
+        }
+        for (n, i) in [
+            (json!(i64::MIN), i64::MIN),
+            (json!(7.0), 7),
+            (json!(-3), -3),
+        ] {
+            let Value::Number(n) = n else { unreachable!() };
+            assert_eq!(integer(&n), Some(i));
+        }
+        let Value::Number(half) = json!(1.5) else {
+            unreachable!()
+        };
+        assert_eq!(integer(&half), None);
+    }
 }

@@ -70,6 +70,9 @@ fn main() -> ExitCode {
         emulator.management_key()
     );
     let _ = std::io::stdout().flush();
+    for note in openrouter_workspaces_emulator::document_notes() {
+        eprintln!("note: {note}");
+    }
     loop {
         std::thread::park();
     }

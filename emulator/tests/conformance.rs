@@ -107,13 +107,18 @@ fn integers_outside_i64_are_refused_with_their_own_message() {
         patch_ids(&c, "[9223372036854775807,-9223372036854775808]"),
         json!([i64::MAX, i64::MIN])
     );
-    for ids in ["[1.5]", r#"["1"]"#, "[null]", "[true]", "[[1]]", "1"] {
+    // What is not an array of integers is refused by the document's rules, naming the item.
+    for (ids, problem) in [
+        ("[1.5]", "item 0 must be an integer"),
+        (r#"[1, "1"]"#, "item 1 must be an integer"),
+        ("[null]", "item 0 must not be null"),
+        ("[true]", "item 0 must be an integer"),
+        ("[[1]]", "item 0 must be an integer"),
+        ("1", "must be an array"),
+    ] {
         let body = format!(r#"{{"io_logging_api_key_ids":{ids}}}"#);
         let m = c.send("PATCH", "/workspaces/a", Some(&body)).error(400);
-        assert_eq!(
-            m, "`io_logging_api_key_ids` must be an array of integers",
-            "{ids}"
-        );
+        assert_eq!(m, format!("`io_logging_api_key_ids` {problem}"), "{ids}");
     }
     assert!(emu.workspaces().iter().all(|w| w.slug != "b"));
     assert_eq!(

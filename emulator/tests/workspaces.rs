@@ -211,7 +211,6 @@ fn create_rules() {
             "slug": "a".repeat(50),
             "description": "d".repeat(500),
             "io_logging_sampling_rate": 0.0001,
-            "description_unknown_field": "ignored",
         }),
     )
     .ok(201);
