@@ -71,7 +71,8 @@ pub enum Error {
         attempts: u32,
         /// What the lookup found, and how to check.
         detail: String,
-        /// The failure of the last attempt.
+        /// The failure of the last attempt. Its message, less the operation, ends this
+        /// error's message, and its source is this error's source.
         cause: Box<Error>,
     },
     /// The response body was larger than the client's limit
@@ -190,16 +191,18 @@ impl fmt::Display for Error {
                 "{}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}",
                 Called(operation)
             ),
+            // The cause names the same operation: only its own part is said here, and the
+            // source is the cause's source, so that a chain says each thing once.
             Error::OutcomeUnknown {
                 operation,
-                attempts,
                 detail,
+                cause,
                 ..
             } => write!(
                 f,
-                "{}: the outcome is unknown after {}: the server may have applied it, and {detail}",
+                "{}: the outcome is unknown: the server may have applied it, and {detail}; the write: {}",
                 Called(operation),
-                attempts_text(*attempts)
+                cause.own_part()
             ),
             Error::ResponseTooLarge { operation, limit } => write!(
                 f,
@@ -214,8 +217,37 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
-            Error::OutcomeUnknown { cause, .. } => Some(cause.as_ref()),
+            Error::OutcomeUnknown { cause, .. } => cause.source(),
             _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// The operationId this error names, if it names one.
+    fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::Api(api) => Some(api.operation),
+            Error::InvalidInput(input) => Some(input.operation),
+            Error::Config(_) => None,
+            Error::Transport { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::OutcomeUnknown { operation, .. }
+            | Error::ResponseTooLarge { operation, .. } => Some(operation),
+        }
+    }
+
+    /// The message without the operation that every message of an operation's error
+    /// starts with, for an error that wraps this one and names the operation itself.
+    fn own_part(&self) -> String {
+        let text = self.to_string();
+        let Some(operation) = self.operation() else {
+            return text;
+        };
+        match text.strip_prefix(&format!("{}: ", Called(operation))) {
+            Some(own) => own.to_string(),
+            None => text,
         }
     }
 }
@@ -407,8 +439,12 @@ mod tests {
     use std::error::Error as _;
 
     fn api(status: u16) -> Error {
+        api_of("getWorkspace", status)
+    }
+
+    fn api_of(operation: &'static str, status: u16) -> Error {
         Error::Api(Box::new(ApiError {
-            operation: "getWorkspace",
+            operation,
             status,
             headers: ureq::http::HeaderMap::new(),
             raw_body: br#"{"error":{"code":500,"message":"boom"}}"#.to_vec(),
@@ -444,17 +480,52 @@ mod tests {
                 message: "expected value".into(),
                 body_excerpt: "<html>".into(),
             },
+            // A create answered 500, whose lookup was answered 500 too.
             Error::OutcomeUnknown {
                 operation: "createWorkspace",
-                attempts: 1,
-                detail: "look it up before retrying".into(),
-                cause: Box::new(api(500)),
+                attempts: 2,
+                detail: "GET /workspaces/fresh answered HTTP 500; look it up before retrying"
+                    .into(),
+                cause: Box::new(api_of("createWorkspace", 500)),
             },
             Error::ResponseTooLarge {
                 operation: "listWorkspaces",
                 limit: 16,
             },
+            // A create whose connection was lost after sending, and whose lookup failed.
+            Error::OutcomeUnknown {
+                operation: "createWorkspace",
+                attempts: 1,
+                detail:
+                    "GET /workspaces/fresh failed (timeout: global); look it up before retrying"
+                        .into(),
+                cause: Box::new(Error::Transport {
+                    operation: "createWorkspace",
+                    attempts: 1,
+                    maybe_sent: true,
+                    source: ureq::Error::ConnectionFailed,
+                }),
+            },
+            // A rename whose retry found nothing at the old slug, looked up at the new one.
+            Error::OutcomeUnknown {
+                operation: "updateWorkspace",
+                attempts: 2,
+                detail: "GET /workspaces/team-new answered HTTP 503; look it up before retrying"
+                    .into(),
+                cause: Box::new(api_of("updateWorkspace", 404)),
+            },
         ]
+    }
+
+    /// The error and its sources, as a caller (the CLI) prints them: `a: b: c`.
+    fn chain(error: &Error) -> String {
+        let mut text = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            text.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        text
     }
 
     #[test]
@@ -470,7 +541,53 @@ mod tests {
                 );
                 cause = inner.source();
             }
+            // Nor does a cause of the same operation name it again.
+            let chain = chain(&error);
+            if let Some(operation) = error.operation() {
+                let called = Called(operation).to_string();
+                assert_eq!(chain.matches(&called).count(), 1, "{chain}");
+                assert_eq!(chain.matches(operation).count(), 1, "{chain}");
+            }
         }
+    }
+
+    #[test]
+    fn every_error_of_an_operation_starts_with_the_operation() {
+        // What `own_part` strips: if a message stopped starting with it, a wrapping
+        // `OutcomeUnknown` would name the operation twice.
+        for error in every_variant() {
+            if let Some(operation) = error.operation() {
+                let prefix = format!("{}: ", Called(operation));
+                assert!(error.to_string().starts_with(&prefix), "{error}");
+                assert!(!error.own_part().contains(operation), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_says_the_operation_once_then_the_lookup_then_the_write() {
+        let variants = every_variant();
+        assert_eq!(
+            chain(&variants[6]),
+            "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+             have applied it, and GET /workspaces/fresh answered HTTP 500; look it up before \
+             retrying; the write: HTTP 500: boom (after 2 attempts)"
+        );
+        // A transport failure's own words, then its source, once each.
+        let lost = chain(&variants[8]);
+        let Error::OutcomeUnknown { cause, .. } = &variants[8] else {
+            panic!("{:?}", variants[8]);
+        };
+        assert_eq!(
+            lost,
+            format!(
+                "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+                 have applied it, and GET /workspaces/fresh failed (timeout: global); look it \
+                 up before retrying; the write: {}: {}",
+                cause.own_part(),
+                ureq::Error::ConnectionFailed
+            )
+        );
     }
 
     #[test]
@@ -482,9 +599,15 @@ mod tests {
             "workspaces().get (getWorkspace): the request failed on the network after 1 attempt"
         );
         assert!(transport.source().is_some());
-        let unknown = &variants[6];
-        let cause = unknown.source().expect("the last attempt's failure");
-        assert!(cause.to_string().contains("HTTP 500"), "{cause}");
+        // An unknown outcome says its cause's own part, and chains the cause's source.
+        let Error::OutcomeUnknown { cause, .. } = &variants[6] else {
+            panic!("{:?}", variants[6]);
+        };
+        assert_eq!(cause.status(), Some(500));
+        assert!(variants[6].source().is_none(), "an API error has no source");
+        let lost = &variants[8];
+        let source = lost.source().expect("the lost connection's failure");
+        assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
     }
 
     #[test]

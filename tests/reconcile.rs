@@ -145,12 +145,49 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         }
         other => panic!("expected OutcomeUnknown, got {other:?}"),
     }
+    // The operation is named once, by the outer error; the create's own 500 closes it.
+    let said = common::chain(&error);
     assert!(
-        error.to_string().contains("the outcome is unknown"),
-        "{error}"
+        said.starts_with(
+            "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+             have applied it, and GET /workspaces/team-f answered HTTP 503;"
+        ),
+        "{said}"
     );
+    assert!(
+        said.contains("; the write: HTTP 500: injected fault: "),
+        "{said}"
+    );
+    assert_eq!(said.matches("createWorkspace").count(), 1, "{said}");
     let why = "the create did happen, and was not repeated";
     assert_copies_and_posts(&emulator, "team-f", 1, 1, why);
+}
+
+#[test]
+fn a_lost_create_whose_lookups_are_refused_says_each_failure_once() {
+    let emulator = Emulator::start().unwrap();
+    fail_create(&emulator, FaultKind::CommitThenClose);
+    let lookup = format!("{CREATE_PATH}/team-k");
+    inject_times(
+        &emulator,
+        FaultKind::ResetBeforeRead,
+        "GET",
+        &lookup,
+        10_000,
+    );
+
+    let error = create(&client(&emulator), "team-k").unwrap_err();
+
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    let said = common::chain(&error);
+    assert_eq!(said.matches("createWorkspace").count(), 1, "{said}");
+    assert_eq!(said.matches("workspaces().create").count(), 1, "{said}");
+    assert!(said.contains("GET /workspaces/team-k failed ("), "{said}");
+    assert!(
+        said.contains("; the write: the request failed on the network"),
+        "{said}"
+    );
+    assert_copies_and_posts(&emulator, "team-k", 1, 1, "created once, never re-sent");
 }
 
 #[test]
