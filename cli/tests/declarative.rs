@@ -147,6 +147,17 @@ fn every_bad_file_exits_2_with_its_line_and_sends_nothing() {
             "json",
             ":1:",
         ),
+        (
+            "workspaces:\n  a:\n    members: [user_bob\n".into(),
+            "yaml",
+            ":4:1: did not find expected ',' or ']' at the end of the file, while parsing a \
+             flow sequence started at line 3 column 14",
+        ),
+        (
+            "workspaces:\n  a:\n    name: \"A\n".into(),
+            "yaml",
+            "while scanning a quoted scalar started at line 3 column 11",
+        ),
     ];
     for (text, extension, expected) in &cases {
         let file = Scratch::new(&format!("bad.{extension}"), text);
