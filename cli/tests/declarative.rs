@@ -71,7 +71,9 @@ fn apply_then_plan_shows_nothing_and_json_has_no_changes() {
     assert!(
         planned
             .stdout
-            .contains("2 to create, 0 to change, 0 to delete.")
+            .contains("\n6 changes: 2 to add, 4 to change, 0 to remove.\n"),
+        "{}",
+        planned.stdout
     );
     assert_eq!(emulator.workspaces().len(), 1, "plan sent no write");
 
@@ -80,7 +82,7 @@ fn apply_then_plan_shows_nothing_and_json_has_no_changes() {
     assert!(
         applied
             .stdout
-            .contains("changes made, 0 workspaces failed."),
+            .contains("\n6 changes made: 2 added, 4 changed, 0 removed; 0 workspaces failed.\n"),
         "{}",
         applied.stdout
     );
