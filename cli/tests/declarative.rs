@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::{against, cli};
-use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 
 const FILE: &str = "\
 workspaces:
@@ -268,30 +268,38 @@ fn export_then_plan_gives_no_changes() {
 
 #[test]
 fn an_apply_killed_midway_converges_when_run_again() {
-    let config = EmulatorConfig::new().latency(Duration::from_millis(40));
-    let emulator = Emulator::start_with(config).unwrap();
+    let emulator = Emulator::start().unwrap();
     let mut text = String::from("workspaces:\n");
     for i in 0..12 {
         text.push_str(&format!(
             "  team-{i}:\n    name: Team {i}\n    budgets: {{monthly: 100, daily: 5}}\n    members: [user_bob]\n"
         ));
     }
+    // The emulator holds team-5's first budget write until it stops, and never applies it:
+    // the apply cannot finish, so the kill always lands midway, whatever the machine's load.
+    let held = "/api/v1/workspaces/team-5/budgets/monthly";
+    emulator.inject(
+        Fault::new(FaultKind::Delay(Duration::from_secs(3600)))
+            .method("PUT")
+            .path(held),
+    );
     let file = Scratch::new("many.yaml", &text);
     let mut command = against(&emulator, &["apply", file.path(), "--jobs", "2"]);
     command.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = command.spawn().unwrap();
-    // Killed once a few workspaces exist: the rest (at 40 ms a request, two at a time)
-    // take over a second more.
     let waited = std::time::Instant::now();
-    while emulator.workspaces().len() < 4 && waited.elapsed() < Duration::from_secs(20) {
+    while emulator.requests_to("PUT", held) == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the apply never reached team-5's budgets"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let made = emulator.workspaces().len() - 1;
     assert!(
-        (3..12).contains(&made),
-        "killed midway ({made} of 12 created)"
+        emulator.budgets("team-5").is_empty(),
+        "killed midway: team-5 exists without its budgets"
     );
 
     let rerun = cli(&emulator, &["apply", file.path(), "--jobs", "4"]);
@@ -299,6 +307,7 @@ fn an_apply_killed_midway_converges_when_run_again() {
 
     let slugs = slugs(&emulator);
     assert_eq!(slugs.len(), 13, "no duplicate, none missing: {slugs:?}");
+    assert_eq!(emulator.budgets("team-5").len(), 2);
     let plan = cli(&emulator, &["plan", file.path(), "--json"]);
     assert_eq!(plan.json(), serde_json::json!({"changes": []}));
 }
