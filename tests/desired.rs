@@ -157,6 +157,47 @@ fn the_plan_and_the_report_count_the_same_changes() {
     );
 }
 
+/// The README's figure: a plan with no changes of 200 workspaces whose budgets and
+/// members the file manages sends 3 + 400 = 403 requests, every one a read: three pages of
+/// the workspace list (200 and the default, 100 a page), then the budgets and the members
+/// of each workspace.
+#[test]
+fn a_plan_with_no_changes_of_200_workspaces_sends_403_reads() {
+    let emulator = start();
+    let client = client(&emulator);
+    let mut file = String::from("workspaces:\n");
+    for i in 0..200 {
+        file.push_str(&format!(
+            "  team-{i}:\n    name: Team {i}\n    budgets: {{monthly: 100}}\n    members: [user_bob]\n"
+        ));
+    }
+    let options = PlanOptions::default().jobs(8);
+    let first = plan(&client, &desired(&file), &options).unwrap();
+    let report = first
+        .apply(&client, &ApplyOptions::default().jobs(8), |_| {})
+        .unwrap();
+    assert!(report.is_complete(), "{report}");
+    emulator.reset_counters();
+
+    let again = plan(&client, &desired(&file), &options).unwrap();
+
+    assert!(again.is_empty(), "{again}");
+    assert_eq!(emulator.request_count(), 403);
+    let reads = emulator.requests_to("GET", "/api/v1/workspaces")
+        + (0..200)
+            .map(|i| {
+                let path = format!("/api/v1/workspaces/team-{i}");
+                emulator.requests_to("GET", &format!("{path}/budgets"))
+                    + emulator.requests_to("GET", &format!("{path}/members"))
+            })
+            .sum::<u64>();
+    assert_eq!(
+        reads, 403,
+        "every request a read of the list, budgets or members"
+    );
+    assert_eq!(emulator.requests_to("GET", "/api/v1/workspaces"), 3);
+}
+
 #[test]
 fn changes_are_planned_field_by_field_and_nulls_clear() {
     let emulator = start();

@@ -197,3 +197,37 @@ fn a_rate_limit_met_by_one_thread_holds_the_others() {
         limited.join().unwrap().unwrap();
     });
 }
+
+/// A pooled connection that the server closed while it sat idle (as servers and load
+/// balancers close idle keep-alive connections) is not used again: the next call opens a
+/// new connection and succeeds at its first attempt, with nothing retried. Twenty times,
+/// each on the connection the previous round opened.
+#[test]
+fn a_pooled_connection_the_server_closed_is_replaced_without_a_retry() {
+    let emulator = start();
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&attempts);
+    let client = builder_for(&emulator)
+        .on_attempt(move |attempt| seen.lock().unwrap().push(attempt.outcome.clone()))
+        .build()
+        .unwrap();
+    client.workspaces().get("default").send().unwrap();
+    for round in 1..=20 {
+        emulator.close_connections();
+        let connections = emulator.connection_count();
+        attempts.lock().unwrap().clear();
+
+        client.workspaces().get("default").send().unwrap();
+
+        assert_eq!(
+            *attempts.lock().unwrap(),
+            [AttemptOutcome::Status(200)],
+            "round {round}: one attempt, which succeeded"
+        );
+        assert_eq!(
+            emulator.connection_count(),
+            connections + 1,
+            "round {round}: on a new connection"
+        );
+    }
+}
