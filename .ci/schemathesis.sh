@@ -120,7 +120,8 @@ SCHEMATHESIS_DROPPED_LOG="$work/dropped.tsv" "$st" --config-file .ci/schemathesi
   || status=$?
 
 # What the hooks dropped, by rule; then one closing line: test cases that passed every check,
-# and those that failed one (or errored).
+# and those that failed one (or errored). A missing or empty report fails the run here (set
+# -e), even when schemathesis itself exited 0.
 "$py" - "$work/report.json" "$status" "$work/dropped.tsv" <<'PY'
 import collections, json, os, sys
 
@@ -131,12 +132,16 @@ if os.path.exists(dropped_log):
     print("failures dropped by .ci/schemathesis_hooks.py (documented exceptions), by rule:")
     for (code, label, pattern), count in sorted(rules.items()):
         print(f"  {count:5}  {code}  {label}  {pattern}")
+# No report, or one that tested nothing, is a failure whatever schemathesis exited with.
 try:
     report = json.load(open(path))
-except (OSError, ValueError):
-    print(f"schemathesis: 0 passed, 1 failed (no report; exit code {status})")
-    sys.exit(0)
+except (OSError, ValueError) as e:
+    print(f"schemathesis: 0 passed, 1 failed (no usable report at {path}: {e}; exit code {status})")
+    sys.exit(1)
 cases = report["test_cases"]
+if cases["generated"] == 0:
+    print(f"schemathesis: 0 passed, 1 failed (the report lists no test case; exit code {status})")
+    sys.exit(1)
 failed = cases["with_failures"] + cases["errored"] + len(report["errors"])
 passed = cases["generated"] - cases["with_failures"] - cases["errored"]
 if status != 0 and failed == 0:

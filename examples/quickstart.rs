@@ -1,15 +1,17 @@
 //! A tour of every Workspaces operation.
 //!
 //! ```text
-//! cargo run --example quickstart            # against a local emulator, no key needed
-//! OPENROUTER_API_KEY=... cargo run --example quickstart           # real API, reads only
-//! OPENROUTER_API_KEY=... cargo run --example quickstart -- --write  # real API, full tour
+//! cargo run --example quickstart                         # the local emulator: no key, no network
+//! cargo run --example quickstart -- --live               # OPENROUTER_API_KEY's organisation, reads only
+//! cargo run --example quickstart -- --live --write       # the same, full tour (creates and deletes)
 //! ```
 //!
-//! Without `OPENROUTER_API_KEY` it starts the crate's emulator in this process (an
-//! in-memory stand-in, not the real service) and walks through creating, reading,
-//! updating and deleting a workspace, its budgets and its members. With a key it talks to
-//! `OPENROUTER_BASE_URL` or the real API, and only reads unless `--write` is given.
+//! By default it starts the crate's emulator in this process (an in-memory stand-in, not
+//! the real service) and walks through creating, reading, updating and deleting a
+//! workspace, its budgets and its members, whatever the environment holds: it reads no
+//! `OPENROUTER_*` variable and sends nothing beyond loopback. Only `--live` talks to
+//! `OPENROUTER_BASE_URL` (or the real API) with `OPENROUTER_API_KEY`, and only reads
+//! unless `--write` is given too.
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,8 +20,28 @@ use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
 use openrouter_workspaces::{Client, ClientBuilder, Error};
 use openrouter_workspaces_emulator::Emulator;
 
+const USAGE: &str = "usage: cargo run --example quickstart [-- --live [--write]]";
+
 fn main() -> ExitCode {
-    match run() {
+    let mut live = false;
+    let mut write = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--live" => live = true,
+            "--write" => write = true,
+            other => {
+                eprintln!("quickstart: unknown argument `{other}`\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if write && !live {
+        eprintln!(
+            "quickstart: --write goes with --live (the emulator tour always writes)\n{USAGE}"
+        );
+        return ExitCode::from(2);
+    }
+    match run(live, write) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("quickstart failed: {e}");
@@ -28,23 +50,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let write = std::env::args().any(|a| a == "--write");
-    let has_key = std::env::var("OPENROUTER_API_KEY").is_ok_and(|k| !k.trim().is_empty());
-
+fn run(live: bool, write: bool) -> Result<(), Box<dyn std::error::Error>> {
     // Kept alive until the end of `run`: dropping it stops the server.
     let _emulator;
-    let client = if has_key {
+    let client = if live {
         let client = Client::from_env()?;
-        println!("Using {} with your OPENROUTER_API_KEY.", client.base_url());
+        println!(
+            "--live: using {} with your OPENROUTER_API_KEY.",
+            client.base_url()
+        );
         client
     } else {
         let emulator = Emulator::start()?;
         println!(
-            "No OPENROUTER_API_KEY: started the local emulator at {} (an in-memory stand-in, not the real OpenRouter service).",
+            "Started the local emulator at {} (an in-memory stand-in, not the real OpenRouter service; --live uses your OPENROUTER_API_KEY instead).",
             emulator.base_url()
         );
-        let client = ClientBuilder::from_env()
+        // Nothing from the environment: the tour never leaves this process.
+        let client = ClientBuilder::from_env_with(|_| None)
             .api_key(emulator.management_key())
             .base_url(emulator.base_url())
             .app_title("openrouter-workspaces quickstart")
@@ -53,7 +76,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         client
     };
 
-    if has_key && !write {
+    if live && !write {
         read_only_tour(&client)
     } else {
         full_tour(&client)
@@ -62,7 +85,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Lists what exists, changing nothing.
 fn read_only_tour(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    println!("Read-only tour (pass --write to create and delete a workspace).");
+    println!("Read-only tour (add --write to create and delete a workspace).");
     let mut first = None;
     for workspace in client.workspaces().list().limit(50).items() {
         let workspace = workspace?;

@@ -14,9 +14,15 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-/// The command that shows what changed between the document and a newer one.
-pub const DIFF_COMMAND: &str =
-    "cargo run -p openrouter-workspaces-codegen -- diff openapi/workspaces.yaml NEW.yaml";
+/// The command that shows what changed between the document and a newer one: `OLD` is the
+/// document this client was generated from (`openapi/workspaces.yaml` of this crate, or
+/// the file `OPENROUTER_OPENAPI_SPEC` named), `NEW` the server's current one.
+///
+/// The tool is the generator's binary, which [`DIFF_TOOL_INSTALL`] installs.
+pub const DIFF_COMMAND: &str = "openrouter-workspaces-codegen diff OLD NEW";
+
+/// How to install the tool of [`DIFF_COMMAND`], from a checkout of this repository.
+pub const DIFF_TOOL_INSTALL: &str = "cargo install --path codegen";
 
 /// Something an answer carried that the OpenAPI document the client was generated from does
 /// not describe: the server is newer than the document. The value itself is kept in the
@@ -59,7 +65,9 @@ impl fmt::Display for Drift {
         write!(
             f,
             " is not in the OpenAPI document this client was generated from (kept as received): \
-             the server is newer than the document; see what changed with `{DIFF_COMMAND}`, \
+             the server is newer than the document; see what changed with `{DIFF_COMMAND}` \
+             (OLD: the document this client was generated from; NEW: the server's; \
+             `{DIFF_TOOL_INSTALL}` in a checkout of openrouter-workspaces installs the tool), \
              then regenerate"
         )
     }
@@ -180,5 +188,18 @@ mod tests {
         let text = drift.to_string();
         assert!(text.contains("`region`") && text.contains("newer than the document"));
         assert!(text.contains(DIFF_COMMAND));
+        assert!(text.contains(DIFF_TOOL_INSTALL));
+    }
+
+    #[test]
+    fn the_readme_quotes_the_warning_as_it_is() {
+        let drift = Drift {
+            operation: "listWorkspaceMembers",
+            kind: DriftKind::UnknownValue,
+            schema: "WorkspaceMemberRole",
+            name: "owner".into(),
+        };
+        let readme = include_str!("../README.md");
+        assert!(readme.contains(&drift.to_string()), "{drift}");
     }
 }

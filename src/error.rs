@@ -72,7 +72,8 @@ pub enum Error {
         attempts: u32,
         /// What the lookup found, and how to check.
         detail: String,
-        /// The failure of the last attempt.
+        /// The failure of the last attempt. Its message, less the operation, ends this
+        /// error's message, and its source is this error's source.
         cause: Box<Error>,
     },
     /// The response body was larger than the client's limit
@@ -155,59 +156,66 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// The operation (`workspaces().create (createWorkspace)`), then what went wrong.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.operation() {
+            write!(f, "{operation}: ")?;
+        }
+        self.fmt_own(f)
+    }
+}
+
+impl Error {
+    /// What went wrong, without the operation that the message of every error of a call
+    /// starts with: an error that wraps this one (and names the operation itself) says it.
+    fn fmt_own(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(api) => fmt::Display::fmt(api, f),
-            Error::InvalidInput(input) => fmt::Display::fmt(input, f),
+            Error::Api(api) => api.fmt_own(f),
+            Error::InvalidInput(input) => input.fmt_own(f),
             Error::Config(problem) => write!(f, "invalid client configuration: {problem}"),
             // The cause is the source, not part of this message: `{:#}` chains print it once.
-            Error::Transport {
-                operation,
-                attempts,
-                ..
-            } => write!(
+            Error::Transport { attempts, .. } => write!(
                 f,
-                "{}: the request failed on the network after {}",
-                operation,
+                "the request failed on the network after {}",
                 attempts_text(*attempts)
             ),
             Error::Timeout {
-                operation,
-                attempts,
-                timeout,
+                attempts, timeout, ..
             } => write!(
                 f,
-                "{}: no answer within {timeout:?}, after {}",
-                operation,
+                "no answer within {timeout:?}, after {}",
                 attempts_text(*attempts)
             ),
             Error::Decode {
-                operation,
                 status,
                 message,
                 body_excerpt,
-            } => write!(
-                f,
-                "{}: HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}",
-                operation
-            ),
-            Error::OutcomeUnknown {
-                operation,
-                attempts,
-                detail,
                 ..
             } => write!(
                 f,
-                "{}: the outcome is unknown after {}: the server may have applied it, and {detail}",
-                operation,
-                attempts_text(*attempts)
+                "HTTP {status} response could not be decoded: {message}; body starts with {body_excerpt:?}"
             ),
-            Error::ResponseTooLarge { operation, limit } => write!(
+            // The cause names the same operation: only its own part is said here, and the
+            // source is the cause's source, so that a chain says each thing once.
+            Error::OutcomeUnknown { detail, cause, .. } => write!(
                 f,
-                "{}: the response body is larger than the limit of {limit} bytes",
-                operation
+                "the outcome is unknown: the server may have applied it, and {detail}; the write: {}",
+                OwnPart(cause)
+            ),
+            Error::ResponseTooLarge { limit, .. } => write!(
+                f,
+                "the response body is larger than the limit of {limit} bytes"
             ),
         }
+    }
+}
+
+/// An error's message without its operation.
+struct OwnPart<'a>(&'a Error);
+
+impl fmt::Display for OwnPart<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_own(f)
     }
 }
 
@@ -215,8 +223,24 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
-            Error::OutcomeUnknown { cause, .. } => Some(cause.as_ref()),
+            Error::OutcomeUnknown { cause, .. } => cause.source(),
             _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// The operation this error names, if it names one.
+    fn operation(&self) -> Option<&'static Operation> {
+        match self {
+            Error::Api(api) => Some(api.operation),
+            Error::InvalidInput(input) => Some(input.operation),
+            Error::Config(_) => None,
+            Error::Transport { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::OutcomeUnknown { operation, .. }
+            | Error::ResponseTooLarge { operation, .. } => Some(operation),
         }
     }
 }
@@ -336,13 +360,15 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: HTTP {}: {}",
-            self.operation,
-            self.status,
-            self.message()
-        )?;
+        write!(f, "{}: ", self.operation)?;
+        self.fmt_own(f)
+    }
+}
+
+impl ApiError {
+    /// The message without the operation.
+    fn fmt_own(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message())?;
         if self.attempts > 1 {
             write!(f, " (after {})", attempts_text(self.attempts))?;
         }
@@ -367,11 +393,15 @@ pub struct InvalidInput {
 
 impl fmt::Display for InvalidInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: invalid `{}`: {}",
-            self.operation, self.field, self.problem
-        )
+        write!(f, "{}: ", self.operation)?;
+        self.fmt_own(f)
+    }
+}
+
+impl InvalidInput {
+    /// The message without the operation.
+    fn fmt_own(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid `{}`: {}", self.field, self.problem)
     }
 }
 
@@ -400,8 +430,12 @@ mod tests {
     }
 
     fn api(status: u16) -> Error {
+        api_of("getWorkspace", status)
+    }
+
+    fn api_of(operation: &str, status: u16) -> Error {
         Error::Api(Box::new(ApiError {
-            operation: op("getWorkspace"),
+            operation: op(operation),
             status,
             headers: ureq::http::HeaderMap::new(),
             raw_body: br#"{"error":{"code":500,"message":"boom"}}"#.to_vec(),
@@ -437,17 +471,52 @@ mod tests {
                 message: "expected value".into(),
                 body_excerpt: "<html>".into(),
             },
+            // A create answered 500, whose lookup was answered 500 too.
             Error::OutcomeUnknown {
                 operation: op("createWorkspace"),
-                attempts: 1,
-                detail: "look it up before retrying".into(),
-                cause: Box::new(api(500)),
+                attempts: 2,
+                detail: "GET /workspaces/fresh answered HTTP 500; look it up before retrying"
+                    .into(),
+                cause: Box::new(api_of("createWorkspace", 500)),
             },
             Error::ResponseTooLarge {
                 operation: op("listWorkspaces"),
                 limit: 16,
             },
+            // A create whose connection was lost after sending, and whose lookup failed.
+            Error::OutcomeUnknown {
+                operation: op("createWorkspace"),
+                attempts: 1,
+                detail:
+                    "GET /workspaces/fresh failed (timeout: global); look it up before retrying"
+                        .into(),
+                cause: Box::new(Error::Transport {
+                    operation: op("createWorkspace"),
+                    attempts: 1,
+                    maybe_sent: true,
+                    source: ureq::Error::ConnectionFailed,
+                }),
+            },
+            // A rename whose retry found nothing at the old slug, looked up at the new one.
+            Error::OutcomeUnknown {
+                operation: op("updateWorkspace"),
+                attempts: 2,
+                detail: "GET /workspaces/team-new answered HTTP 503; look it up before retrying"
+                    .into(),
+                cause: Box::new(api_of("updateWorkspace", 404)),
+            },
         ]
+    }
+
+    /// The error and its sources, as a caller (the CLI) prints them: `a: b: c`.
+    fn chain(error: &Error) -> String {
+        let mut text = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            text.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        text
     }
 
     #[test]
@@ -463,7 +532,53 @@ mod tests {
                 );
                 cause = inner.source();
             }
+            // Nor does a cause of the same operation name it again.
+            let chain = chain(&error);
+            if let Some(operation) = error.operation() {
+                let called = operation.to_string();
+                assert_eq!(chain.matches(&called).count(), 1, "{chain}");
+                assert_eq!(chain.matches(operation.id).count(), 1, "{chain}");
+            }
         }
+    }
+
+    #[test]
+    fn every_error_of_an_operation_starts_with_the_operation() {
+        // A wrapping `OutcomeUnknown` says only the own part of its cause: the operation
+        // must be in the prefix, and nowhere in the own part.
+        for error in every_variant() {
+            if let Some(operation) = error.operation() {
+                let own = OwnPart(&error).to_string();
+                assert_eq!(error.to_string(), format!("{operation}: {own}"));
+                assert!(!own.contains(operation.id), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_says_the_operation_once_then_the_lookup_then_the_write() {
+        let variants = every_variant();
+        assert_eq!(
+            chain(&variants[6]),
+            "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+             have applied it, and GET /workspaces/fresh answered HTTP 500; look it up before \
+             retrying; the write: HTTP 500: boom (after 2 attempts)"
+        );
+        // A transport failure's own words, then its source, once each.
+        let lost = chain(&variants[8]);
+        let Error::OutcomeUnknown { cause, .. } = &variants[8] else {
+            panic!("{:?}", variants[8]);
+        };
+        assert_eq!(
+            lost,
+            format!(
+                "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+                 have applied it, and GET /workspaces/fresh failed (timeout: global); look it \
+                 up before retrying; the write: {}: {}",
+                OwnPart(cause),
+                ureq::Error::ConnectionFailed
+            )
+        );
     }
 
     #[test]
@@ -475,9 +590,15 @@ mod tests {
             "workspaces().get (getWorkspace): the request failed on the network after 1 attempt"
         );
         assert!(transport.source().is_some());
-        let unknown = &variants[6];
-        let cause = unknown.source().expect("the last attempt's failure");
-        assert!(cause.to_string().contains("HTTP 500"), "{cause}");
+        // An unknown outcome says its cause's own part, and chains the cause's source.
+        let Error::OutcomeUnknown { cause, .. } = &variants[6] else {
+            panic!("{:?}", variants[6]);
+        };
+        assert_eq!(cause.status(), Some(500));
+        assert!(variants[6].source().is_none(), "an API error has no source");
+        let lost = &variants[8];
+        let source = lost.source().expect("the lost connection's failure");
+        assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub use serde_json;
 pub use ureq;
 pub use uuid;
 
-pub use drift::{DIFF_COMMAND, Drift, DriftKind};
+pub use drift::{DIFF_COMMAND, DIFF_TOOL_INSTALL, Drift, DriftKind};
 pub use error::{ApiError, ConfigError, Error, InvalidInput};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};

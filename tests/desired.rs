@@ -112,7 +112,7 @@ fn apply_from_empty_then_a_second_plan_is_empty() {
 
     let first = apply(&client, FILE, 4);
 
-    assert_eq!(first.summary().create, 2, "{first}");
+    assert_eq!(first.summary().add, 2, "{first}");
     assert_file_state(&emulator);
     let writes_before = emulator.request_count();
     let again = plan_of(&client, FILE);
@@ -120,6 +120,82 @@ fn apply_from_empty_then_a_second_plan_is_empty() {
     let reads = emulator.request_count() - writes_before;
     // One list walk, then budgets and members of each of the two workspaces.
     assert_eq!(reads, 1 + 2 * 2, "a plan with no changes only reads");
+}
+
+/// The plan's summary and the apply's report count the same thing: the changes the plan
+/// prints, each under its mark.
+#[test]
+fn the_plan_and_the_report_count_the_same_changes() {
+    let emulator = start();
+    let client = client(&emulator);
+    let file = format!("{FILE}  default:\n    default_text_model: openai/gpt-4o\n");
+    let plan = plan_of(&client, &file);
+    let printed = plan.to_string();
+    let lines = |mark: char| printed.lines().filter(|l| l.starts_with(mark)).count();
+
+    let summary = plan.summary();
+    assert_eq!(
+        (summary.add, summary.change, summary.remove),
+        (lines('+'), lines('~'), lines('-')),
+        "{printed}"
+    );
+    // Two creates, four budgets and the default workspace's update.
+    assert_eq!((summary.add, summary.change, summary.remove), (2, 5, 0));
+    assert_eq!(summary.total(), plan.changes.len());
+    assert!(
+        printed.ends_with("\n7 changes: 2 to add, 5 to change, 0 to remove.\n"),
+        "{printed}"
+    );
+
+    let report = plan
+        .apply(&client, &ApplyOptions::default(), |_| {})
+        .unwrap();
+    assert_eq!(report.summary(), summary);
+    assert_eq!(
+        report.to_string(),
+        "7 changes made: 2 added, 5 changed, 0 removed; 0 workspaces failed.\n"
+    );
+}
+
+/// The README's figure: a plan with no changes of 200 workspaces whose budgets and
+/// members the file manages sends 3 + 400 = 403 requests, every one a read: three pages of
+/// the workspace list (200 and the default, 100 a page), then the budgets and the members
+/// of each workspace.
+#[test]
+fn a_plan_with_no_changes_of_200_workspaces_sends_403_reads() {
+    let emulator = start();
+    let client = client(&emulator);
+    let mut file = String::from("workspaces:\n");
+    for i in 0..200 {
+        file.push_str(&format!(
+            "  team-{i}:\n    name: Team {i}\n    budgets: {{monthly: 100}}\n    members: [user_bob]\n"
+        ));
+    }
+    let options = PlanOptions::default().jobs(8);
+    let first = plan(&client, &desired(&file), &options).unwrap();
+    let report = first
+        .apply(&client, &ApplyOptions::default().jobs(8), |_| {})
+        .unwrap();
+    assert!(report.is_complete(), "{report}");
+    emulator.reset_counters();
+
+    let again = plan(&client, &desired(&file), &options).unwrap();
+
+    assert!(again.is_empty(), "{again}");
+    assert_eq!(emulator.request_count(), 403);
+    let reads = emulator.requests_to("GET", "/api/v1/workspaces")
+        + (0..200)
+            .map(|i| {
+                let path = format!("/api/v1/workspaces/team-{i}");
+                emulator.requests_to("GET", &format!("{path}/budgets"))
+                    + emulator.requests_to("GET", &format!("{path}/members"))
+            })
+            .sum::<u64>();
+    assert_eq!(
+        reads, 403,
+        "every request a read of the list, budgets or members"
+    );
+    assert_eq!(emulator.requests_to("GET", "/api/v1/workspaces"), 3);
 }
 
 #[test]
@@ -160,10 +236,10 @@ fn changes_are_planned_field_by_field_and_nulls_clear() {
         "Pre-production traffic"
     );
     assert!(json["changes"][0]["fields"][0]["new"].is_null());
-    assert_eq!(plan.summary().change, 1);
+    assert_eq!(plan.summary().change, 2, "the update and the weekly budget");
     assert!(
         plan.to_string()
-            .ends_with("0 to create, 1 to change, 0 to delete.\n"),
+            .ends_with("5 changes: 1 to add, 2 to change, 2 to remove.\n"),
         "{plan}"
     );
 

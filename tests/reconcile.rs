@@ -128,11 +128,27 @@ fn slug_held_by_another_workspace_keeps_the_original_error() {
     assert_copies_and_posts(&emulator, "team-e", 1, 2, why);
 }
 
+/// A client whose policy gives up after `attempts` attempts (and as many lookups): a bound
+/// that does not depend on how fast the machine is, unlike the time bound, which can also
+/// cut the last lookup short.
+fn client_with_attempts(emulator: &Emulator, attempts: u32) -> Client {
+    builder_for(emulator)
+        .retry_policy(fast_retry().max_attempts(attempts))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client")
+}
+
 #[test]
 fn a_failed_lookup_reports_an_unknown_outcome() {
     // Every lookup fails: the policy looks again until its bound, then gives up.
     let emulator = applied_create_then_failed_lookups("team-f", 10_000);
-    let error = create(&client(&emulator), "team-f").unwrap_err();
+    let error = create(&client_with_attempts(&emulator, 4), "team-f").unwrap_err();
+    assert_eq!(
+        emulator.requests_to("GET", &format!("{CREATE_PATH}/team-f")),
+        4,
+        "looked up as often as the policy allows"
+    );
     match &error {
         Error::OutcomeUnknown {
             operation, detail, ..
@@ -145,12 +161,49 @@ fn a_failed_lookup_reports_an_unknown_outcome() {
         }
         other => panic!("expected OutcomeUnknown, got {other:?}"),
     }
+    // The operation is named once, by the outer error; the create's own 500 closes it.
+    let said = common::chain(&error);
     assert!(
-        error.to_string().contains("the outcome is unknown"),
-        "{error}"
+        said.starts_with(
+            "workspaces().create (createWorkspace): the outcome is unknown: the server may \
+             have applied it, and GET /workspaces/team-f answered HTTP 503;"
+        ),
+        "{said}"
     );
+    assert!(
+        said.contains("; the write: HTTP 500: injected fault: "),
+        "{said}"
+    );
+    assert_eq!(said.matches("createWorkspace").count(), 1, "{said}");
     let why = "the create did happen, and was not repeated";
     assert_copies_and_posts(&emulator, "team-f", 1, 1, why);
+}
+
+#[test]
+fn a_lost_create_whose_lookups_are_refused_says_each_failure_once() {
+    let emulator = Emulator::start().unwrap();
+    fail_create(&emulator, FaultKind::CommitThenClose);
+    let lookup = format!("{CREATE_PATH}/team-k");
+    inject_times(
+        &emulator,
+        FaultKind::ResetBeforeRead,
+        "GET",
+        &lookup,
+        10_000,
+    );
+
+    let error = create(&client_with_attempts(&emulator, 3), "team-k").unwrap_err();
+
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    let said = common::chain(&error);
+    assert_eq!(said.matches("createWorkspace").count(), 1, "{said}");
+    assert_eq!(said.matches("workspaces().create").count(), 1, "{said}");
+    assert!(said.contains("GET /workspaces/team-k failed ("), "{said}");
+    assert!(
+        said.contains("; the write: the request failed on the network"),
+        "{said}"
+    );
+    assert_copies_and_posts(&emulator, "team-k", 1, 1, "created once, never re-sent");
 }
 
 #[test]

@@ -6,11 +6,13 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
 
-use common::emulator::{builder_for, start};
-use openrouter_workspaces::{ClientBuilder, Error};
+use common::emulator::{NO_HANG, builder_for, start};
+use openrouter_workspaces::{AttemptOutcome, ClientBuilder, Error, RetryPolicy};
+use openrouter_workspaces_emulator::{Fault, FaultKind};
 
 /// A lookup that answers `addr` and records how often it ran and on which threads.
 struct CountingLookup {
@@ -128,68 +130,104 @@ fn a_name_that_does_not_resolve_fails_without_sending() {
 }
 
 /// The retry bound is a deadline: the attempt in flight is given only the time left, so a
-/// server slower than every timeout cannot stretch a call past `max_elapsed` (the timeout
-/// of one attempt, 300 ms, would otherwise let the second run until about 800 ms).
+/// server slower than every timeout cannot stretch a call past `max_elapsed`. With a 2 s
+/// timeout and a 2.5 s bound, the second attempt starts at about 2.1 s: with the deadline
+/// the call ends at about 2.5 s; without it, that attempt gets its full 2 s and the call
+/// at least 4.1 s. The line sits a second from each.
 #[test]
 fn the_retry_bound_is_a_deadline_for_the_whole_call() {
     let emulator = start();
     for _ in 0..4 {
-        emulator.inject(
-            openrouter_workspaces_emulator::Fault::new(
-                openrouter_workspaces_emulator::FaultKind::Delay(std::time::Duration::from_secs(2)),
-            )
-            .method("GET"),
-        );
+        emulator.inject(Fault::new(FaultKind::Delay(Duration::from_secs(3600))).method("GET"));
     }
     let client = builder_for(&emulator)
-        .timeout(std::time::Duration::from_millis(300))
+        .timeout(Duration::from_secs(2))
         .retry_policy(
-            openrouter_workspaces::RetryPolicy::default()
-                .initial_interval(std::time::Duration::from_millis(100))
-                .max_elapsed(std::time::Duration::from_millis(500))
+            RetryPolicy::default()
+                .initial_interval(Duration::from_millis(100))
+                .max_elapsed(Duration::from_millis(2500))
                 .without_jitter(),
         )
         .build()
         .unwrap();
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let err = client.workspaces().get("default").send().unwrap_err();
     let took = started.elapsed();
     assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
-    // About 500 ms with the deadline; without it the second attempt gets its full 300 ms
-    // and the call at least 700 ms. The line between leaves room for a loaded machine.
     assert!(
-        took < std::time::Duration::from_millis(650),
-        "the call took {took:?}, past the 500 ms bound and its slack"
+        took < Duration::from_millis(3500),
+        "the call took {took:?}: past the 2.5 s bound, as if the last attempt had its full timeout"
     );
 }
 
+/// A 429 with `Retry-After` met by one call holds the client's other calls. The other
+/// call starts when the attempt hook reports the 429 (the pause is set before the hook
+/// runs), and must end no earlier than the wait; the line leaves a second for a slow hand-over.
 #[test]
 fn a_rate_limit_met_by_one_thread_holds_the_others() {
-    let emulator = common::emulator::start();
+    let emulator = start();
     emulator.inject(
-        openrouter_workspaces_emulator::Fault::new(
-            openrouter_workspaces_emulator::FaultKind::status(429).retry_after("1"),
-        )
-        .method("GET")
-        .path("/workspaces/default"),
+        Fault::new(FaultKind::status(429).retry_after("2"))
+            .method("GET")
+            .path("/api/v1/workspaces/default"),
     );
-    let client = common::emulator::client_for(&emulator);
-    std::thread::scope(|scope| {
+    let (limited_at, told) = mpsc::channel();
+    let limited_at = Mutex::new(limited_at);
+    let client = builder_for(&emulator)
+        .on_attempt(move |attempt| {
+            if attempt.outcome == AttemptOutcome::Status(429) {
+                let _ = limited_at.lock().unwrap().send(Instant::now());
+            }
+        })
+        .build()
+        .unwrap();
+    thread::scope(|scope| {
         let limited = scope.spawn(|| client.workspaces().get("default").send());
-        // Until the 429 has been answered and read.
-        while emulator.pending_faults() > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let limited_at = told
+            .recv_timeout(NO_HANG)
+            .expect("the 429 reaches the attempt hook");
 
-        let started = std::time::Instant::now();
         client.workspaces().list().send().unwrap();
-        let held = started.elapsed();
+        let held = limited_at.elapsed();
 
         assert!(
-            held >= std::time::Duration::from_millis(700),
-            "another thread's call waited out the server's Retry-After: {held:?}"
+            held >= Duration::from_secs(1),
+            "another thread's call waited out the server's Retry-After of 2 s: {held:?}"
         );
         limited.join().unwrap().unwrap();
     });
+}
+
+/// A pooled connection that the server closed while it sat idle (as servers and load
+/// balancers close idle keep-alive connections) is not used again: the next call opens a
+/// new connection and succeeds at its first attempt, with nothing retried. Twenty times,
+/// each on the connection the previous round opened.
+#[test]
+fn a_pooled_connection_the_server_closed_is_replaced_without_a_retry() {
+    let emulator = start();
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&attempts);
+    let client = builder_for(&emulator)
+        .on_attempt(move |attempt| seen.lock().unwrap().push(attempt.outcome.clone()))
+        .build()
+        .unwrap();
+    client.workspaces().get("default").send().unwrap();
+    for round in 1..=20 {
+        emulator.close_connections();
+        let connections = emulator.connection_count();
+        attempts.lock().unwrap().clear();
+
+        client.workspaces().get("default").send().unwrap();
+
+        assert_eq!(
+            *attempts.lock().unwrap(),
+            [AttemptOutcome::Status(200)],
+            "round {round}: one attempt, which succeeded"
+        );
+        assert_eq!(
+            emulator.connection_count(),
+            connections + 1,
+            "round {round}: on a new connection"
+        );
+    }
 }

@@ -27,8 +27,9 @@ use crate::table;
     long_about = "Manage OpenRouter workspaces, their budgets and members from shell scripts.\n\n\
         Prints the API's response as JSON on stdout (pretty, or one line with --compact) and \
         exits 0; `list`, `get`, `budgets list` and `members list` print a table for people \
-        with --output table. On failure it prints one line on stderr, nothing on stdout, and exits with \
-        the class of the failure. Needs a management key, best given through \
+        with --output table. On failure it prints one line on stderr (a usage error: the \
+        usage too) and exits with the class of the failure; `apply` prints its plan, and its \
+        report, on stdout first. Needs a management key, best given through \
         OPENROUTER_API_KEY (a --api-key on the command line is visible to other users of the \
         machine).",
     after_help = "Exit codes:\n  \
@@ -201,10 +202,24 @@ pub enum Command {
         openrouter-workspaces completions fish > ~/.config/fish/completions/openrouter-workspaces.fish")]
     Completions(Completions),
 
-    /// Print the manual page, in roff, on stdout (needs no key).
-    #[command(after_help = "Example:\n  \
-        openrouter-workspaces man > ~/.local/share/man/man1/openrouter-workspaces.1")]
-    Man,
+    /// Print the manual page, in roff, on stdout; with --dir, write every page (needs no key).
+    ///
+    /// The page of the tool lists its subcommands, each of which has its own page
+    /// (`openrouter-workspaces-list(1)`, `openrouter-workspaces-budgets-set(1)`, ...):
+    /// `--dir` writes them all, and prints the path of each file written.
+    #[command(after_help = "Examples:\n  \
+        openrouter-workspaces man > ~/.local/share/man/man1/openrouter-workspaces.1\n  \
+        openrouter-workspaces man --dir ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+/// Arguments of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write the page of the tool and of every subcommand into this directory (created if
+    /// missing), as `openrouter-workspaces.1`, `openrouter-workspaces-list.1`, ...
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// What `plan` and `apply` read.

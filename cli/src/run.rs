@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Apply(args) => declarative::apply(&session.client()?, session.printer(), args),
         Command::Export(args) => declarative::export(&session.client()?, args),
         Command::Completions(args) => manual::completions(args.shell),
-        Command::Man => manual::man(),
+        Command::Man(args) => manual::man(args.dir.as_deref()),
     }
 }
 

@@ -480,7 +480,8 @@ fn malformed_body_exits_4() {
 fn timeout_exits_4() {
     let emulator = Emulator::start().unwrap();
     let path = "/api/v1/workspaces/default";
-    emulator.inject(Fault::new(FaultKind::Delay(Duration::from_secs(1))).path(path));
+    // Held until the emulator stops: the answer can never beat the timeout.
+    emulator.inject(Fault::new(FaultKind::Delay(Duration::from_secs(3600))).path(path));
     let result = cli(
         &emulator,
         &["--timeout", "0.2", "--no-retries", "get", "default"],

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::{against, cli};
-use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 
 const FILE: &str = "\
 workspaces:
@@ -71,7 +71,9 @@ fn apply_then_plan_shows_nothing_and_json_has_no_changes() {
     assert!(
         planned
             .stdout
-            .contains("2 to create, 0 to change, 0 to delete.")
+            .contains("\n6 changes: 2 to add, 4 to change, 0 to remove.\n"),
+        "{}",
+        planned.stdout
     );
     assert_eq!(emulator.workspaces().len(), 1, "plan sent no write");
 
@@ -80,7 +82,7 @@ fn apply_then_plan_shows_nothing_and_json_has_no_changes() {
     assert!(
         applied
             .stdout
-            .contains("changes made, 0 workspaces failed."),
+            .contains("\n6 changes made: 2 added, 4 changed, 0 removed; 0 workspaces failed.\n"),
         "{}",
         applied.stdout
     );
@@ -146,6 +148,17 @@ fn every_bad_file_exits_2_with_its_line_and_sends_nothing() {
             "{\"workspaces\": {\"a\": {\"name\": 5}}}".into(),
             "json",
             ":1:",
+        ),
+        (
+            "workspaces:\n  a:\n    members: [user_bob\n".into(),
+            "yaml",
+            ":4:1: did not find expected ',' or ']' at the end of the file, while parsing a \
+             flow sequence started at line 3 column 14",
+        ),
+        (
+            "workspaces:\n  a:\n    name: \"A\n".into(),
+            "yaml",
+            "while scanning a quoted scalar started at line 3 column 11",
         ),
     ];
     for (text, extension, expected) in &cases {
@@ -255,30 +268,38 @@ fn export_then_plan_gives_no_changes() {
 
 #[test]
 fn an_apply_killed_midway_converges_when_run_again() {
-    let config = EmulatorConfig::new().latency(Duration::from_millis(40));
-    let emulator = Emulator::start_with(config).unwrap();
+    let emulator = Emulator::start().unwrap();
     let mut text = String::from("workspaces:\n");
     for i in 0..12 {
         text.push_str(&format!(
             "  team-{i}:\n    name: Team {i}\n    budgets: {{monthly: 100, daily: 5}}\n    members: [user_bob]\n"
         ));
     }
+    // The emulator holds team-5's first budget write until it stops, and never applies it:
+    // the apply cannot finish, so the kill always lands midway, whatever the machine's load.
+    let held = "/api/v1/workspaces/team-5/budgets/monthly";
+    emulator.inject(
+        Fault::new(FaultKind::Delay(Duration::from_secs(3600)))
+            .method("PUT")
+            .path(held),
+    );
     let file = Scratch::new("many.yaml", &text);
     let mut command = against(&emulator, &["apply", file.path(), "--jobs", "2"]);
     command.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = command.spawn().unwrap();
-    // Killed once a few workspaces exist: the rest (at 40 ms a request, two at a time)
-    // take over a second more.
     let waited = std::time::Instant::now();
-    while emulator.workspaces().len() < 4 && waited.elapsed() < Duration::from_secs(20) {
+    while emulator.requests_to("PUT", held) == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the apply never reached team-5's budgets"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let made = emulator.workspaces().len() - 1;
     assert!(
-        (3..12).contains(&made),
-        "killed midway ({made} of 12 created)"
+        emulator.budgets("team-5").is_empty(),
+        "killed midway: team-5 exists without its budgets"
     );
 
     let rerun = cli(&emulator, &["apply", file.path(), "--jobs", "4"]);
@@ -286,6 +307,7 @@ fn an_apply_killed_midway_converges_when_run_again() {
 
     let slugs = slugs(&emulator);
     assert_eq!(slugs.len(), 13, "no duplicate, none missing: {slugs:?}");
+    assert_eq!(emulator.budgets("team-5").len(), 2);
     let plan = cli(&emulator, &["plan", file.path(), "--json"]);
     assert_eq!(plan.json(), serde_json::json!({"changes": []}));
 }

@@ -1,61 +1,104 @@
 //! Command-line front end of the generator: `diff` compares two versions of the OpenAPI
-//! document, `generate` prints the Rust the build would generate. Run with `--help`.
+//! document, `generate` prints the Rust the build would generate. Run with `--help`, or
+//! `help SUBCOMMAND`.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
 use openrouter_workspaces_codegen::{Config, DEFAULT_TAG, diff, generate_report};
 
-const USAGE: &str = "\
-openrouter-workspaces-codegen: the generator of the OpenRouter Workspaces client
+/// The generator of the OpenRouter Workspaces client.
+#[derive(Debug, Parser)]
+#[command(
+    name = "openrouter-workspaces-codegen",
+    version,
+    after_help = "Exit status:\n  \
+        0  success (for diff, also when there are differences)\n  \
+        1  diff --fail-on-breaking found a breaking change\n  \
+        2  bad arguments, or a document that cannot be read or understood"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Usage:
-  openrouter-workspaces-codegen diff OLD NEW [--tags A,B] [--json] [--fail-on-breaking]
-  openrouter-workspaces-codegen generate SPEC [--tags A,B]
-  openrouter-workspaces-codegen --help
-
-Commands:
-  diff       Compare the operations of two OpenAPI documents (JSON or YAML, 3.0 or 3.1),
-             matched by operationId, and classify each difference as [breaking] or
-             [compatible] for users of the generated Rust client: operations, methods and
-             paths, parameters, request body fields, response statuses and response fields.
-  generate   Print the Rust source generated from SPEC to standard output; operations
-             that cannot be generated are named on standard error.
-
-Options:
-  --tags A,B          Compare or generate the operations of these tags (default: Workspaces).
-  --json              diff: print a JSON array of {operation, method, path, location,
-                      change, kind, detail} objects instead of the report.
-  --fail-on-breaking  diff: exit with status 1 when a breaking change is found.
-  -h, --help          Print this help.
-
-Exit status:
-  0  success (for diff, also when there are differences)
-  1  diff --fail-on-breaking found a breaking change
-  2  bad arguments, or a document that cannot be read or understood
-";
-
-/// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Subcommand)]
 enum Command {
-    Help,
-    Diff {
-        old: PathBuf,
-        new: PathBuf,
-        tags: Vec<String>,
-        json: bool,
-        fail_on_breaking: bool,
-    },
-    Generate {
-        spec: PathBuf,
-        tags: Vec<String>,
-    },
+    /// Compare the operations of two OpenAPI documents for users of the generated client.
+    ///
+    /// The documents (JSON or YAML, OpenAPI 3.0 or 3.1) are matched by operationId, and
+    /// each difference is classified as [breaking] or [compatible] for users of the
+    /// generated Rust client: operations, methods and paths, parameters, request body
+    /// fields, response statuses and response fields.
+    #[command(
+        after_help = "Example: what a newer upstream document changes for this client\n  \
+            openrouter-workspaces-codegen diff openapi/workspaces.yaml openrouter-new.yaml"
+    )]
+    Diff(DiffArgs),
+    /// Print the Rust source generated from SPEC.
+    ///
+    /// The source goes to standard output; operations that cannot be generated are named
+    /// on standard error, one warning each.
+    #[command(after_help = "Example:\n  \
+        openrouter-workspaces-codegen generate openrouter-new.yaml --tags 'Workspaces,API Keys'")]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The document the client was generated from.
+    old: PathBuf,
+    /// The newer document.
+    new: PathBuf,
+    #[command(flatten)]
+    tags: Tags,
+    /// Print a JSON array of {operation, method, path, location, change, kind, detail}
+    /// objects instead of the report.
+    #[arg(long)]
+    json: bool,
+    /// Exit with status 1 when a breaking change is found.
+    #[arg(long)]
+    fail_on_breaking: bool,
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// The OpenAPI document.
+    spec: PathBuf,
+    #[command(flatten)]
+    tags: Tags,
+}
+
+#[derive(Debug, Args)]
+struct Tags {
+    /// The tags whose operations are compared or generated, comma-separated.
+    #[arg(long = "tags", value_name = "A,B", default_value = DEFAULT_TAG, value_parser = parse_tags)]
+    tags: TagList,
+}
+
+/// A non-empty list of tag names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TagList(Vec<String>);
+
+fn parse_tags(value: &str) -> Result<TagList, String> {
+    let tags: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect();
+    if tags.is_empty() {
+        return Err("needs at least one tag name".into());
+    }
+    Ok(TagList(tags))
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse_args(&args).and_then(run) {
+    // Usage errors exit 2 and `--help` 0, with clap's own text.
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(code) => code,
         Err(message) => {
             let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -65,112 +108,35 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(args: &[String]) -> Result<Command, String> {
-    let mut positional: Vec<&str> = Vec::new();
-    let mut tags: Option<Vec<String>> = None;
-    let mut json = false;
-    let mut fail_on_breaking = false;
-    let mut options_done = false;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let arg = arg.as_str();
-        if options_done || !arg.starts_with('-') || arg == "-" {
-            positional.push(arg);
-            continue;
-        }
-        match arg {
-            "--" => options_done = true,
-            "-h" | "--help" => return Ok(Command::Help),
-            "--json" => json = true,
-            "--fail-on-breaking" => fail_on_breaking = true,
-            "--tags" => {
-                let value = iter
-                    .next()
-                    .ok_or("--tags needs a value, such as --tags Workspaces")?;
-                tags = Some(parse_tags(value)?);
-            }
-            _ => match arg.strip_prefix("--tags=") {
-                Some(value) => tags = Some(parse_tags(value)?),
-                None => return Err(format!("unknown option `{arg}`; see --help")),
-            },
-        }
-    }
-    let tags = tags.unwrap_or_else(|| vec![DEFAULT_TAG.to_string()]);
-    match positional.as_slice() {
-        [] => Err("no command given; see --help".into()),
-        ["help"] => Ok(Command::Help),
-        ["diff", old, new] => Ok(Command::Diff {
-            old: PathBuf::from(old),
-            new: PathBuf::from(new),
-            tags,
-            json,
-            fail_on_breaking,
-        }),
-        ["diff", ..] => Err("diff takes two documents, OLD and NEW; see --help".into()),
-        ["generate", spec] => {
-            if json || fail_on_breaking {
-                return Err("--json and --fail-on-breaking apply to diff only".into());
-            }
-            Ok(Command::Generate {
-                spec: PathBuf::from(spec),
-                tags,
-            })
-        }
-        ["generate", ..] => Err("generate takes one document, SPEC; see --help".into()),
-        [other, ..] => Err(format!("unknown command `{other}`; see --help")),
-    }
-}
-
-fn parse_tags(value: &str) -> Result<Vec<String>, String> {
-    let tags: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect();
-    if tags.is_empty() {
-        return Err("--tags needs at least one tag name".into());
-    }
-    Ok(tags)
-}
-
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Help => {
-            print(USAGE);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Diff {
-            old,
-            new,
-            tags,
-            json,
-            fail_on_breaking,
-        } => {
-            let changes = diff::diff_files(&old, &new, &tags).map_err(|e| e.to_string())?;
-            if json {
+        Command::Diff(args) => {
+            let tags = args.tags.tags.0;
+            let changes =
+                diff::diff_files(&args.old, &args.new, &tags).map_err(|e| e.to_string())?;
+            if args.json {
                 let text = serde_json::to_string_pretty(&diff::to_json(&changes))
                     .map_err(|e| e.to_string())?;
                 print(&format!("{text}\n"));
             } else {
                 print(&format!(
                     "{} -> {} (tags: {})\n\n{}",
-                    old.display(),
-                    new.display(),
+                    args.old.display(),
+                    args.new.display(),
                     tags.join(", "),
                     diff::render(&changes)
                 ));
             }
-            if fail_on_breaking && diff::has_breaking(&changes) {
+            if args.fail_on_breaking && diff::has_breaking(&changes) {
                 Ok(ExitCode::from(1))
             } else {
                 Ok(ExitCode::SUCCESS)
             }
         }
-        Command::Generate { spec, tags } => {
+        Command::Generate(args) => {
             let config = Config {
-                tags,
-                ..Config::new(spec)
+                tags: args.tags.tags.0,
+                ..Config::new(args.spec)
             };
             let generated = generate_report(&config).map_err(|e| e.to_string())?;
             for skipped in &generated.skipped {
@@ -190,53 +156,75 @@ fn print(text: &str) {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        let mut argv = vec!["openrouter-workspaces-codegen"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).map(|cli| cli.command)
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn diff_with_every_option() {
-        let parsed = parse_args(&args(&[
+        let Command::Diff(diff) = parse(&[
             "diff",
             "a.yaml",
             "--tags=A, B",
             "b.yaml",
             "--json",
             "--fail-on-breaking",
-        ]))
-        .unwrap();
-        assert_eq!(
-            parsed,
-            Command::Diff {
-                old: "a.yaml".into(),
-                new: "b.yaml".into(),
-                tags: vec!["A".into(), "B".into()],
-                json: true,
-                fail_on_breaking: true,
-            }
-        );
+        ])
+        .unwrap() else {
+            panic!("not diff");
+        };
+        assert_eq!(diff.old, PathBuf::from("a.yaml"));
+        assert_eq!(diff.new, PathBuf::from("b.yaml"));
+        assert_eq!(diff.tags.tags, TagList(vec!["A".into(), "B".into()]));
+        assert!(diff.json && diff.fail_on_breaking);
     }
 
     #[test]
-    fn defaults_and_help() {
-        assert_eq!(
-            parse_args(&args(&["generate", "s.yaml"])).unwrap(),
-            Command::Generate {
-                spec: "s.yaml".into(),
-                tags: vec!["Workspaces".into()]
-            }
-        );
-        assert_eq!(
-            parse_args(&args(&["diff", "--help"])).unwrap(),
-            Command::Help
-        );
-        assert_eq!(parse_args(&args(&["help"])).unwrap(), Command::Help);
+    fn the_default_tag_is_workspaces() {
+        let Command::Generate(generate) = parse(&["generate", "s.yaml"]).unwrap() else {
+            panic!("not generate");
+        };
+        assert_eq!(generate.spec, PathBuf::from("s.yaml"));
+        assert_eq!(generate.tags.tags, TagList(vec![DEFAULT_TAG.into()]));
     }
 
     #[test]
-    fn bad_arguments_are_errors() {
+    fn every_subcommand_has_its_help() {
+        for args in [&["diff", "--help"][..], &["help", "generate"], &["--help"]] {
+            let error = parse(args).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::DisplayHelp,
+                "{args:?}"
+            );
+        }
+        let help = parse(&["diff", "--help"]).unwrap_err().to_string();
+        assert!(help.contains("--fail-on-breaking"), "{help}");
+        assert!(
+            help.contains("Usage: openrouter-workspaces-codegen diff"),
+            "{help}"
+        );
+        let help = parse(&["generate", "--help"]).unwrap_err().to_string();
+        assert!(
+            help.contains("Usage: openrouter-workspaces-codegen generate"),
+            "{help}"
+        );
+        assert!(!help.contains("--json"), "{help}");
+    }
+
+    #[test]
+    fn bad_arguments_are_usage_errors() {
         for bad in [
             &[][..],
             &["diff", "a.yaml"],
@@ -247,7 +235,8 @@ mod tests {
             &["generate", "s.yaml", "--json"],
             &["frobnicate"],
         ] {
-            assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
+            let error = parse(bad).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{bad:?}: {error}");
         }
     }
 }

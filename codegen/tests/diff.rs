@@ -216,17 +216,6 @@ fn small_spec(fields: &str) -> String {
 }
 
 #[test]
-fn help_exits_zero_and_explains() {
-    for flag in ["--help", "-h"] {
-        let out = bin(&[flag]);
-        assert_eq!(out.status.code(), Some(0));
-        let text = stdout(&out);
-        assert!(text.contains("diff OLD NEW [--tags A,B] [--json] [--fail-on-breaking]"));
-        assert!(text.contains("generate SPEC"));
-    }
-}
-
-#[test]
 fn a_document_against_itself_has_no_differences() {
     let spec = common::project_spec();
     let out = bin(&[
@@ -300,7 +289,7 @@ fn breaking_changes_and_exit_codes() {
 }
 
 #[test]
-fn errors_exit_two_with_one_line_on_stderr() {
+fn a_document_it_cannot_use_exits_two_with_one_line_on_stderr() {
     let spec = common::project_spec();
     let spec = path_str(&spec);
     let broken = temp_spec("errors", "broken.yaml", "openapi: [unclosed\n");
@@ -308,19 +297,81 @@ fn errors_exit_two_with_one_line_on_stderr() {
         vec!["diff", "/nonexistent/old.yaml", spec],
         vec!["diff", spec, path_str(&broken)],
         vec!["diff", spec, spec, "--tags", "NoSuchTag"],
-        vec!["diff", spec],
-        vec!["diff", spec, spec, "--colour"],
-        vec!["diff", spec, spec, "--tags"],
-        vec!["generate"],
-        vec!["launch"],
-        vec![],
+        vec!["generate", "/nonexistent/spec.yaml"],
     ] {
         let out = bin(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains("error: "), "{err}");
+        assert!(
+            err.starts_with("openrouter-workspaces-codegen: error: "),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_exit_two_with_the_usage_on_stderr() {
+    let spec = common::project_spec();
+    let spec = path_str(&spec);
+    for (args, what) in [
+        (
+            vec!["diff", spec],
+            "required arguments were not provided:\n  <NEW>",
+        ),
+        (
+            vec!["diff", spec, spec, "--colour"],
+            "unexpected argument '--colour'",
+        ),
+        (
+            vec!["diff", spec, spec, "--tags"],
+            "a value is required for '--tags <A,B>'",
+        ),
+        (
+            vec!["diff", spec, spec, "--tags", ","],
+            "needs at least one tag name",
+        ),
+        (
+            vec!["generate"],
+            "required arguments were not provided:\n  <SPEC>",
+        ),
+        (vec!["launch"], "unrecognized subcommand 'launch'"),
+    ] {
+        let out = bin(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains(what), "{args:?}: {err}");
+    }
+    // No command at all: the help, on stderr.
+    let out = bin(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("Usage: openrouter-workspaces-codegen <COMMAND>"));
+}
+
+#[test]
+fn every_subcommand_has_its_own_help() {
+    for (args, usage) in [
+        (
+            vec!["--help"],
+            "Usage: openrouter-workspaces-codegen <COMMAND>",
+        ),
+        (vec!["-h"], "Usage: openrouter-workspaces-codegen <COMMAND>"),
+        (
+            vec!["diff", "--help"],
+            "Usage: openrouter-workspaces-codegen diff [OPTIONS] <OLD> <NEW>",
+        ),
+        (
+            vec!["help", "generate"],
+            "Usage: openrouter-workspaces-codegen generate [OPTIONS] <SPEC>",
+        ),
+    ] {
+        let out = bin(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).contains(usage), "{args:?}: {}", stdout(&out));
     }
 }
 
@@ -331,7 +382,16 @@ fn generate_prints_the_rust_source() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let source = stdout(&out);
     syn::parse_file(&source).expect("the output is Rust");
-    assert!(source.contains("upsert_workspace_budget") || source.contains("set_budget"));
+    // Exactly what the build generates from the same document.
+    let built = openrouter_workspaces_codegen::generate_report(
+        &openrouter_workspaces_codegen::Config::new(&spec),
+    )
+    .expect("the project document generates");
+    assert_eq!(source, built.source);
+    assert!(
+        source.contains("pub fn set_budget("),
+        "the curated method name"
+    );
 }
 
 #[test]

@@ -50,26 +50,36 @@ fn spec_loader_crash_operation_id_starting_with_a_digit() {
     let bytes: &[u8] = b"openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n /a:\n    get:\n      operationId: \xff1\xff\xff\xff\xff\xff\xfftA\n      tags: [Workspaces]\n      responses:\n           rn: 0}}\n";
     let text = String::from_utf8_lossy(bytes);
     let doc = load::parse_str(&text, load::Format::Yaml, file()).expect("the reproducer loads");
-    let _ = generate(&doc, "Workspaces", false);
-    let _ = generate(&doc, "Workspaces", true);
+    assert_generates_one_operation(&doc, "Workspaces", "the reproducer");
 }
 
-#[test]
-fn an_operation_id_starting_with_a_digit_still_generates() {
-    for id in ["1a", "2fa_enable", "404Handler", "\u{FFFD}1\u{FFFD}tA"] {
-        let generated = generate(&document(id, "Workspaces", json!({})), "Workspaces", true)
-            .unwrap_or_else(|e| panic!("operationId `{id}`: {e}"));
+/// Checks that `doc` generates, strict or not, Rust that parses, with its one operation
+/// and nothing skipped.
+#[track_caller]
+fn assert_generates_one_operation(doc: &Value, tag: &str, what: &str) {
+    for strict in [false, true] {
+        let generated =
+            generate(doc, tag, strict).unwrap_or_else(|e| panic!("{what} (strict: {strict}): {e}"));
         assert!(
             generated.skipped.is_empty(),
-            "{id}: {:?}",
+            "{what}: {:?}",
             generated.skipped
         );
         assert_eq!(
             generated.source.matches("pub fn send(").count(),
             1,
-            "operationId `{id}`"
+            "{what}"
         );
-        syn::parse_file(&generated.source).expect("the source parses");
+        syn::parse_file(&generated.source)
+            .unwrap_or_else(|e| panic!("{what}: the generated source does not parse: {e}"));
+    }
+}
+
+#[test]
+fn an_operation_id_starting_with_a_digit_still_generates() {
+    for id in ["1a", "2fa_enable", "404Handler", "\u{FFFD}1\u{FFFD}tA"] {
+        let doc = document(id, "Workspaces", json!({}));
+        assert_generates_one_operation(&doc, "Workspaces", &format!("operationId `{id}`"));
     }
 }
 
@@ -82,6 +92,7 @@ fn an_operation_id_that_names_nothing_is_skipped_not_a_panic() {
         assert_eq!(generated.skipped.len(), 1, "operationId `{id}`");
         assert_eq!(generated.skipped[0].kind, ErrorKind::Unsupported);
         assert_eq!(generated.source.matches("pub fn send(").count(), 0);
+        syn::parse_file(&generated.source).expect("the rest of the source parses");
         let strict = generate(&doc, "Workspaces", true).unwrap_err();
         assert_eq!(strict.kind, ErrorKind::Unsupported, "operationId `{id}`");
     }
@@ -97,18 +108,13 @@ fn a_name_override_that_names_nothing_is_skipped_not_a_panic() {
     let generated = generate(&doc, "Workspaces", false).expect("generates");
     assert_eq!(generated.skipped.len(), 1);
     assert_eq!(generated.skipped[0].kind, ErrorKind::Unsupported);
+    syn::parse_file(&generated.source).expect("the rest of the source parses");
 }
 
 #[test]
 fn a_tag_starting_with_a_digit_still_generates() {
-    let generated = generate(
-        &document("getThing", "2024 API", json!({})),
-        "2024 API",
-        true,
-    )
-    .expect("generates");
-    assert_eq!(generated.source.matches("pub fn send(").count(), 1);
-    syn::parse_file(&generated.source).expect("the source parses");
+    let doc = document("getThing", "2024 API", json!({}));
+    assert_generates_one_operation(&doc, "2024 API", "tag `2024 API`");
 }
 
 #[test]
@@ -116,6 +122,7 @@ fn a_tag_that_names_nothing_is_skipped_not_a_panic() {
     let generated = generate(&document("getThing", "–", json!({})), "–", false).expect("generates");
     assert_eq!(generated.skipped.len(), 1);
     assert_eq!(generated.skipped[0].kind, ErrorKind::Unsupported);
+    syn::parse_file(&generated.source).expect("the rest of the source parses");
 }
 
 /// Parameter and property names only go through `safe_ident`, which must cope with a name
@@ -139,8 +146,7 @@ fn odd_parameter_and_property_names_do_not_panic() {
             "responses": {"204": {"description": "nothing"}}
     });
     let doc = things(operation, "post", None);
-    let _ = generate(&doc, "Workspaces", false);
-    let _ = generate(&doc, "Workspaces", true);
+    assert_generates_one_operation(&doc, "Workspaces", "odd names");
 }
 
 /// `x-speakeasy-pagination` names the results field; a name that is no Rust identifier

@@ -483,6 +483,30 @@ impl Emulator {
         self.shared.reset_counters();
     }
 
+    /// Closes every open connection, as a server or a load balancer closes idle keep-alive
+    /// connections, and returns once each has been closed and its thread has finished (a
+    /// request in progress on one fails). The emulator goes on accepting new connections.
+    pub fn close_connections(&self) {
+        let closed: Vec<u64> = {
+            let open = lock(&self.shared.connections);
+            for stream in open.values() {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+            open.keys().copied().collect()
+        };
+        // Each connection's thread sees its socket shut and removes it; bounded, in case
+        // one is stuck in a fault's delay (it closes at the emulator's stop instead).
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            let open = lock(&self.shared.connections);
+            if !closed.iter().any(|id| open.contains_key(id)) {
+                return;
+            }
+            drop(open);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// Queues a fault; faults are handed to matching requests in the order they were queued.
     pub fn inject(&self, fault: Fault) {
         self.shared.inject(fault);

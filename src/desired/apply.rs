@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::parallel_map;
-use super::plan::{Change, Plan};
+use super::plan::{Change, Plan, Summary, changes};
 use crate::RequestBuilder;
 use crate::{Client, Error};
 
@@ -89,15 +89,26 @@ impl Report {
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty()
     }
+
+    /// How many changes were made, by their mark: the unit of [`Plan::summary`], so a
+    /// complete apply made what the plan counted.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.made)
+    }
 }
 
 impl fmt::Display for Report {
+    /// `7 changes made: 2 added, 5 changed, 0 removed; 0 workspaces failed.`, then a line
+    /// per failed change.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let made = self.summary();
         writeln!(
             f,
-            "{} change{} made, {} workspace{} failed.",
-            self.made.len(),
-            if self.made.len() == 1 { "" } else { "s" },
+            "{} made: {} added, {} changed, {} removed; {} workspace{} failed.",
+            changes(made.total()),
+            made.add,
+            made.change,
+            made.remove,
             self.failed.len(),
             if self.failed.len() == 1 { "" } else { "s" },
         )?;
@@ -122,7 +133,8 @@ impl fmt::Display for Report {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApplyError {
-    /// The plan deletes and [`ApplyOptions::allow_deletes`] is off; nothing was sent.
+    /// The plan deletes and [`ApplyOptions::allow_deletes`] is off; nothing was written
+    /// (the plan's reads were made).
     DeletesNotAllowed {
         /// How many deletions the plan has.
         count: usize,
@@ -134,7 +146,7 @@ impl fmt::Display for ApplyError {
         match self {
             ApplyError::DeletesNotAllowed { count } => write!(
                 f,
-                "the plan deletes ({count} workspace or budget deletion{}); nothing was sent",
+                "the plan deletes ({count} workspace or budget deletion{}); nothing was written",
                 if *count == 1 { "" } else { "s" }
             ),
         }

@@ -100,6 +100,9 @@ pub struct FileError {
     pub line: Option<usize>,
     /// The column of the problem (from 1), where the parser knows it.
     pub column: Option<usize>,
+    /// Where the construct the parser was reading began (the line and column of an
+    /// unclosed `[`, `{` or quote), where the parser says; the message names it too.
+    pub started_at: Option<(usize, usize)>,
     /// What is wrong, with the path of the value in the file (`workspaces.staging.name`).
     pub message: String,
 }
@@ -111,33 +114,73 @@ impl FileError {
         self
     }
 
-    fn from_yaml(error: serde_yaml_ng::Error) -> Self {
-        let location = error.location();
-        Self {
-            file: None,
-            line: location.as_ref().map(|l| l.line()),
-            column: location.as_ref().map(|l| l.column()),
-            message: without_position(error.to_string()),
+    /// A YAML parser's error in `text`. Its message is `PROBLEM at line L column C`,
+    /// where the place is [`serde_yaml_ng::Error::location`], then, for a construct that
+    /// was not closed, `, CONTEXT at line L column C` (where that construct began, which
+    /// the parser gives no other way). The first place goes to the fields and is printed
+    /// first; the second stays in the message, and in `started_at`.
+    fn from_yaml(error: serde_yaml_ng::Error, text: &str) -> Self {
+        let message = error.to_string();
+        let Some(location) = error.location() else {
+            return Self::at(None, None, message);
+        };
+        let (line, column) = (location.line(), location.column());
+        let problem_at = format!(" at line {line} column {column}");
+        let (problem, context) = match message.split_once(&problem_at) {
+            Some((problem, rest)) => (problem.to_string(), rest.to_string()),
+            None => (message, String::new()),
+        };
+        let mut error = Self::at(Some(line), Some(column), problem);
+        if location.index() >= text.trim_end().len() {
+            error.message.push_str(" at the end of the file");
         }
+        // `, while parsing a flow sequence at line 3 column 11`
+        let started = context.rsplit_once(" at line ").and_then(|(what, place)| {
+            let (line, column) = place.split_once(" column ")?;
+            Some((what, line.parse().ok()?, column.parse().ok()?))
+        });
+        match started {
+            Some((what, line, column)) => {
+                error.message += &format!("{what} started at line {line} column {column}");
+                error.started_at = Some((line, column));
+            }
+            None => error.message += &context,
+        }
+        error
     }
 
-    fn from_json(error: serde_json::Error) -> Self {
-        let known = error.line() > 0;
+    /// A JSON parser's error in `text`: its message ends with the place, which goes to the
+    /// fields. serde_json gives column 0 for the place just after a line break (a string
+    /// cut by the end of its line); that is the end of the line before.
+    fn from_json(error: serde_json::Error, text: &str) -> Self {
+        let message = error.to_string();
+        if error.line() == 0 {
+            return Self::at(None, None, message);
+        }
+        let problem_at = format!(" at line {} column {}", error.line(), error.column());
+        let problem = message
+            .strip_suffix(&problem_at)
+            .unwrap_or(&message)
+            .to_string();
+        let (line, column) = match (error.line(), error.column()) {
+            (line, 0) if line > 1 => {
+                // Bytes, as serde_json counts columns.
+                let before = text.lines().nth(line - 2).unwrap_or_default();
+                (line - 1, before.len() + 1)
+            }
+            place => place,
+        };
+        Self::at(Some(line), Some(column), problem)
+    }
+
+    fn at(line: Option<usize>, column: Option<usize>, message: String) -> Self {
         Self {
             file: None,
-            line: known.then(|| error.line()),
-            column: known.then(|| error.column()),
-            message: without_position(error.to_string()),
+            line,
+            column,
+            started_at: None,
+            message,
         }
-    }
-}
-
-/// A parser's message without the " at line L column C" it ends with: [`FileError`]
-/// keeps the place in its fields and prints it first.
-fn without_position(message: String) -> String {
-    match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(" column ") => message[..at].to_string(),
-        _ => message,
     }
 }
 
@@ -195,7 +238,7 @@ impl DesiredState {
     pub fn from_yaml(text: &str) -> Result<Self, FileError> {
         serde_yaml_ng::from_str::<StateFile>(text)
             .map(|f| f.0)
-            .map_err(FileError::from_yaml)
+            .map_err(|e| FileError::from_yaml(e, text))
     }
 
     /// Reads a JSON desired-state file; the same checks as [`DesiredState::from_yaml`].
@@ -213,7 +256,7 @@ impl DesiredState {
     pub fn from_json(text: &str) -> Result<Self, FileError> {
         serde_json::from_str::<StateFile>(text)
             .map(|f| f.0)
-            .map_err(FileError::from_json)
+            .map_err(|e| FileError::from_json(e, text))
     }
 
     /// Reads `text` in `format`, naming `file` in errors.
@@ -576,5 +619,77 @@ impl<'de> Deserialize<'de> for Members {
             }
         }
         Ok(Members(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml_error(text: &str) -> FileError {
+        DesiredState::parse(text, FileFormat::Yaml, "bad.yaml").unwrap_err()
+    }
+
+    fn json_error(text: &str) -> FileError {
+        DesiredState::parse(text, FileFormat::Json, "bad.json").unwrap_err()
+    }
+
+    #[test]
+    fn an_unclosed_bracket_names_where_it_opened() {
+        let error = yaml_error("workspaces:\n  staging:\n    members: [user_bob, user_carol\n");
+        assert_eq!((error.line, error.column), (Some(4), Some(1)));
+        assert_eq!(error.started_at, Some((3, 14)));
+        assert_eq!(
+            error.to_string(),
+            "bad.yaml:4:1: did not find expected ',' or ']' at the end of the file, while \
+             parsing a flow sequence started at line 3 column 14"
+        );
+        // Not at the end of the file: the next line is where the parser noticed.
+        let error = yaml_error("workspaces:\n  a: {name: A\n  b: {name: B}\n");
+        assert_eq!(
+            error.to_string(),
+            "bad.yaml:3:4: did not find expected ',' or '}', while parsing a flow mapping \
+             started at line 2 column 6"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_where_it_opened() {
+        for quote in ['"', '\''] {
+            let error = yaml_error(&format!("workspaces:\n  staging:\n    name: {quote}Stag\n"));
+            assert_eq!(error.started_at, Some((3, 11)), "{error}");
+            assert_eq!(
+                error.to_string(),
+                "bad.yaml:4:1: found unexpected end of stream at the end of the file, while \
+                 scanning a quoted scalar started at line 3 column 11"
+            );
+        }
+        // JSON's parser says where the string broke, at the end of its line; it does not
+        // say where the string began.
+        let error = json_error("{\"workspaces\": {\"staging\": {\"name\": \"Stag\n}}}");
+        assert_eq!(error.started_at, None);
+        assert_eq!(
+            error.to_string(),
+            "bad.json:1:42: control character (\\u0000-\\u001F) found while parsing a string"
+        );
+    }
+
+    #[test]
+    fn json_errors_put_the_place_first_and_once() {
+        let error = json_error("{\"workspaces\": {\"staging\": {\"members\": [\"a\"\n}");
+        assert_eq!(error.to_string(), "bad.json:2:1: expected `,` or `]`");
+        let error = json_error("{\"workspaces\": {\"staging\": {\"name\": 5}}}");
+        assert_eq!((error.line, error.column), (Some(1), Some(38)), "{error}");
+        assert_eq!(error.to_string().matches("line").count(), 0, "{error}");
+    }
+
+    #[test]
+    fn a_check_of_ours_keeps_its_path_and_its_place() {
+        let error = yaml_error("workspaces:\n  a:\n    nmae: A\n");
+        assert_eq!(
+            error.to_string(),
+            "bad.yaml:3:5: workspaces.a: unknown field `nmae`; did you mean `name`?"
+        );
+        assert_eq!(error.started_at, None);
     }
 }

@@ -132,6 +132,19 @@ impl Change {
         }
     }
 
+    /// Its mark where the plan prints it, and the column of the summary it counts in: `+`
+    /// adds (a workspace, members), `~` changes (fields, a budget's limit, a new budget
+    /// included), `-` removes (a workspace, a budget, members).
+    pub fn mark(&self) -> char {
+        match self {
+            Change::Create { .. } | Change::AddMembers { .. } => '+',
+            Change::Update { .. } | Change::SetBudget { .. } => '~',
+            Change::DeleteBudget { .. } | Change::RemoveMembers { .. } | Change::Delete { .. } => {
+                '-'
+            }
+        }
+    }
+
     /// Whether it deletes something: a workspace or a budget. `apply` makes these only
     /// when allowed to. Taking members out is not one: the file states the exact member
     /// set, and an apply cut short between a create and its members must finish unasked.
@@ -163,26 +176,57 @@ pub struct Plan {
     pub changes: Vec<Change>,
 }
 
-/// How many workspaces a plan creates, changes and deletes.
+/// How many changes there are, by their [mark](Change::mark): the same unit for a plan
+/// ([`Plan::summary`]) and for what `apply` made ([`Report::summary`](super::Report::summary)),
+/// one per change the plan prints.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Summary {
-    /// Workspaces to create.
-    pub create: usize,
-    /// Existing workspaces to change (fields, budgets or members).
+    /// Changes marked `+`: workspaces created, members added.
+    pub add: usize,
+    /// Changes marked `~`: fields updated, budgets set.
     pub change: usize,
-    /// Workspaces to delete.
-    pub delete: usize,
+    /// Changes marked `-`: workspaces and budgets deleted, members taken out.
+    pub remove: usize,
+}
+
+impl Summary {
+    /// The summary of `changes`.
+    pub fn of<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Self {
+        let mut summary = Summary::default();
+        for change in changes {
+            match change.mark() {
+                '+' => summary.add += 1,
+                '~' => summary.change += 1,
+                _ => summary.remove += 1,
+            }
+        }
+        summary
+    }
+
+    /// Every change counted.
+    pub fn total(&self) -> usize {
+        self.add + self.change + self.remove
+    }
 }
 
 impl fmt::Display for Summary {
+    /// `7 changes: 2 to add, 5 to change, 0 to remove`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} to create, {} to change, {} to delete",
-            self.create, self.change, self.delete
+            "{}: {} to add, {} to change, {} to remove",
+            changes(self.total()),
+            self.add,
+            self.change,
+            self.remove
         )
     }
+}
+
+/// `1 change`, `2 changes`.
+pub(crate) fn changes(n: usize) -> String {
+    format!("{n} change{}", if n == 1 { "" } else { "s" })
 }
 
 impl Plan {
@@ -191,26 +235,9 @@ impl Plan {
         self.changes.is_empty()
     }
 
-    /// How many workspaces it creates, changes and deletes.
+    /// How many changes it makes, by their mark.
     pub fn summary(&self) -> Summary {
-        let mut created = BTreeSet::new();
-        let mut deleted = BTreeSet::new();
-        let mut touched = BTreeSet::new();
-        for change in &self.changes {
-            match change {
-                Change::Create { workspace, .. } => created.insert(workspace.as_str()),
-                Change::Delete { workspace } => deleted.insert(workspace.as_str()),
-                other => touched.insert(other.workspace()),
-            };
-        }
-        Summary {
-            create: created.len(),
-            change: touched
-                .iter()
-                .filter(|w| !created.contains(*w) && !deleted.contains(*w))
-                .count(),
-            delete: deleted.len(),
-        }
+        Summary::of(&self.changes)
     }
 
     /// The changes that take something away (see [`Change::deletes`]).
@@ -239,7 +266,7 @@ impl fmt::Display for Change {
                 fields,
                 members,
             } => {
-                write!(f, "+ create {workspace}")?;
+                write!(f, "{} create {workspace}", self.mark())?;
                 for (name, value) in fields.iter().filter(|(n, _)| *n != "slug") {
                     write!(f, "\n    {name}: {value}")?;
                 }
@@ -249,7 +276,7 @@ impl fmt::Display for Change {
                 Ok(())
             }
             Change::Update { workspace, fields } => {
-                write!(f, "~ update {workspace}")?;
+                write!(f, "{} update {workspace}", self.mark())?;
                 for c in fields {
                     write!(f, "\n    {}: {} → {}", c.field, c.old, c.new)?;
                 }
@@ -265,7 +292,8 @@ impl fmt::Display for Change {
                 let old = old.map_or("none".to_string(), money);
                 write!(
                     f,
-                    "~ budget {workspace} {interval}: {old} → {}",
+                    "{} budget {workspace} {interval}: {old} → {}",
+                    self.mark(),
                     money(*new)
                 )?;
                 if let Some(byok) = include_byok_in_budgets {
@@ -277,14 +305,29 @@ impl fmt::Display for Change {
                 workspace,
                 interval,
                 old,
-            } => write!(f, "- budget {workspace} {interval}: {} → none", money(*old)),
+            } => write!(
+                f,
+                "{} budget {workspace} {interval}: {} → none",
+                self.mark(),
+                money(*old)
+            ),
             Change::AddMembers { workspace, users } => {
-                write!(f, "+ members {workspace}: {}", users.join(", "))
+                write!(
+                    f,
+                    "{} members {workspace}: {}",
+                    self.mark(),
+                    users.join(", ")
+                )
             }
             Change::RemoveMembers { workspace, users } => {
-                write!(f, "- members {workspace}: {}", users.join(", "))
+                write!(
+                    f,
+                    "{} members {workspace}: {}",
+                    self.mark(),
+                    users.join(", ")
+                )
             }
-            Change::Delete { workspace } => write!(f, "- delete {workspace}"),
+            Change::Delete { workspace } => write!(f, "{} delete {workspace}", self.mark()),
         }
     }
 }
@@ -311,7 +354,8 @@ impl fmt::Display for Plan {
 pub enum PlanError {
     /// Reading the live state failed.
     Read(Error),
-    /// The file cannot be reached from the live state of one workspace; nothing was sent.
+    /// The file cannot be reached from the live state of one workspace; nothing was
+    /// written.
     Unreachable {
         /// The slug.
         workspace: String,

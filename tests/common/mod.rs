@@ -61,6 +61,18 @@ pub fn send_operation(client: &Client, operation: &str, id: &str) -> Result<(), 
     }
 }
 
+/// An error and its sources as a caller prints them (`error: source: source`), the way
+/// the command-line tool does.
+pub fn chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    text
+}
+
 /// The name of the variant of a typed error body, and its code and message.
 pub fn typed_error(body: &ApiErrorBody) -> (&'static str, i64, String) {
     match body {
