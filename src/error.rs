@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::ApiErrorBody;
+use crate::network::NetworkFailure;
 
 /// Everything a call can fail with.
 ///
@@ -26,8 +27,11 @@ pub enum Error {
     /// which.
     Config(ConfigError),
     /// The server could not be reached, or the connection failed before a complete answer
-    /// arrived (after any retries). Check the network and the base URL; idempotent calls
-    /// can be tried again.
+    /// arrived (after any retries). `failure` says what failed and where, and its `Display`
+    /// what to do; `maybe_sent` whether the request can have reached the server. A failure
+    /// before anything was sent that would only repeat itself (an untrusted certificate, a
+    /// host that does not exist, a proxy's refusal) is never retried:
+    /// [`NetworkFailure::is_permanent`].
     Transport {
         /// The operationId of the call.
         operation: &'static str,
@@ -35,7 +39,9 @@ pub enum Error {
         attempts: u32,
         /// Whether the request can have reached the server; when `false` it certainly did not.
         maybe_sent: bool,
-        /// The underlying failure.
+        /// What failed, in words: the error's [`source`](std::error::Error::source).
+        failure: Box<NetworkFailure>,
+        /// ureq's error, for diagnosis (its text is ureq's, not meant for users).
         source: ureq::Error,
     },
     /// No complete answer arrived within the per-attempt timeout (after any retries).
@@ -131,12 +137,15 @@ impl Error {
     }
 
     /// Whether the same call may succeed later, once its cause passes (the client's own
-    /// retries having run out): a 5xx, a 429, a connection failure or a timeout. It says
-    /// nothing of whether a write was applied; see [`Error::OutcomeUnknown`].
+    /// retries having run out): a 5xx, a 429, a timeout, or a network failure that is not
+    /// [permanent](NetworkFailure::is_permanent) (a refused connection is retryable, an
+    /// untrusted certificate is not). It says nothing of whether a write was applied; see
+    /// [`Error::OutcomeUnknown`].
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => api.status >= 500 || api.status == 429,
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { failure, .. } => !failure.is_permanent(),
+            Error::Timeout { .. } => true,
             _ => false,
         }
     }
@@ -163,10 +172,21 @@ impl fmt::Display for Error {
             Error::Transport {
                 operation,
                 attempts,
+                maybe_sent: false,
                 ..
             } => write!(
                 f,
-                "{}: the request failed on the network after {}",
+                "{}: not sent (after {})",
+                Called(operation),
+                attempts_text(*attempts)
+            ),
+            Error::Transport {
+                operation,
+                attempts,
+                ..
+            } => write!(
+                f,
+                "{}: no answer, and the request may have reached the server (after {})",
                 Called(operation),
                 attempts_text(*attempts)
             ),
@@ -213,7 +233,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } => Some(source),
+            Error::Transport { failure, .. } => Some(failure.as_ref()),
             Error::OutcomeUnknown { cause, .. } => Some(cause.as_ref()),
             _ => None,
         }
@@ -252,6 +272,24 @@ pub enum ConfigError {
         /// The header's name.
         header: String,
     },
+    /// The proxy given to [`ClientBuilder::proxy`](crate::ClientBuilder::proxy), or the
+    /// first of `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY` set, cannot be used.
+    InvalidProxy {
+        /// The variable or builder method that gave it.
+        origin: String,
+        /// The proxy URL, its credentials replaced by `***`.
+        proxy: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Root certificates added to the client (a file, a directory, PEM text; through the
+    /// builder, `SSL_CERT_FILE` or `SSL_CERT_DIR`) cannot be used.
+    RootCertificates {
+        /// Which file, directory or variable.
+        source: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -279,6 +317,18 @@ impl fmt::Display for ConfigError {
             ConfigError::UnsendableHeader { header } => write!(
                 f,
                 "the `{header}` value contains characters a header cannot carry (control characters such as CR or LF)"
+            ),
+            ConfigError::InvalidProxy {
+                origin,
+                proxy,
+                reason,
+            } => write!(
+                f,
+                "the proxy `{proxy}` given by {origin} cannot be used: {reason}"
+            ),
+            ConfigError::RootCertificates { source, reason } => write!(
+                f,
+                "the CA certificates of {source} cannot be trusted: {reason}"
             ),
         }
     }
@@ -430,7 +480,12 @@ mod tests {
             Error::Transport {
                 operation: "getWorkspace",
                 attempts: 1,
-                maybe_sent: true,
+                maybe_sent: false,
+                failure: Box::new(NetworkFailure {
+                    kind: crate::NetworkFailureKind::ConnectionRefused,
+                    host: "api.example:443".into(),
+                    proxy: None,
+                }),
                 source: ureq::Error::ConnectionFailed,
             },
             Error::Timeout {
@@ -479,9 +534,15 @@ mod tests {
         let transport = &variants[3];
         assert_eq!(
             transport.to_string(),
-            "workspaces().get (getWorkspace): the request failed on the network after 1 attempt"
+            "workspaces().get (getWorkspace): not sent (after 1 attempt)"
         );
-        assert!(transport.source().is_some());
+        let failure = transport.source().expect("the failure in words");
+        assert!(
+            failure
+                .to_string()
+                .starts_with("the connection to api.example:443 was refused"),
+            "{failure}"
+        );
         let unknown = &variants[6];
         let cause = unknown.source().expect("the last attempt's failure");
         assert!(cause.to_string().contains("HTTP 500"), "{cause}");

@@ -52,14 +52,17 @@ pub mod desired;
 mod drift;
 mod error;
 mod execute;
+mod network;
 mod options;
 mod pagination;
 mod patch;
+mod proxy;
 mod reconcile;
 mod request;
 mod resolver;
 mod response;
 mod retry;
+mod tls;
 mod transport;
 mod validation;
 
@@ -74,12 +77,14 @@ pub use uuid;
 
 pub use drift::{DIFF_COMMAND, Drift, DriftKind};
 pub use error::{ApiError, ConfigError, Error, InvalidInput};
+pub use network::{CertificateProblem, NetworkFailure, NetworkFailureKind};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use patch::Patch;
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
+pub use tls::{SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV};
 
 /// The README's Rust examples, compiled as doc tests so that the README stays true.
 #[cfg(doctest)]

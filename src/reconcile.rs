@@ -17,7 +17,7 @@ use ureq::http::header::CONTENT_TYPE;
 use crate::Client;
 use crate::request::{COMPONENT, Method, Prepared};
 use crate::retry::{RetryPolicy, retry_after};
-use crate::transport::{AttemptTimeout, Exchange, FailureKind};
+use crate::transport::{AttemptTimeout, Exchange};
 
 /// How to look up the result of one kind of write.
 pub(crate) struct Reconciler {
@@ -182,8 +182,7 @@ pub(crate) fn settle_lookup(
         }),
         Exchange::Failed(e) => Settled::Unknown(Unsettled {
             detail: format!("GET {path} failed ({e}); look it up before retrying"),
-            retryable: policy.retries_connection_errors()
-                && FailureKind::of(&e) != FailureKind::TooLarge,
+            retryable: policy.retries_connection_errors() && e.may_pass(),
             server_wait: None,
         }),
     }
