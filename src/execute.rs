@@ -514,8 +514,13 @@ impl Client {
             AttemptKind::Request => "attempt",
             AttemptKind::Lookup => "lookup",
         };
+        let result = match &outcome {
+            AttemptOutcome::Status(status) => format!("HTTP {status}"),
+            AttemptOutcome::Timeout => "no answer within the timeout".to_string(),
+            AttemptOutcome::Transport(words) => words.clone(),
+        };
         log::debug!(
-            "{} {} {what} {} -> {outcome:?} in {elapsed:?}{}",
+            "{} {} {what} {} -> {result} in {elapsed:?}{}",
             sent.method,
             url,
             sent.number,

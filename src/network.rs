@@ -577,6 +577,16 @@ mod tls {
         }
     }
 
+    /// A name as webpki reports it (`DnsName("api.example")`, `IpAddress(127.0.0.1)`),
+    /// plain; other kinds of name are left out.
+    pub(super) fn plain_name(reported: &str) -> Option<String> {
+        let inner = reported
+            .strip_prefix("DnsName(")
+            .or_else(|| reported.strip_prefix("IpAddress("))?
+            .strip_suffix(')')?;
+        Some(inner.trim_matches('"').to_string())
+    }
+
     fn certificate(problem: &CertificateError) -> CertificateProblem {
         use CertificateError as C;
         match problem {
@@ -585,7 +595,7 @@ mod tls {
                 presented: Vec::new(),
             },
             C::NotValidForNameContext { presented, .. } => CertificateProblem::NotValidForName {
-                presented: presented.clone(),
+                presented: presented.iter().filter_map(|n| plain_name(n)).collect(),
             },
             C::Expired => CertificateProblem::Expired { since: None },
             C::ExpiredContext { not_after, .. } => CertificateProblem::Expired {
@@ -733,6 +743,20 @@ mod tests {
         let (kind, failure) = classify(tls(not_tls), Phase::Connecting);
         assert_eq!(kind, FailureKind::NotSentPermanent);
         assert_eq!(failure.unwrap().kind, NetworkFailureKind::NotTls);
+    }
+
+    #[cfg(feature = "rustls")]
+    #[test]
+    fn names_a_certificate_is_for_are_plain() {
+        assert_eq!(
+            tls::plain_name("DnsName(\"api.example\")").as_deref(),
+            Some("api.example")
+        );
+        assert_eq!(
+            tls::plain_name("IpAddress(127.0.0.1)").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(tls::plain_name("DirectoryName"), None);
     }
 
     #[test]

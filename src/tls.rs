@@ -225,6 +225,26 @@ mod tests {
         );
     }
 
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    #[test]
+    fn added_roots_join_the_mozilla_roots() {
+        let der = webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref();
+        let added = Certificate::from_der(der).to_owned();
+        let config = config(vec![added]).expect("a configuration with the added root");
+        match config.root_certs() {
+            ureq::tls::RootCerts::Specific(all) => {
+                assert_eq!(
+                    all.len(),
+                    webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + 1
+                );
+            }
+            other => panic!("expected specific roots, got {other:?}"),
+        }
+        if !cfg!(feature = "platform-verifier") {
+            assert!(super::config(Vec::new()).is_none(), "ureq's default");
+        }
+    }
+
     #[test]
     fn a_certificate_that_does_not_parse_is_refused() {
         let pem = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
