@@ -1,5 +1,6 @@
 //! The command line: global options, subcommands and their arguments (clap types only).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
@@ -8,6 +9,7 @@ use clap_complete::Shell;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, HTTP_REFERER_ENV,
+    SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV,
 };
 
 /// Manage OpenRouter workspaces, their budgets and members from shell scripts.
@@ -89,6 +91,14 @@ pub struct Global {
     #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
     pub retry_max_elapsed: Option<Duration>,
 
+    /// Trust the CA certificates in FILE (PEM) besides the built-in roots: a private CA, or a TLS-inspecting proxy's.
+    #[arg(long, global = true, env = SSL_CERT_FILE_ENV, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Trust the CA certificates in DIR (OpenSSL's hashed names, or *.pem and *.crt; `:` separates several) besides the built-in roots.
+    #[arg(long, global = true, env = SSL_CERT_DIR_ENV, value_name = "DIR")]
+    pub ca_dir: Option<std::ffi::OsString>,
+
     /// Print the JSON on one line instead of indented.
     #[arg(long, global = true)]
     pub compact: bool,
@@ -96,6 +106,10 @@ pub struct Global {
     /// Log each attempt (method, URL, status, timing) to stderr; the key is never logged.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+
+    /// Print no line on stderr when an attempt fails and is retried (errors still are).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// The commands: one per kind of thing to do with workspaces.

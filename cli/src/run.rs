@@ -318,5 +318,17 @@ fn client(global: &Global, found: &Findings) -> Result<Client, Error> {
     } else if let Some(total) = global.retry_max_elapsed {
         builder = builder.retry_policy(RetryPolicy::default().max_elapsed(total));
     }
+    if let Some(file) = &global.ca_cert {
+        builder = builder.add_root_certificates_file(file);
+    }
+    for dir in global.ca_dir.iter().flat_map(std::env::split_paths) {
+        if !dir.as_os_str().is_empty() {
+            builder = builder.add_root_certificates_dir(dir);
+        }
+    }
+    // With --verbose, the debug line of each attempt says the same.
+    if !global.quiet && !global.verbose {
+        builder = builder.on_attempt(crate::retries::notice(global.api_key.clone()));
+    }
     builder.build()
 }
