@@ -2,13 +2,14 @@
 //! bytes, a file, a directory) and through `SSL_CERT_FILE` and `SSL_CERT_DIR`; refused
 //! without them; and root certificates that cannot be used stop the build, naming them.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "support/temp.rs"]
+mod temp;
 
 use openrouter_workspaces::{
     CertificateProblem, Client, ClientBuilder, ConfigError, Error, NetworkFailureKind, RetryPolicy,
 };
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, TlsCertificate};
+use temp::TempDir;
 
 fn https_emulator() -> Emulator {
     Emulator::start_with(EmulatorConfig::new().tls(TlsCertificate::Issued))
@@ -26,35 +27,6 @@ fn builder(emulator: &Emulator, vars: &[(&str, String)]) -> ClientBuilder {
     .api_key(emulator.management_key())
     .base_url(emulator.base_url())
     .retry_policy(RetryPolicy::none())
-}
-
-/// A directory of its own under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "openrouter-workspaces-tls-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    /// Writes `text` to `name` in the directory and returns its path.
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("a temporary file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Lists the workspaces: the default one proves the whole exchange went through.

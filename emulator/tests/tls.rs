@@ -3,40 +3,17 @@
 //! `--tls-key`, and faults that still act on the connection under TLS. The client is the
 //! library's (its rustls), trusting the emulator's CA.
 
+#[path = "../../tests/support/temp.rs"]
+mod temp;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use openrouter_workspaces::{Client, ClientBuilder, Error, RetryPolicy};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, TlsCertificate};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-
-/// A directory of its own under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "openrouter-workspaces-emulator-tls-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use temp::TempDir;
 
 /// A client of `base_url` trusting the CA in `ca_file`.
 fn client(base_url: &str, key: &str, ca_file: &Path) -> Client {
