@@ -22,6 +22,9 @@ pub const HTTP_REFERER_ENV: &str = "OPENROUTER_HTTP_REFERER";
 pub const APP_TITLE_ENV: &str = "OPENROUTER_APP_TITLE";
 /// Environment variable read for the default `X-OpenRouter-Categories` header.
 pub const APP_CATEGORIES_ENV: &str = "OPENROUTER_APP_CATEGORIES";
+/// Environment variable read for the total time a call keeps retrying, in seconds (the
+/// default policy's [`RetryPolicy::max_elapsed`]): a script's way to shorten it.
+pub const RETRY_MAX_ELAPSED_ENV: &str = "OPENROUTER_RETRY_MAX_ELAPSED";
 
 /// Default timeout of one attempt, from sending the request to the end of the response.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -155,7 +158,8 @@ impl Client {
 
     /// A client configured from the environment: `OPENROUTER_API_KEY` (required),
     /// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`,
-    /// `OPENROUTER_APP_CATEGORIES`, and CA certificates to trust from `SSL_CERT_FILE` and
+    /// `OPENROUTER_APP_CATEGORIES`, `OPENROUTER_RETRY_MAX_ELAPSED` (seconds), and CA
+    /// certificates to trust from `SSL_CERT_FILE` and
     /// `SSL_CERT_DIR` (see [`ClientBuilder::add_root_certificates_file`]). Proxies come
     /// from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` with any builder.
     ///
@@ -211,6 +215,8 @@ pub struct ClientBuilder {
     lookup: Option<Lookup>,
     proxy: Option<String>,
     roots: Vec<RootSource>,
+    /// `OPENROUTER_RETRY_MAX_ELAPSED`, checked by `build`.
+    retry_max_elapsed: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -284,6 +290,7 @@ impl ClientBuilder {
             app_title: get(APP_TITLE_ENV),
             app_categories: get(APP_CATEGORIES_ENV),
             roots,
+            retry_max_elapsed: get(RETRY_MAX_ELAPSED_ENV),
             ..Self::default()
         }
     }
@@ -335,7 +342,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy of every call (default [`RetryPolicy::default`]).
+    /// The retry policy of every call (default [`RetryPolicy::default`], its total time
+    /// bounded by `OPENROUTER_RETRY_MAX_ELAPSED` when [`from_env`](Self::from_env) read it).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -610,7 +618,11 @@ impl ClientBuilder {
                 app_title,
                 app_categories,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                retry: self.retry.unwrap_or_default(),
+                retry: match (self.retry, self.retry_max_elapsed) {
+                    (Some(policy), _) => policy,
+                    (None, Some(text)) => RetryPolicy::default().max_elapsed(seconds(&text)?),
+                    (None, None) => RetryPolicy::default(),
+                },
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
@@ -697,6 +709,20 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error>
         }
     }
     Ok(trimmed.to_string())
+}
+
+/// `OPENROUTER_RETRY_MAX_ELAPSED` as a duration.
+fn seconds(text: &str) -> Result<Duration, Error> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            Error::Config(ConfigError::InvalidVariable {
+                name: RETRY_MAX_ELAPSED_ENV.to_string(),
+                reason: format!("must be a number of seconds (such as 10 or 2.5), not `{text}`"),
+            })
+        })
 }
 
 fn bad_base_url(url: &str, reason: String) -> Error {

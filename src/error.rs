@@ -282,6 +282,14 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An environment variable read by
+    /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) has a value it cannot take.
+    InvalidVariable {
+        /// The variable.
+        name: String,
+        /// What is wrong with its value.
+        reason: String,
+    },
     /// Root certificates added to the client (a file, a directory, PEM text; through the
     /// builder, `SSL_CERT_FILE` or `SSL_CERT_DIR`) cannot be used.
     RootCertificates {
@@ -326,6 +334,7 @@ impl fmt::Display for ConfigError {
                 f,
                 "the proxy `{proxy}` given by {origin} cannot be used: {reason}"
             ),
+            ConfigError::InvalidVariable { name, reason } => write!(f, "{name} {reason}"),
             ConfigError::RootCertificates { source, reason } => write!(
                 f,
                 "the CA certificates of {source} cannot be trusted: {reason}"

@@ -69,7 +69,7 @@ mod validation;
 pub use client::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, Attempt, AttemptKind, AttemptOutcome,
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, HTTP_REFERER_ENV,
+    DEFAULT_TIMEOUT, HTTP_REFERER_ENV, RETRY_MAX_ELAPSED_ENV,
 };
 pub use serde_json;
 pub use ureq;

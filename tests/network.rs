@@ -385,6 +385,39 @@ fn refused_connection_is_retried_even_for_a_create() {
 }
 
 #[test]
+fn the_environment_bounds_the_retries() {
+    let server = emulator(EmulatorConfig::new());
+    let (url, key) = (
+        server.base_url().to_string(),
+        server.management_key().to_string(),
+    );
+    drop(server);
+    let vars = [("OPENROUTER_RETRY_MAX_ELAPSED", "0")];
+    let client = ClientBuilder::from_env_with(|name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .api_key(key)
+    .base_url(url)
+    .build()
+    .unwrap();
+
+    not_sent(client.workspaces().list().send(), 1);
+
+    let bad = ClientBuilder::from_env_with(|name| {
+        (name == "OPENROUTER_RETRY_MAX_ELAPSED").then(|| "-1".to_string())
+    })
+    .api_key("sk-or-v1-test")
+    .build()
+    .unwrap_err();
+    assert!(
+        matches!(bad, Error::Config(ConfigError::InvalidVariable { ref name, .. }) if name == "OPENROUTER_RETRY_MAX_ELAPSED"),
+        "{bad:?}"
+    );
+}
+
+#[test]
 fn temporary_lookup_failure_is_retried() {
     let attempts = Attempts::default();
     let client = attempts

@@ -87,7 +87,7 @@ pub struct Global {
     #[arg(long, global = true, conflicts_with = "retry_max_elapsed")]
     pub no_retries: bool,
 
-    /// Stop retrying once this much time has passed since the first attempt [default: 60].
+    /// Stop retrying once this much time has passed since the first attempt [default: 60, or OPENROUTER_RETRY_MAX_ELAPSED].
     #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
     pub retry_max_elapsed: Option<Duration>,
 

@@ -2,7 +2,9 @@
 //! global options and turn the command into one library call (or a walk over every page),
 //! whose answer is printed; `completions` and `man` need no client.
 
-use openrouter_workspaces::{Client, Error, Items, OffsetPaged, RetryPolicy};
+use openrouter_workspaces::{
+    Client, ClientBuilder, Error, Items, OffsetPaged, RETRY_MAX_ELAPSED_ENV, RetryPolicy,
+};
 
 use crate::args::{
     Budgets, Cli, Command, Create, Delete, Global, Listing, Members, Output, Page, Settings, Shown,
@@ -292,7 +294,13 @@ fn members(session: &Session, command: Members) -> Result<(), Failure> {
 /// Builds the client from the global options (flags, or their environment variables).
 fn client(global: &Global, found: &Findings) -> Result<Client, Error> {
     let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
-    let mut builder = Client::builder()
+    // The retry bound's variable is read (and checked) by the library; the flags below win.
+    let from_env = |name: &str| {
+        (name == RETRY_MAX_ELAPSED_ENV)
+            .then(|| std::env::var(name).ok())
+            .flatten()
+    };
+    let mut builder = ClientBuilder::from_env_with(from_env)
         .allow_insecure_http(global.allow_insecure_http)
         .on_drift(found.hook());
     if let Some(key) = given(&global.api_key) {

@@ -29,8 +29,9 @@ const NOT_RETRIED: Duration = Duration::from_secs(10);
 
 /// Every variable the tool, ureq's proxy settings or the trust settings read: removed
 /// from each run, so the test machine's environment cannot leak in.
-const VARS: [&str; 17] = [
+const VARS: [&str; 18] = [
     "OPENROUTER_API_KEY",
+    "OPENROUTER_RETRY_MAX_ELAPSED",
     "OPENROUTER_BASE_URL",
     "OPENROUTER_HTTP_REFERER",
     "OPENROUTER_APP_TITLE",
@@ -268,6 +269,34 @@ fn refused_connection_is_retried_with_a_line_per_retry_within_the_bound() {
         assert!(line.ends_with(" s"), "{line}");
     }
     assert!(run.took < NOT_RETRIED, "the bound holds: {:?}", run.took);
+}
+
+#[test]
+fn the_environment_shortens_the_retry_bound_and_a_bad_value_is_refused() {
+    let emulator = Emulator::start().unwrap();
+    let mut env = env_for(&emulator);
+    drop(emulator);
+
+    env.push(("OPENROUTER_RETRY_MAX_ELAPSED", "0".to_string()));
+    let once = run(&["list"], &env);
+    assert!(
+        once.failed(NO_ANSWER).contains("after 1 attempt"),
+        "{}",
+        once.stderr
+    );
+
+    // The flag wins over the variable.
+    let flag = run(&["--retry-max-elapsed", "1", "list"], &env);
+    assert!(!flag.retries().is_empty(), "{}", flag.stderr);
+
+    env.pop();
+    env.push(("OPENROUTER_RETRY_MAX_ELAPSED", "soon".to_string()));
+    let bad = run(&["list"], &env);
+    let error = bad.failed(USAGE);
+    assert!(
+        error.contains("OPENROUTER_RETRY_MAX_ELAPSED must be a number of seconds"),
+        "{error}"
+    );
 }
 
 #[test]
