@@ -130,7 +130,9 @@ pub enum AttemptOutcome {
     Status(u16),
     /// No complete answer within the timeout.
     Timeout,
-    /// The connection failed; the message says how.
+    /// No answer over the network (or one over the size limit): what failed, in the words
+    /// of the [`NetworkFailure`](crate::NetworkFailure) (the host, the proxy without its
+    /// credentials, the cause, what to do).
     Transport(String),
 }
 
@@ -428,7 +430,10 @@ impl ClientBuilder {
     /// `host:port` and returns the addresses to try, in order: to pin a host to an address
     /// (as curl's `--resolve` does), or to test. Its results are cached like the system's
     /// (for [`RESOLVER_CACHE_TTL`](crate::RESOLVER_CACHE_TTL)); an IP literal never
-    /// reaches it. Ignored when you hand in your own [`agent`](Self::agent).
+    /// reaches it. An error of kind [`std::io::ErrorKind::NotFound`] says the name does
+    /// not exist (the call fails at once, not retried); any other error is a lookup that
+    /// failed for now (retried like a refused connection). Ignored when you hand in your
+    /// own [`agent`](Self::agent).
     ///
     /// ```
     /// use std::net::SocketAddr;
