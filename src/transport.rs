@@ -147,8 +147,10 @@ impl Client {
     ) -> Exchange {
         let builder = Request::builder().method(method.as_str()).uri(url);
         let result = match body {
-            Some(bytes) => builder.body(bytes).map(|r| self.run(r, headers, timeout)),
-            None => builder.body(()).map(|r| self.run(r, headers, timeout)),
+            Some(bytes) => builder
+                .body(bytes)
+                .map(|r| self.run(r, url, headers, timeout)),
+            None => builder.body(()).map(|r| self.run(r, url, headers, timeout)),
         };
         match result {
             Ok(exchange) => exchange,
@@ -156,15 +158,16 @@ impl Client {
         }
     }
 
+    /// Sends `request` (to `url`) through the agent and reads the answer.
     fn run<B: AsSendBody>(
         &self,
         mut request: Request<B>,
+        url: &str,
         headers: &HeaderMap,
         timeout: AttemptTimeout,
     ) -> Exchange {
         let inner = &*self.inner;
         *request.headers_mut() = headers.clone();
-        let uri = request.uri().clone();
         PHASE.set(Phase::Idle);
         let response = if inner.agent_is_ours && !timeout.overridden {
             inner.agent.run(request)
@@ -180,7 +183,7 @@ impl Client {
         let mut response = match response {
             Ok(r) => r,
             Err(e) => {
-                let failed = self.failed_at(&uri, e, PHASE.get());
+                let failed = self.failed(url, e, PHASE.get());
                 if let Some(resolver) = &inner.resolver
                     && matches!(
                         failed.kind,
@@ -206,7 +209,7 @@ impl Client {
                 body,
             },
             // The answer had begun to arrive: the request was sent.
-            Err(e) => Exchange::Failed(self.failed_at(&uri, e, Phase::Connected)),
+            Err(e) => Exchange::Failed(self.failed(url, e, Phase::Connected)),
         }
     }
 
