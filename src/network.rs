@@ -510,7 +510,7 @@ fn io_kind(e: &std::io::Error, connecting: bool) -> Classified {
             Classified::Failure(
                 FailureKind::MaybeSent,
                 NetworkFailureKind::ConnectionLost {
-                    reason: format!("a TLS error: {e}"),
+                    reason: "the TLS session broke".into(),
                 },
             )
         };
