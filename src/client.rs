@@ -10,6 +10,7 @@ use crate::drift::Drift;
 use crate::error::{ConfigError, Error};
 use crate::resolver::{Lookup, Resolver};
 use crate::retry::RetryPolicy;
+use crate::tls::{RootSource, SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV};
 
 /// Environment variable read for the API key.
 pub const API_KEY_ENV: &str = "OPENROUTER_API_KEY";
@@ -21,6 +22,9 @@ pub const HTTP_REFERER_ENV: &str = "OPENROUTER_HTTP_REFERER";
 pub const APP_TITLE_ENV: &str = "OPENROUTER_APP_TITLE";
 /// Environment variable read for the default `X-OpenRouter-Categories` header.
 pub const APP_CATEGORIES_ENV: &str = "OPENROUTER_APP_CATEGORIES";
+/// Environment variable read for the total time a call keeps retrying, in seconds (the
+/// default policy's [`RetryPolicy::max_elapsed`]): a script's way to shorten it.
+pub const RETRY_MAX_ELAPSED_ENV: &str = "OPENROUTER_RETRY_MAX_ELAPSED";
 
 /// Default timeout of one attempt, from sending the request to the end of the response.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -126,7 +130,9 @@ pub enum AttemptOutcome {
     Status(u16),
     /// No complete answer within the timeout.
     Timeout,
-    /// The connection failed; the message says how.
+    /// No answer over the network (or one over the size limit): what failed, in the words
+    /// of the [`NetworkFailure`](crate::NetworkFailure) (the host, the proxy without its
+    /// credentials, the cause, what to do).
     Transport(String),
 }
 
@@ -153,8 +159,11 @@ impl Client {
     }
 
     /// A client configured from the environment: `OPENROUTER_API_KEY` (required),
-    /// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and
-    /// `OPENROUTER_APP_CATEGORIES`.
+    /// `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`,
+    /// `OPENROUTER_APP_CATEGORIES`, `OPENROUTER_RETRY_MAX_ELAPSED` (seconds), and CA
+    /// certificates to trust from `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` (see [`ClientBuilder::add_root_certificates_file`]). Proxies come
+    /// from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` with any builder.
     ///
     /// ```no_run
     /// # fn main() -> Result<(), openrouter_workspaces::Error> {
@@ -206,6 +215,10 @@ pub struct ClientBuilder {
     on_attempt: Option<AttemptHook>,
     on_drift: Option<DriftHook>,
     lookup: Option<Lookup>,
+    proxy: Option<String>,
+    roots: Vec<RootSource>,
+    /// `OPENROUTER_RETRY_MAX_ELAPSED`, checked by `build`.
+    retry_max_elapsed: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -223,6 +236,11 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("custom_lookup", &self.lookup.is_some())
+            .field(
+                "proxy",
+                &self.proxy.as_deref().map(crate::proxy::without_credentials),
+            )
+            .field("added_root_sources", &self.roots.len())
             .finish_non_exhaustive()
     }
 }
@@ -250,12 +268,31 @@ impl ClientBuilder {
     /// ```
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut roots = Vec::new();
+        if let Some(file) = get(SSL_CERT_FILE_ENV) {
+            roots.push(RootSource::File {
+                path: file.into(),
+                origin: Some(SSL_CERT_FILE_ENV),
+            });
+        }
+        if let Some(dirs) = get(SSL_CERT_DIR_ENV) {
+            roots.extend(
+                std::env::split_paths(&dirs)
+                    .filter(|dir| !dir.as_os_str().is_empty())
+                    .map(|path| RootSource::Dir {
+                        path,
+                        origin: Some(SSL_CERT_DIR_ENV),
+                    }),
+            );
+        }
         Self {
             api_key: get(API_KEY_ENV),
             base_url: get(BASE_URL_ENV),
             http_referer: get(HTTP_REFERER_ENV),
             app_title: get(APP_TITLE_ENV),
             app_categories: get(APP_CATEGORIES_ENV),
+            roots,
+            retry_max_elapsed: get(RETRY_MAX_ELAPSED_ENV),
             ..Self::default()
         }
     }
@@ -307,14 +344,18 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy of every call (default [`RetryPolicy::default`]).
+    /// The retry policy of every call (default [`RetryPolicy::default`], its total time
+    /// bounded by `OPENROUTER_RETRY_MAX_ELAPSED` when [`from_env`](Self::from_env) read it).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
     }
 
     /// Uses your own configured `ureq::Agent` (TLS roots, proxy, pool sizes). The client
-    /// still reads error bodies itself and applies its timeouts per request.
+    /// still reads error bodies itself and applies its timeouts per request; the connect
+    /// timeout, resolver, proxy and root certificates set on this builder are then yours
+    /// to set on the agent. Its failures are classified by their errors alone, so fewer of
+    /// them are known to have happened before sending.
     pub fn agent(mut self, agent: ureq::Agent) -> Self {
         self.agent = Some(agent);
         self
@@ -334,7 +375,21 @@ impl ClientBuilder {
     }
 
     /// Calls `hook` after every attempt of every call, with what happened and the wait
-    /// before the next attempt: for metrics and tracing.
+    /// before the next attempt: for metrics and tracing, or to show retries as they happen
+    /// (what the command-line tool prints):
+    ///
+    /// ```
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .on_attempt(|a| if let Some(wait) = a.next_delay {
+    ///         eprintln!("attempt {} failed ({:?}); retrying in {wait:.1?}", a.number, a.outcome)
+    ///     })
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn on_attempt(mut self, hook: impl Fn(&Attempt<'_>) + Send + Sync + 'static) -> Self {
         self.on_attempt = Some(Arc::new(hook));
         self
@@ -375,7 +430,10 @@ impl ClientBuilder {
     /// `host:port` and returns the addresses to try, in order: to pin a host to an address
     /// (as curl's `--resolve` does), or to test. Its results are cached like the system's
     /// (for [`RESOLVER_CACHE_TTL`](crate::RESOLVER_CACHE_TTL)); an IP literal never
-    /// reaches it. Ignored when you hand in your own [`agent`](Self::agent).
+    /// reaches it. An error of kind [`std::io::ErrorKind::NotFound`] says the name does
+    /// not exist (the call fails at once, not retried); any other error is a lookup that
+    /// failed for now (retried like a refused connection). Ignored when you hand in your
+    /// own [`agent`](Self::agent).
     ///
     /// ```
     /// use std::net::SocketAddr;
@@ -399,12 +457,104 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through this proxy (`http://[user:password@]host:port`, or
+    /// `https://...`; an HTTP `CONNECT` tunnel), instead of the one `ALL_PROXY`,
+    /// `HTTPS_PROXY` or `HTTP_PROXY` names (then `NO_PROXY` does not apply). Its
+    /// credentials never appear in a message. Ignored when you hand in your own
+    /// [`agent`](Self::agent).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .proxy("http://user:secret@proxy.example:3128")
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("secret"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Trusts the CA certificates in `pem` (one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks) besides the default roots: a private CA, or the CA of a TLS-inspecting
+    /// proxy. Checked by [`build`](Self::build). Ignored when you hand in your own
+    /// [`agent`](Self::agent); with the `platform-verifier` feature, added certificates
+    /// replace the system's store by the Mozilla roots and them (ureq cannot combine the
+    /// two).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let pem = std::fs::read("corporate-ca.pem").expect("the CA certificate");
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .add_root_certificates(pem)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots.push(RootSource::Pem(pem.into()));
+        self
+    }
+
+    /// Trusts the CA certificates in the PEM file at `path` besides the default roots, as
+    /// `SSL_CERT_FILE` does with [`from_env`](Self::from_env). The file is read by
+    /// [`build`](Self::build), which fails naming it when it cannot be read or holds no
+    /// usable certificate.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .add_root_certificates_file("/etc/ssl/certs/corporate-ca.pem")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_root_certificates_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.roots.push(RootSource::File {
+            path: path.into(),
+            origin: None,
+        });
+        self
+    }
+
+    /// Trusts the CA certificates of a directory besides the default roots, as
+    /// `SSL_CERT_DIR` does with [`from_env`](Self::from_env): its files named as OpenSSL's
+    /// `c_rehash` names them (`5ad8a5d6.0`), or else its `*.pem` and `*.crt` files. Read by
+    /// [`build`](Self::build), which fails when none holds a usable certificate.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), openrouter_workspaces::Error> {
+    /// let client = openrouter_workspaces::Client::builder()
+    ///     .api_key("sk-or-v1-example")
+    ///     .add_root_certificates_dir("/usr/local/share/ca-certificates")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_root_certificates_dir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.roots.push(RootSource::Dir {
+            path: path.into(),
+            origin: None,
+        });
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Fails with [`Error::Config`] when there is no API key, when the base URL is not an
     /// absolute `http(s)` URL (or is plain `http` to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http)), or when a header value cannot be
-    /// sent (control characters such as CR or LF).
+    /// [`allow_insecure_http`](Self::allow_insecure_http)), when a header value cannot be
+    /// sent (control characters such as CR or LF), when the proxy (given, or the first of
+    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` set) cannot be used, or when added root
+    /// certificates cannot be read or used.
     pub fn build(self) -> Result<Client, Error> {
         let key = self
             .api_key
@@ -449,8 +599,12 @@ impl ClientBuilder {
                     None => Resolver::default(),
                 };
                 let agent = our_agent(
-                    self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                    self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                    Transport {
+                        connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                        timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                        proxy: crate::proxy::checked(self.proxy.as_deref())?,
+                        tls: crate::tls::config(crate::tls::load(&self.roots)?),
+                    },
                     &user_agent,
                     resolver.clone(),
                 );
@@ -469,7 +623,11 @@ impl ClientBuilder {
                 app_title,
                 app_categories,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                retry: self.retry.unwrap_or_default(),
+                retry: match (self.retry, self.retry_max_elapsed) {
+                    (Some(policy), _) => policy,
+                    (None, Some(text)) => RetryPolicy::default().max_elapsed(seconds(&text)?),
+                    (None, None) => RetryPolicy::default(),
+                },
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
@@ -482,19 +640,25 @@ impl ClientBuilder {
     }
 }
 
-/// The agent the client uses unless given one: its timeouts, no redirects, a pool sized
-/// for threads sharing the client, our resolver instead of ureq's (which starts a thread
-/// for every request once a timeout applies; see `resolver`).
-fn our_agent(
+/// How the client's own agent connects.
+struct Transport {
     connect_timeout: Duration,
     timeout: Duration,
-    user_agent: &HeaderValue,
-    resolver: Resolver,
-) -> ureq::Agent {
+    /// A proxy to use instead of the environment's.
+    proxy: Option<ureq::Proxy>,
+    /// The TLS settings, when not ureq's default.
+    tls: Option<ureq::tls::TlsConfig>,
+}
+
+/// The agent the client uses unless given one: its timeouts, no redirects, a pool sized
+/// for threads sharing the client, our resolver instead of ureq's (which starts a thread
+/// for every request once a timeout applies; see `resolver`), and ureq's connectors
+/// watched, so that a failure is known to have happened before sending (see `transport`).
+fn our_agent(transport: Transport, user_agent: &HeaderValue, resolver: Resolver) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_connect(Some(connect_timeout))
-        .timeout_global(Some(timeout))
+        .timeout_connect(Some(transport.connect_timeout))
+        .timeout_global(Some(transport.timeout))
         // An API answer is never a redirect; following one would move the key.
         .max_redirects(0)
         .max_redirects_will_error(false)
@@ -503,18 +667,20 @@ fn our_agent(
         .max_idle_connections(32)
         .max_idle_connections_per_host(16)
         .user_agent(user_agent.to_str().unwrap_or("openrouter-workspaces"));
-    // The platform's TLS library and trust store with `native-tls`; otherwise ureq's
-    // default, rustls with the Mozilla roots (or no TLS at all).
-    #[cfg(feature = "native-tls")]
-    let config = config.tls_config(
-        ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::NativeTls)
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build(),
-    );
+    // Without one given, ureq's default reads the environment's proxy (and NO_PROXY).
+    let config = match transport.proxy {
+        Some(proxy) => config.proxy(Some(proxy)),
+        None => config,
+    };
+    // The trust roots (see `tls`); otherwise ureq's default, rustls with the Mozilla roots
+    // (or no TLS at all).
+    let config = match transport.tls {
+        Some(tls) => config.tls_config(tls),
+        None => config,
+    };
     ureq::Agent::with_parts(
         config.build(),
-        ureq::unversioned::transport::DefaultConnector::new(),
+        crate::transport::Watched::default(),
         resolver,
     )
 }
@@ -548,6 +714,20 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error>
         }
     }
     Ok(trimmed.to_string())
+}
+
+/// `OPENROUTER_RETRY_MAX_ELAPSED` as a duration.
+fn seconds(text: &str) -> Result<Duration, Error> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            Error::Config(ConfigError::InvalidVariable {
+                name: RETRY_MAX_ELAPSED_ENV.to_string(),
+                reason: format!("must be a number of seconds (such as 10 or 2.5), not `{text}`"),
+            })
+        })
 }
 
 fn bad_base_url(url: &str, reason: String) -> Error {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::ApiErrorBody;
+use crate::network::NetworkFailure;
 use crate::schema::Operation;
 
 /// Everything a call can fail with.
@@ -27,8 +28,11 @@ pub enum Error {
     /// which.
     Config(ConfigError),
     /// The server could not be reached, or the connection failed before a complete answer
-    /// arrived (after any retries). Check the network and the base URL; idempotent calls
-    /// can be tried again.
+    /// arrived (after any retries). `failure` says what failed and where, and its `Display`
+    /// what to do; `maybe_sent` whether the request can have reached the server. A failure
+    /// before anything was sent that would only repeat itself (an untrusted certificate, a
+    /// host that does not exist, a proxy's refusal) is never retried:
+    /// [`NetworkFailure::is_permanent`].
     Transport {
         /// The operation of the call (its `id` is the operationId).
         operation: &'static Operation,
@@ -36,7 +40,9 @@ pub enum Error {
         attempts: u32,
         /// Whether the request can have reached the server; when `false` it certainly did not.
         maybe_sent: bool,
-        /// The underlying failure.
+        /// What failed, in words: the error's [`source`](std::error::Error::source).
+        failure: Box<NetworkFailure>,
+        /// ureq's error, for diagnosis (its text is ureq's, not meant for users).
         source: ureq::Error,
     },
     /// No complete answer arrived within the per-attempt timeout (after any retries).
@@ -133,12 +139,15 @@ impl Error {
     }
 
     /// Whether the same call may succeed later, once its cause passes (the client's own
-    /// retries having run out): a 5xx, a 429, a connection failure or a timeout. It says
-    /// nothing of whether a write was applied; see [`Error::OutcomeUnknown`].
+    /// retries having run out): a 5xx, a 429, a timeout, or a network failure that is not
+    /// [permanent](NetworkFailure::is_permanent) (a refused connection is retryable, an
+    /// untrusted certificate is not). It says nothing of whether a write was applied; see
+    /// [`Error::OutcomeUnknown`].
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => api.status >= 500 || api.status == 429,
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { failure, .. } => !failure.is_permanent(),
+            Error::Timeout { .. } => true,
             _ => false,
         }
     }
@@ -174,9 +183,14 @@ impl Error {
             Error::InvalidInput(input) => input.fmt_own(f),
             Error::Config(problem) => write!(f, "invalid client configuration: {problem}"),
             // The cause is the source, not part of this message: `{:#}` chains print it once.
+            Error::Transport {
+                attempts,
+                maybe_sent: false,
+                ..
+            } => write!(f, "not sent (after {})", attempts_text(*attempts)),
             Error::Transport { attempts, .. } => write!(
                 f,
-                "the request failed on the network after {}",
+                "no answer, and the request may have reached the server (after {})",
                 attempts_text(*attempts)
             ),
             Error::Timeout {
@@ -222,7 +236,7 @@ impl fmt::Display for OwnPart<'_> {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } => Some(source),
+            Error::Transport { failure, .. } => Some(failure.as_ref()),
             Error::OutcomeUnknown { cause, .. } => cause.source(),
             _ => None,
         }
@@ -277,6 +291,32 @@ pub enum ConfigError {
         /// The header's name.
         header: String,
     },
+    /// The proxy given to [`ClientBuilder::proxy`](crate::ClientBuilder::proxy), or the
+    /// first of `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY` set, cannot be used.
+    InvalidProxy {
+        /// The variable or builder method that gave it.
+        origin: String,
+        /// The proxy URL, its credentials replaced by `***`.
+        proxy: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An environment variable read by
+    /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) has a value it cannot take.
+    InvalidVariable {
+        /// The variable.
+        name: String,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// Root certificates added to the client (a file, a directory, PEM text; through the
+    /// builder, `SSL_CERT_FILE` or `SSL_CERT_DIR`) cannot be used.
+    RootCertificates {
+        /// Which file, directory or variable.
+        source: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -304,6 +344,19 @@ impl fmt::Display for ConfigError {
             ConfigError::UnsendableHeader { header } => write!(
                 f,
                 "the `{header}` value contains characters a header cannot carry (control characters such as CR or LF)"
+            ),
+            ConfigError::InvalidProxy {
+                origin,
+                proxy,
+                reason,
+            } => write!(
+                f,
+                "the proxy `{proxy}` given by {origin} cannot be used: {reason}"
+            ),
+            ConfigError::InvalidVariable { name, reason } => write!(f, "{name} {reason}"),
+            ConfigError::RootCertificates { source, reason } => write!(
+                f,
+                "the CA certificates of {source} cannot be trusted: {reason}"
             ),
         }
     }
@@ -457,7 +510,12 @@ mod tests {
             Error::Transport {
                 operation: op("getWorkspace"),
                 attempts: 1,
-                maybe_sent: true,
+                maybe_sent: false,
+                failure: Box::new(NetworkFailure {
+                    kind: crate::NetworkFailureKind::ConnectionRefused,
+                    host: "api.example:443".into(),
+                    proxy: None,
+                }),
                 source: ureq::Error::ConnectionFailed,
             },
             Error::Timeout {
@@ -494,6 +552,13 @@ mod tests {
                     operation: op("createWorkspace"),
                     attempts: 1,
                     maybe_sent: true,
+                    failure: Box::new(NetworkFailure {
+                        kind: crate::NetworkFailureKind::ConnectionLost {
+                            reason: "connection reset by peer".into(),
+                        },
+                        host: "api.example:443".into(),
+                        proxy: None,
+                    }),
                     source: ureq::Error::ConnectionFailed,
                 }),
             },
@@ -576,7 +641,8 @@ mod tests {
                  have applied it, and GET /workspaces/fresh failed (timeout: global); look it \
                  up before retrying; the write: {}: {}",
                 OwnPart(cause),
-                ureq::Error::ConnectionFailed
+                "the connection to api.example:443 broke after the request began to go out \
+                 (connection reset by peer)"
             )
         );
     }
@@ -587,9 +653,15 @@ mod tests {
         let transport = &variants[3];
         assert_eq!(
             transport.to_string(),
-            "workspaces().get (getWorkspace): the request failed on the network after 1 attempt"
+            "workspaces().get (getWorkspace): not sent (after 1 attempt)"
         );
-        assert!(transport.source().is_some());
+        let failure = transport.source().expect("the failure in words");
+        assert!(
+            failure
+                .to_string()
+                .starts_with("the connection to api.example:443 was refused"),
+            "{failure}"
+        );
         // An unknown outcome says its cause's own part, and chains the cause's source.
         let Error::OutcomeUnknown { cause, .. } = &variants[6] else {
             panic!("{:?}", variants[6]);
@@ -598,7 +670,10 @@ mod tests {
         assert!(variants[6].source().is_none(), "an API error has no source");
         let lost = &variants[8];
         let source = lost.source().expect("the lost connection's failure");
-        assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
+        assert!(
+            source.downcast_ref::<NetworkFailure>().is_some(),
+            "{source:?}"
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::request::{Prepared, RequestParts};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, Wait, next_wait, retry_after};
 use crate::schema::{Lookup, Method, Operation, WriteRules};
-use crate::transport::{AttemptTimeout, Exchange, FailureKind};
+use crate::transport::{AttemptTimeout, Exchange, Failed, FailureKind};
 use crate::{Client, decode, drift};
 
 /// What one attempt decided.
@@ -186,15 +186,21 @@ impl Client {
                 AttemptOutcome::Status(*status),
                 self.inner.on_attempt.as_ref().map(|_| headers.clone()),
             ),
-            Exchange::Failed(e)
-                if matches!(
-                    FailureKind::of(e),
-                    FailureKind::Timeout | FailureKind::TimeoutBeforeSending
-                ) =>
-            {
-                (AttemptOutcome::Timeout, None)
-            }
-            Exchange::Failed(e) => (AttemptOutcome::Transport(e.to_string()), None),
+            Exchange::Failed(Failed {
+                failure: Some(failure),
+                ..
+            }) => (AttemptOutcome::Transport(failure.to_string()), None),
+            Exchange::Failed(Failed {
+                kind: FailureKind::TooLarge,
+                ..
+            }) => (
+                AttemptOutcome::Transport(format!(
+                    "the answer is larger than the limit of {} bytes",
+                    self.inner.max_response_bytes
+                )),
+                None,
+            ),
+            Exchange::Failed(_) => (AttemptOutcome::Timeout, None),
         };
         Observed {
             sent,
@@ -238,7 +244,7 @@ impl Client {
                 }
                 self.status_failure(call, status, headers, body)
             }
-            Exchange::Failed(source) => self.transport_failure(call, source),
+            Exchange::Failed(failed) => self.transport_failure(call, failed),
         };
         call.applied_earlier |= failure.maybe_applied;
 
@@ -295,31 +301,38 @@ impl Client {
         }
     }
 
-    fn transport_failure(&self, call: &Call<'_>, source: ureq::Error) -> Failure {
+    fn transport_failure(&self, call: &Call<'_>, failed: Failed) -> Failure {
         let operation = call.prepared.operation;
-        let kind = FailureKind::of(&source);
-        let error = match kind {
-            FailureKind::Timeout | FailureKind::TimeoutBeforeSending => Error::Timeout {
+        let Failed {
+            kind,
+            failure,
+            error: source,
+        } = failed;
+        let error = match (kind, failure) {
+            (FailureKind::TooLarge, _) => Error::ResponseTooLarge {
+                operation,
+                limit: self.inner.max_response_bytes,
+            },
+            (_, Some(failure)) => Error::Transport {
+                operation,
+                attempts: call.attempt,
+                maybe_sent: kind.maybe_applied(),
+                failure: Box::new(failure),
+                source,
+            },
+            (_, None) => Error::Timeout {
                 operation,
                 attempts: call.attempt,
                 timeout: call.attempt_timeout,
             },
-            FailureKind::TooLarge => Error::ResponseTooLarge {
-                operation,
-                limit: self.inner.max_response_bytes,
-            },
-            FailureKind::NotSent | FailureKind::MaybeSent => Error::Transport {
-                operation,
-                attempts: call.attempt,
-                maybe_sent: kind == FailureKind::MaybeSent,
-                source,
-            },
         };
         Failure {
             error,
-            policy_retries: call.policy.retries_connection_errors(),
+            // What cannot have been sent and would fail the same way is not tried again.
+            policy_retries: call.policy.retries_connection_errors()
+                && kind != FailureKind::NotSentPermanent,
             resendable: match kind {
-                FailureKind::NotSent | FailureKind::TimeoutBeforeSending => true,
+                FailureKind::NotSent | FailureKind::NotSentPermanent => true,
                 FailureKind::MaybeSent | FailureKind::Timeout => call.idempotent,
                 FailureKind::TooLarge => false,
             },
@@ -503,8 +516,13 @@ impl Client {
             AttemptKind::Request => "attempt",
             AttemptKind::Lookup => "lookup",
         };
+        let result = match &outcome {
+            AttemptOutcome::Status(status) => format!("HTTP {status}"),
+            AttemptOutcome::Timeout => "no answer within the timeout".to_string(),
+            AttemptOutcome::Transport(words) => words.clone(),
+        };
         log::debug!(
-            "{} {} {what} {} -> {outcome:?} in {elapsed:?}{}",
+            "{} {} {what} {} -> {result} in {elapsed:?}{}",
             sent.method,
             url,
             sent.number,

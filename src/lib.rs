@@ -52,22 +52,25 @@ pub mod desired;
 mod drift;
 mod error;
 mod execute;
+mod network;
 mod options;
 mod pagination;
 mod patch;
+mod proxy;
 mod reconcile;
 mod request;
 mod resolver;
 mod response;
 mod retry;
 pub mod schema;
+mod tls;
 mod transport;
 mod validation;
 
 pub use client::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, Attempt, AttemptKind, AttemptOutcome,
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, HTTP_REFERER_ENV,
+    DEFAULT_TIMEOUT, HTTP_REFERER_ENV, RETRY_MAX_ELAPSED_ENV,
 };
 pub use serde_json;
 pub use ureq;
@@ -75,6 +78,7 @@ pub use uuid;
 
 pub use drift::{DIFF_COMMAND, DIFF_TOOL_INSTALL, Drift, DriftKind};
 pub use error::{ApiError, ConfigError, Error, InvalidInput};
+pub use network::{CertificateProblem, NetworkFailure, NetworkFailureKind};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use patch::Patch;
@@ -82,6 +86,7 @@ pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVE
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};
 pub use schema::{Described, RequestBuilder};
+pub use tls::{SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV};
 
 /// What the generated code calls: the one contract between the generator and this crate's
 /// runtime, checked by the compiler when the generated source is built. Not part of the

@@ -20,7 +20,7 @@ use crate::Client;
 use crate::request::{COMPONENT, Prepared};
 use crate::retry::{RetryPolicy, retry_after};
 use crate::schema::{Lookup, Method};
-use crate::transport::{AttemptTimeout, Exchange, FailureKind};
+use crate::transport::{AttemptTimeout, Exchange};
 
 /// What a lookup established.
 pub(crate) enum Settled {
@@ -120,8 +120,7 @@ pub(crate) fn settle_lookup(
         }),
         Exchange::Failed(e) => Settled::Unknown(Unsettled {
             detail: format!("GET {path} failed ({e}); look it up before retrying"),
-            retryable: policy.retries_connection_errors()
-                && FailureKind::of(&e) != FailureKind::TooLarge,
+            retryable: policy.retries_connection_errors() && e.may_pass(),
             server_wait: None,
         }),
     }

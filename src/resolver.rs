@@ -12,6 +12,15 @@
 //!   ureq's does; a failed lookup is not cached;
 //! - [`Resolver::forget`] drops the cache when a connection could not be made, so an
 //!   address that went stale is looked up again on the next attempt.
+//!
+//! A failed lookup says which of two things happened, because they call for opposite
+//! actions: the name does not exist (NXDOMAIN: fix the URL, retrying cannot help), or the
+//! resolver failed for now (no answer, a server failure: retried like a refused
+//! connection). The system lookup keeps getaddrinfo's error code to tell them apart; a
+//! lookup given to [`ClientBuilder::resolver`](crate::ClientBuilder::resolver) says "does
+//! not exist" with [`io::ErrorKind::NotFound`]. Names under `.invalid` never exist
+//! (RFC 6761 reserves them so, and asks resolvers to say so at once): they are refused
+//! without asking the network.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -64,11 +73,86 @@ impl fmt::Debug for Resolver {
 
 impl Default for Resolver {
     fn default() -> Self {
-        Self::with_lookup(Arc::new(|host_port: &str| {
-            host_port.to_socket_addrs().map(Iterator::collect)
-        }))
+        Self::with_lookup(Arc::new(system_lookup))
     }
 }
+
+/// Looks `host:port` up with the system's resolver (getaddrinfo), keeping the difference
+/// between a name that does not exist ([`io::ErrorKind::NotFound`]) and a lookup that
+/// failed for now (any other kind).
+pub(crate) fn system_lookup(host_port: &str) -> io::Result<Vec<SocketAddr>> {
+    let Some((host, port)) = host_port.rsplit_once(':') else {
+        // Not what `DefaultResolver::host_and_port` gives; std knows what to make of it.
+        return host_port.to_socket_addrs().map(Iterator::collect);
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if is_reserved_invalid(host) {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "names under .invalid never exist (RFC 6761)",
+        ));
+    }
+    let hints = dns_lookup::AddrInfoHints {
+        socktype: dns_lookup::SockType::Stream.into(),
+        ..dns_lookup::AddrInfoHints::default()
+    };
+    match dns_lookup::getaddrinfo(Some(host), Some(port), Some(hints)) {
+        Ok(found) => found.map(|info| info.map(|info| info.sockaddr)).collect(),
+        Err(e) => Err(lookup_error(e)),
+    }
+}
+
+/// getaddrinfo's failure as an [`io::Error`] whose kind says whether the name exists.
+fn lookup_error(e: dns_lookup::LookupError) -> io::Error {
+    use dns_lookup::LookupErrorKind as Gai;
+    let code = e.kind();
+    let error = io::Error::from(e);
+    match code {
+        // NXDOMAIN, or a name with no address records: no retry will change that.
+        Gai::NoName | Gai::NoData => io::Error::new(io::ErrorKind::NotFound, error.to_string()),
+        // EAI_AGAIN (no answer, SERVFAIL), EAI_FAIL, EAI_SYSTEM...: the resolver failed.
+        _ => error,
+    }
+}
+
+/// Whether `host` is `invalid` or under it (RFC 6761, section 6.4), a trailing dot allowed.
+fn is_reserved_invalid(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    host == "invalid" || host.ends_with(".invalid")
+}
+
+/// A lookup that gave no address, as the client's error chain carries it: the name, and
+/// whether it does not exist or the lookup failed for now.
+#[derive(Debug)]
+pub(crate) struct LookupError {
+    /// The host name looked up (the server's, or the proxy's).
+    pub(crate) name: String,
+    /// What happened.
+    pub(crate) kind: LookupErrorKind,
+}
+
+/// Why a lookup gave no address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LookupErrorKind {
+    /// The name does not exist (NXDOMAIN, or no address records).
+    NotFound,
+    /// The resolver failed for now; the words are the system's.
+    Failed(String),
+    /// No answer within the connect timeout.
+    TimedOut,
+}
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            LookupErrorKind::NotFound => write!(f, "the host `{}` does not exist", self.name),
+            LookupErrorKind::Failed(why) => write!(f, "looking up `{}` failed: {why}", self.name),
+            LookupErrorKind::TimedOut => write!(f, "looking up `{}` timed out", self.name),
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
 
 impl Resolver {
     /// A resolver that looks names up with `lookup`.
@@ -155,6 +239,18 @@ enum LookupFailure {
     TimedOut,
 }
 
+impl LookupFailure {
+    fn kind(self) -> LookupErrorKind {
+        match self {
+            LookupFailure::Io(e) if e.kind() == io::ErrorKind::NotFound => {
+                LookupErrorKind::NotFound
+            }
+            LookupFailure::Io(e) => LookupErrorKind::Failed(e.to_string()),
+            LookupFailure::TimedOut => LookupErrorKind::TimedOut,
+        }
+    }
+}
+
 /// `host:port` as a socket address, when the host is an IP literal (`[::1]` included).
 fn literal(host_port: &str) -> Option<SocketAddr> {
     if let Ok(addr) = host_port.parse::<SocketAddr>() {
@@ -206,23 +302,27 @@ impl UreqResolver for Resolver {
         let host_port = DefaultResolver::host_and_port(scheme, authority)
             .ok_or_else(|| ureq::Error::BadUri(format!("{uri} has no port for its scheme")))?;
         let limit = (!timeout.after.is_not_happening()).then(|| *timeout.after);
+        let name = uri.host().unwrap_or_default();
+        let failed = |kind| {
+            let error = LookupError {
+                name: name
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string(),
+                kind,
+            };
+            log::debug!("{error}");
+            ureq::Error::Other(Box::new(error))
+        };
         let addrs = self
             .addresses(&host_port, limit)
-            .map_err(|failure| match failure {
-                // Reported as ureq reports an empty answer: nothing was sent.
-                LookupFailure::Io(e) => {
-                    log::debug!("looking up {host_port} failed: {e}");
-                    ureq::Error::HostNotFound
-                }
-                // Named as the step it happened in, so that it reads as "nothing sent".
-                LookupFailure::TimedOut => ureq::Error::Timeout(ureq::Timeout::Resolve),
-            })?;
+            .map_err(|failure| failed(failure.kind()))?;
         let mut result = self.empty();
         for addr in config.ip_family().keep_wanted(addrs.into_iter()).take(16) {
             result.push(addr);
         }
         if result.is_empty() {
-            Err(ureq::Error::HostNotFound)
+            Err(failed(LookupErrorKind::NotFound))
         } else {
             Ok(result)
         }
@@ -309,6 +409,18 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
+    /// The lookup failure a resolve returned.
+    fn lookup_kind(error: &ureq::Error) -> LookupErrorKind {
+        match error {
+            ureq::Error::Other(inner) => inner
+                .downcast_ref::<LookupError>()
+                .expect("a lookup error")
+                .kind
+                .clone(),
+            other => panic!("expected a lookup error, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_failing_lookup_is_not_cached() {
         let calls = Arc::new(AtomicUsize::new(0));
@@ -324,14 +436,58 @@ mod tests {
                 Duration::from_secs(1),
             )
             .unwrap_err();
-            assert!(matches!(err, ureq::Error::HostNotFound), "{err:?}");
+            assert_eq!(lookup_kind(&err), LookupErrorKind::NotFound);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 3);
 
         let empty = Resolver::with_lookup(Arc::new(|_: &str| Ok(Vec::new())));
         let err = resolve(&empty, "https://nowhere.example/", Duration::from_secs(1)).unwrap_err();
-        assert!(matches!(err, ureq::Error::HostNotFound), "{err:?}");
+        assert_eq!(lookup_kind(&err), LookupErrorKind::NotFound);
         assert!(empty.cache().is_empty());
+    }
+
+    #[test]
+    fn a_temporary_failure_is_told_from_a_name_that_does_not_exist() {
+        let resolver = Resolver::with_lookup(Arc::new(|_: &str| {
+            Err(io::Error::other("Temporary failure in name resolution"))
+        }));
+        let err = resolve(&resolver, "https://api.example/", Duration::from_secs(1)).unwrap_err();
+        assert_eq!(
+            lookup_kind(&err),
+            LookupErrorKind::Failed("Temporary failure in name resolution".into())
+        );
+        assert_eq!(
+            err.to_string(),
+            "other: looking up `api.example` failed: Temporary failure in name resolution"
+        );
+    }
+
+    #[test]
+    fn invalid_names_are_refused_without_a_lookup() {
+        for host in ["nonexistent.invalid", "A.INVALID.", "invalid"] {
+            let err = system_lookup(&format!("{host}:443")).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::NotFound, "{host}: {err}");
+        }
+        assert!(!is_reserved_invalid("invalid.example"));
+        assert!(!is_reserved_invalid("notinvalid"));
+    }
+
+    /// getaddrinfo's codes, as the system lookup maps them (no lookup is made: tests stay
+    /// off the network).
+    #[cfg(unix)]
+    #[test]
+    fn getaddrinfo_codes_tell_a_missing_name_from_a_failed_lookup() {
+        let kind = |code| lookup_error(dns_lookup::LookupError::new(code)).kind();
+        assert_eq!(kind(libc::EAI_NONAME), io::ErrorKind::NotFound);
+        #[cfg(target_os = "linux")]
+        assert_eq!(kind(libc::EAI_NODATA), io::ErrorKind::NotFound);
+        assert_ne!(kind(libc::EAI_AGAIN), io::ErrorKind::NotFound);
+        assert_ne!(kind(libc::EAI_FAIL), io::ErrorKind::NotFound);
+        let words = lookup_error(dns_lookup::LookupError::new(libc::EAI_AGAIN)).to_string();
+        assert!(
+            !words.is_empty() && !words.contains("LookupError"),
+            "{words}"
+        );
     }
 
     #[test]
@@ -347,10 +503,7 @@ mod tests {
             Duration::from_millis(100),
         )
         .unwrap_err();
-        assert!(
-            matches!(err, ureq::Error::Timeout(ureq::Timeout::Resolve)),
-            "{err:?}"
-        );
+        assert_eq!(lookup_kind(&err), LookupErrorKind::TimedOut);
         assert!(
             started.elapsed() < Duration::from_secs(1),
             "{:?}",

@@ -3,6 +3,7 @@
 //! positional arguments and the tool's own options are written here.
 
 use std::marker::PhantomData;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::ArgPredicate;
@@ -12,7 +13,7 @@ use openrouter_workspaces::types::{Workspace, WorkspaceBudget, WorkspaceMember};
 use openrouter_workspaces::workspaces as op;
 use openrouter_workspaces::{
     API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, Described, HTTP_REFERER_ENV,
-    RequestBuilder,
+    RequestBuilder, SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV,
 };
 
 use crate::flags::{Fields, path_parser};
@@ -94,9 +95,17 @@ pub struct Global {
     #[arg(long, global = true, conflicts_with = "retry_max_elapsed")]
     pub no_retries: bool,
 
-    /// Stop retrying once this much time has passed since the first attempt [default: 60].
+    /// Stop retrying once this much time has passed since the first attempt [default: 60, or OPENROUTER_RETRY_MAX_ELAPSED].
     #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
     pub retry_max_elapsed: Option<Duration>,
+
+    /// Trust the CA certificates in FILE (PEM) besides the built-in roots: a private CA, or a TLS-inspecting proxy's.
+    #[arg(long, global = true, env = SSL_CERT_FILE_ENV, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Trust the CA certificates in DIR (OpenSSL's hashed names, or *.pem and *.crt; `:` separates several) besides the built-in roots.
+    #[arg(long, global = true, env = SSL_CERT_DIR_ENV, value_name = "DIR")]
+    pub ca_dir: Option<std::ffi::OsString>,
 
     /// Print the JSON on one line instead of indented.
     #[arg(long, global = true)]
@@ -105,6 +114,10 @@ pub struct Global {
     /// Log each attempt (method, URL, status, timing) to stderr; the key is never logged.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+
+    /// Print no line on stderr when an attempt fails and is retried (errors still are).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// The commands: one per kind of thing to do with workspaces.

@@ -10,6 +10,7 @@ mod logging;
 mod manual;
 mod output;
 mod progress;
+mod retries;
 mod run;
 mod table;
 

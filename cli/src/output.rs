@@ -65,18 +65,15 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Call(error @ Error::Config(_)) => {
-                write!(f, "{}", in_cli_terms(&error.to_string()))
-            }
             Failure::Call(error) => {
                 // The error, then its causes: each says only its own part.
-                write!(f, "{error}")?;
+                let mut text = error.to_string();
                 let mut cause = std::error::Error::source(error);
                 while let Some(inner) = cause {
-                    write!(f, ": {inner}")?;
+                    text.push_str(&format!(": {inner}"));
                     cause = inner.source();
                 }
-                Ok(())
+                f.write_str(&in_cli_terms(&text))
             }
             Failure::Output(message) => write!(f, "cannot write the answer: {message}"),
             Failure::Refused(message) => f.write_str(message),
@@ -205,8 +202,8 @@ pub fn redact(text: &str, key: Option<&str>) -> String {
     }
 }
 
-/// Names the flags a user of this tool has where the library's configuration errors name
-/// builder methods; text without them is returned unchanged.
+/// Names the flags a user of this tool has where the library's errors name builder
+/// methods; text without them is returned unchanged.
 fn in_cli_terms(message: &str) -> String {
     message
         .replace("call ClientBuilder::api_key", "pass --api-key")
@@ -214,6 +211,12 @@ fn in_cli_terms(message: &str) -> String {
             "ClientBuilder::allow_insecure_http(true)",
             "--allow-insecure-http",
         )
+        .replace(
+            "ClientBuilder::add_root_certificates_file or SSL_CERT_FILE",
+            "--ca-cert FILE or SSL_CERT_FILE",
+        )
+        // The tool takes its proxy from the environment only.
+        .replace(", or ClientBuilder::proxy)", ")")
 }
 
 /// Folds line breaks into spaces, so that an error is exactly one line.

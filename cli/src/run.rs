@@ -3,7 +3,9 @@
 //! whose answer is printed; `completions` and `man` need no client. Every flag of a request
 //! is set by its name in the document ([`Fields::apply`](crate::flags::Fields::apply)), so this file names no field.
 
-use openrouter_workspaces::{Client, Described, Error, Items, OffsetPaged, RetryPolicy};
+use openrouter_workspaces::{
+    Client, ClientBuilder, Described, Error, Items, OffsetPaged, RETRY_MAX_ELAPSED_ENV, RetryPolicy,
+};
 use serde::de::DeserializeOwned;
 
 use crate::args::{Budgets, Cli, Command, Format, Global, Listing, Members, Output};
@@ -220,7 +222,13 @@ fn members(session: &Session, command: Members) -> Result<(), Failure> {
 /// Builds the client from the global options (flags, or their environment variables).
 fn client(global: &Global, found: &Findings) -> Result<Client, Error> {
     let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
-    let mut builder = Client::builder()
+    // The retry bound's variable is read (and checked) by the library; the flags below win.
+    let from_env = |name: &str| {
+        (name == RETRY_MAX_ELAPSED_ENV)
+            .then(|| std::env::var(name).ok())
+            .flatten()
+    };
+    let mut builder = ClientBuilder::from_env_with(from_env)
         .allow_insecure_http(global.allow_insecure_http)
         .on_drift(found.hook());
     if let Some(key) = given(&global.api_key) {
@@ -245,6 +253,18 @@ fn client(global: &Global, found: &Findings) -> Result<Client, Error> {
         builder = builder.retry_policy(RetryPolicy::none());
     } else if let Some(total) = global.retry_max_elapsed {
         builder = builder.retry_policy(RetryPolicy::default().max_elapsed(total));
+    }
+    if let Some(file) = &global.ca_cert {
+        builder = builder.add_root_certificates_file(file);
+    }
+    for dir in global.ca_dir.iter().flat_map(std::env::split_paths) {
+        if !dir.as_os_str().is_empty() {
+            builder = builder.add_root_certificates_dir(dir);
+        }
+    }
+    // With --verbose, the debug line of each attempt says the same.
+    if !global.quiet && !global.verbose {
+        builder = builder.on_attempt(crate::retries::notice(global.api_key.clone()));
     }
     builder.build()
 }

@@ -28,6 +28,19 @@
 //! [`allow_default_workspace_deletion`](EmulatorConfig::allow_default_workspace_deletion)
 //! enables the caller for deleting the default workspace.
 //!
+//! [`EmulatorConfig::tls`] makes it serve HTTPS, with a certificate issued at start-up by
+//! a CA made at start-up ([`Emulator::ca_certificate_pem`]), or a misconfigured one
+//! ([`TlsCertificate`]), or one loaded from files:
+//!
+//! ```
+//! use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, TlsCertificate};
+//!
+//! let emulator = Emulator::start_with(EmulatorConfig::new().tls(TlsCertificate::Issued)).unwrap();
+//! assert!(emulator.base_url().starts_with("https://127.0.0.1:"));
+//! let ca = emulator.ca_certificate_pem().expect("a CA made at start-up");
+//! assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+//! ```
+//!
 //! ```
 //! use openrouter_workspaces_emulator::Emulator;
 //!
@@ -78,10 +91,12 @@ mod routes;
 mod rules;
 mod server;
 mod state;
+mod tls;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -92,6 +107,7 @@ use openrouter_workspaces::types::{
 };
 
 pub use faults::{Fault, FaultKind};
+pub use tls::TlsCertificate;
 
 use faults::FaultQueue;
 use server::Stopper;
@@ -142,6 +158,8 @@ pub struct EmulatorConfig {
     port: u16,
     default_deletion_allowed: bool,
     drift: bool,
+    tls: Option<TlsCertificate>,
+    tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -164,6 +182,8 @@ impl Default for EmulatorConfig {
             port: 0,
             default_deletion_allowed: false,
             drift: false,
+            tls: None,
+            tls_ca_file: None,
         }
     }
 }
@@ -275,6 +295,24 @@ impl EmulatorConfig {
         self.port = port;
         self
     }
+
+    /// Serves HTTPS with `certificate` instead of plain HTTP: the base URL becomes
+    /// `https://127.0.0.1:PORT/api/v1`. A certificate made at start-up is issued by a CA
+    /// made at start-up too; a client trusts [`Emulator::ca_certificate_pem`] (or the file
+    /// of [`tls_ca_file`](Self::tls_ca_file)) to connect. The request counters and faults
+    /// work as over HTTP; a connection whose handshake fails carries no request.
+    pub fn tls(mut self, certificate: TlsCertificate) -> Self {
+        self.tls = Some(certificate);
+        self
+    }
+
+    /// Writes the certificate a client must trust (the CA's, or the self-signed
+    /// certificate itself) to this file when the emulator starts, as PEM. Nothing is
+    /// written for certificates loaded from files.
+    pub fn tls_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tls_ca_file = Some(path.into());
+        self
+    }
 }
 
 /// Per-path request counts: path → [(method, count)].
@@ -316,6 +354,8 @@ pub(crate) struct Shared {
     pub(crate) latency: Option<Duration>,
     /// Drift mode (see [`EmulatorConfig::drift`]).
     pub(crate) drift: bool,
+    /// HTTPS: the server's TLS configuration.
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
     pub(crate) state: Mutex<State>,
     pub(crate) faults: Mutex<FaultQueue>,
     /// Number of queued faults, read without the lock on every request.
@@ -376,6 +416,10 @@ pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
     base_url: String,
+    /// The certificate a client trusts to connect, PEM (HTTPS only).
+    ca_pem: Option<String>,
+    /// Where it was written, when asked.
+    ca_file: Option<PathBuf>,
     listener: Option<TcpListener>,
     accept_thread: Option<JoinHandle<()>>,
 }
@@ -396,6 +440,17 @@ impl Emulator {
 
     /// Starts an emulator with this configuration.
     pub fn start_with(config: EmulatorConfig) -> io::Result<Emulator> {
+        let tls = config.tls.as_ref().map(tls::prepare).transpose()?;
+        let ca_pem = tls.as_ref().and_then(|tls| tls.ca_pem.clone());
+        let ca_file = match (&config.tls_ca_file, &ca_pem) {
+            (Some(path), Some(pem)) => {
+                std::fs::write(path, pem).map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+                })?;
+                Some(path.clone())
+            }
+            _ => None,
+        };
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         let addr = listener.local_addr()?;
         let state = State::new(Seed {
@@ -413,6 +468,7 @@ impl Emulator {
             inference_key: config.inference_key,
             latency: config.latency,
             drift: config.drift,
+            tls: tls.map(|tls| tls.config),
             state: Mutex::new(state),
             faults: Mutex::new(FaultQueue::default()),
             pending_faults: AtomicUsize::new(0),
@@ -424,18 +480,39 @@ impl Emulator {
         });
         let spare = listener.try_clone()?;
         let accept_thread = server::spawn(listener, Arc::clone(&shared))?;
+        let scheme = if shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         Ok(Emulator {
             shared,
             addr,
-            base_url: format!("http://{addr}{API_PREFIX}"),
+            base_url: format!("{scheme}://{addr}{API_PREFIX}"),
+            ca_pem,
+            ca_file,
             listener: Some(spare),
             accept_thread: Some(accept_thread),
         })
     }
 
-    /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
+    /// The API's base URL, `http://127.0.0.1:PORT/api/v1` (`https` with
+    /// [`EmulatorConfig::tls`]).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The certificate (PEM) a client must trust to connect over HTTPS: the CA that issued
+    /// the certificate made at start-up, or the self-signed certificate; `None` over plain
+    /// HTTP and for certificates loaded from files.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The file [`ca_certificate_pem`](Self::ca_certificate_pem) was written to
+    /// ([`EmulatorConfig::tls_ca_file`]).
+    pub fn ca_certificate_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
     }
 
     /// The socket address the emulator listens on.

@@ -4,16 +4,19 @@
 //! ```text
 //! openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
 //!                                [--allow-default-workspace-deletion] [--drift]
+//!                                [--tls [--tls-ca-file FILE] | --tls-cert FILE --tls-key FILE]
 //! ```
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
+use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, TlsCertificate};
 
 const USAGE: &str = "usage: openrouter-workspaces-emulator [--port N] [--management-key K] [--inference-key K] [--latency-ms N]
                                       [--allow-default-workspace-deletion] [--drift]
+                                      [--tls [--tls-ca-file FILE] | --tls-cert FILE --tls-key FILE]
 
 Serves a local, in-memory emulator of the OpenRouter Workspaces API (not the real
 OpenRouter service) on 127.0.0.1 until killed. Control endpoints: POST /__emulator/faults,
@@ -41,7 +44,15 @@ DELETE /__emulator/faults, GET /__emulator/stats, POST /__emulator/reset-counter
                            \"member_permissions\": {\"can_manage_keys\": false}. In a list
                            of two or more, every second item has an unknown enum value:
                            budget reset_interval \"quarterly\", member role \"owner\".
-                           One-item answers and errors keep documented values.";
+                           One-item answers and errors keep documented values.
+  --tls                    serve HTTPS with a certificate for localhost and 127.0.0.1
+                           made at start-up, issued by a CA made at start-up, whose
+                           certificate is written to a file named on stdout (trust it
+                           with the tool's --ca-cert FILE or SSL_CERT_FILE)
+  --tls-ca-file FILE       with --tls: write the CA certificate there (default: a file
+                           in the temporary directory)
+  --tls-cert FILE          serve HTTPS with this certificate chain (PEM), with
+  --tls-key FILE           this private key (PEM)";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -69,6 +80,13 @@ fn main() -> ExitCode {
         emulator.base_url(),
         emulator.management_key()
     );
+    if let Some(file) = emulator.ca_certificate_file() {
+        let _ = writeln!(
+            std::io::stdout(),
+            "CA certificate: {} (trust it with --ca-cert FILE or SSL_CERT_FILE)",
+            file.display()
+        );
+    }
     let _ = std::io::stdout().flush();
     for note in openrouter_workspaces_emulator::document_notes() {
         eprintln!("note: {note}");
@@ -81,6 +99,8 @@ fn main() -> ExitCode {
 /// Parses the arguments; `Ok(None)` for `--help`.
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
     let mut config = EmulatorConfig::new();
+    let mut tls = false;
+    let (mut ca_file, mut cert, mut key) = (None, None, None);
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -90,14 +110,17 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
         if flag == "--help" || flag == "-h" {
             return Ok(None);
         }
-        if flag == "--allow-default-workspace-deletion" || flag == "--drift" {
+        if flag == "--allow-default-workspace-deletion" || flag == "--drift" || flag == "--tls" {
             if inline.is_some() {
                 return Err(format!("{flag} takes no value"));
             }
-            config = if flag == "--drift" {
-                config.drift(true)
-            } else {
-                config.allow_default_workspace_deletion(true)
+            config = match flag.as_str() {
+                "--drift" => config.drift(true),
+                "--tls" => {
+                    tls = true;
+                    config
+                }
+                _ => config.allow_default_workspace_deletion(true),
             };
             continue;
         }
@@ -119,8 +142,45 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfi
                 let ms: u64 = v.parse().map_err(|_| format!("invalid latency: {v}"))?;
                 config.latency(Duration::from_millis(ms))
             }
+            "--tls-ca-file" => {
+                ca_file = Some(PathBuf::from(value()?));
+                config
+            }
+            "--tls-cert" => {
+                cert = Some(PathBuf::from(value()?));
+                config
+            }
+            "--tls-key" => {
+                key = Some(PathBuf::from(value()?));
+                config
+            }
             other => return Err(format!("unknown argument: {other}")),
         };
     }
+    let config = match (tls, cert, key) {
+        (true, None, None) => {
+            config
+                .tls(TlsCertificate::Issued)
+                .tls_ca_file(ca_file.unwrap_or_else(|| {
+                    std::env::temp_dir().join(format!(
+                        "openrouter-workspaces-emulator-{}-ca.pem",
+                        std::process::id()
+                    ))
+                }))
+        }
+        (false, Some(cert), Some(key)) if ca_file.is_none() => {
+            config.tls(TlsCertificate::Files { cert, key })
+        }
+        (false, None, None) if ca_file.is_none() => config,
+        (false, None, None) => return Err("--tls-ca-file needs --tls".into()),
+        (true, _, _) => {
+            return Err(
+                "--tls makes its own certificate: give it without --tls-cert and --tls-key".into(),
+            );
+        }
+        (false, Some(_), None) => return Err("--tls-cert needs --tls-key".into()),
+        (false, None, Some(_)) => return Err("--tls-key needs --tls-cert".into()),
+        (false, Some(_), Some(_)) => return Err("--tls-ca-file goes with --tls only".into()),
+    };
     Ok(Some(config))
 }

@@ -3,7 +3,8 @@
 //! clean stop.
 //!
 //! The server is std sockets on purpose: faults need to reset or close connections at
-//! precise points, and tests need to count TCP connections.
+//! precise points, and tests need to count TCP connections. With TLS, each connection is
+//! wrapped in rustls's stream ([`Stream`]); the faults act on the socket below it.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use crate::faults::FaultKind;
 use crate::http::{Request, Response, reason, split_target};
 use crate::routes::{self, CONTROL_PREFIX};
+use crate::tls::Stream;
 use crate::{Shared, lock};
 
 /// Largest request head accepted (431 beyond).
@@ -151,20 +153,26 @@ struct HeadError {
 #[derive(PartialEq, Eq)]
 enum Next {
     KeepAlive,
+    /// Close it cleanly.
     Close,
+    /// Drop it as it is: reset, cut short, or already broken.
+    Drop,
 }
 
 /// One connection: socket, input buffer (bytes received and not yet consumed), output
 /// buffer and the current head.
 struct Conn<'s> {
     shared: &'s Shared,
-    stream: TcpStream,
+    stream: Stream,
     buf: Vec<u8>,
     out: Vec<u8>,
     head: Head,
 }
 
 fn serve(shared: &Shared, stream: TcpStream) {
+    let Ok(stream) = Stream::new(stream, shared.tls.as_ref()) else {
+        return;
+    };
     let mut conn = Conn {
         shared,
         stream,
@@ -172,7 +180,13 @@ fn serve(shared: &Shared, stream: TcpStream) {
         out: Vec::with_capacity(4 * 1024),
         head: Head::default(),
     };
-    while conn.one_request() == Next::KeepAlive {}
+    loop {
+        match conn.one_request() {
+            Next::KeepAlive => {}
+            Next::Close => break conn.stream.finish(),
+            Next::Drop => break,
+        }
+    }
 }
 
 impl Conn<'_> {
@@ -286,8 +300,8 @@ impl Conn<'_> {
             shared.take_fault(&self.head.method, path)
         };
         if fault == Some(FaultKind::ResetBeforeRead) {
-            reset(&self.stream);
-            return Next::Close;
+            reset(self.stream.tcp());
+            return Next::Drop;
         }
         let total = match self.read_body(head_len) {
             Ok(total) => total,
@@ -297,7 +311,7 @@ impl Conn<'_> {
             && let Some(latency) = shared.latency
             && shared.stop.sleep(latency)
         {
-            return Next::Close;
+            return Next::Drop;
         }
         let (path, query) = split_target(&self.head.target);
         let request = Request {
@@ -337,7 +351,8 @@ impl Conn<'_> {
                 }
             }
             match self.read_more() {
-                Ok(0) | Err(_) => return Err(Next::Close),
+                Ok(0) => return Err(Next::Close),
+                Err(_) => return Err(Next::Drop),
                 Ok(_) => {}
             }
         }
@@ -358,11 +373,15 @@ impl Conn<'_> {
         }
         let total = head_len + body_len;
         if self.head.expect_continue && self.buf.len() < total {
-            let _ = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+            let _ = self
+                .stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .and_then(|()| self.stream.flush());
         }
         while self.buf.len() < total {
             match self.read_more() {
-                Ok(0) | Err(_) => return Err(Next::Close),
+                Ok(0) => return Err(Next::Close),
+                Err(_) => return Err(Next::Drop),
                 Ok(_) => {}
             }
         }
@@ -384,7 +403,7 @@ impl Conn<'_> {
         // HTTP/1.1 keeps alive by default; an HTTP/1.0 client that asked for keep-alive is
         // told it got it.
         let conn_header = match next {
-            Next::Close => Some("close"),
+            Next::Close | Next::Drop => Some("close"),
             Next::KeepAlive if self.head.http10 => Some("keep-alive"),
             Next::KeepAlive => None,
         };
@@ -395,20 +414,21 @@ impl Conn<'_> {
             ),
             Answer::Truncated(response) => (
                 write_truncated(&mut self.stream, &mut self.out, &response),
-                Next::Close,
+                Next::Drop,
             ),
             Answer::Oversized(size) => (
                 write_oversized(&mut self.stream, &mut self.out, size, conn_header),
                 next,
             ),
             Answer::Reset => {
-                reset(&self.stream);
-                return Next::Close;
+                reset(self.stream.tcp());
+                return Next::Drop;
             }
-            Answer::Close => return Next::Close,
+            // Without an answer: as a server that crashed would, with no TLS goodbye.
+            Answer::Close => return Next::Drop,
         };
         if written.is_err() || self.shared.stop.is_stopped() {
-            return Next::Close;
+            return Next::Drop;
         }
         next
     }
@@ -423,9 +443,11 @@ impl Conn<'_> {
     fn refuse(&mut self, status: u16, message: &str) -> Next {
         let response = routes::error(status, message);
         if write_response(&mut self.stream, &mut self.out, &response, Some("close")).is_ok() {
-            let _ = self.stream.shutdown(Shutdown::Write);
+            self.stream.finish();
+            let _ = self.stream.tcp().shutdown(Shutdown::Write);
             let _ = self
                 .stream
+                .tcp()
                 .set_read_timeout(Some(Duration::from_millis(200)));
             let mut sink = [0u8; 4096];
             let mut drained = 0;
@@ -436,7 +458,7 @@ impl Conn<'_> {
                 }
             }
         }
-        Next::Close
+        Next::Drop
     }
 }
 
@@ -547,7 +569,7 @@ fn write_head(
 }
 
 fn write_response(
-    stream: &mut TcpStream,
+    stream: &mut impl Write,
     out: &mut Vec<u8>,
     response: &Response,
     connection: Option<&str>,
@@ -564,15 +586,12 @@ fn write_response(
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(&response.body);
-    stream.write_all(out)
+    stream.write_all(out)?;
+    stream.flush()
 }
 
 /// The real head (with the real Content-Length), half the body, then the caller closes.
-fn write_truncated(
-    stream: &mut TcpStream,
-    out: &mut Vec<u8>,
-    response: &Response,
-) -> io::Result<()> {
+fn write_truncated(stream: &mut Stream, out: &mut Vec<u8>, response: &Response) -> io::Result<()> {
     let len = response.body.len();
     let (declared, sent) = if len >= 2 {
         (len, len / 2)
@@ -593,13 +612,14 @@ fn write_truncated(
     out.extend_from_slice(&response.body[..sent]);
     stream.write_all(out)?;
     stream.flush()?;
-    stream.shutdown(Shutdown::Write)
+    // Cut short below TLS too: no `close_notify`, as a connection that broke.
+    stream.tcp().shutdown(Shutdown::Write)
 }
 
 /// A 200 with a valid JSON body of exactly `size` bytes, streamed in chunks:
 /// `{"padding":"xxx…"}`, or `{}` padded with spaces when `size` is under 14.
 fn write_oversized(
-    stream: &mut TcpStream,
+    stream: &mut impl Write,
     out: &mut Vec<u8>,
     size: usize,
     connection: Option<&str>,
@@ -614,7 +634,8 @@ fn write_oversized(
         small.extend_from_slice(&b"{}"[..size.min(2)]);
         small.resize(size, b' ');
         out.extend_from_slice(&small);
-        return stream.write_all(out);
+        stream.write_all(out)?;
+        return stream.flush();
     }
     out.extend_from_slice(OPEN);
     stream.write_all(out)?;
@@ -624,7 +645,8 @@ fn write_oversized(
         stream.write_all(&FILL[..n])?;
         left -= n;
     }
-    stream.write_all(CLOSE)
+    stream.write_all(CLOSE)?;
+    stream.flush()
 }
 
 #[cfg(test)]
