@@ -603,7 +603,7 @@ impl ClientBuilder {
                         connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                         timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                         proxy: crate::proxy::checked(self.proxy.as_deref())?,
-                        tls: crate::tls::config(crate::tls::load(&self.roots)?),
+                        tls: crate::tls::settings(&self.roots)?,
                     },
                     &user_agent,
                     resolver.clone(),
@@ -647,7 +647,7 @@ struct Transport {
     /// A proxy to use instead of the environment's.
     proxy: Option<ureq::Proxy>,
     /// The TLS settings, when not ureq's default.
-    tls: Option<ureq::tls::TlsConfig>,
+    tls: Option<crate::tls::Settings>,
 }
 
 /// The agent the client uses unless given one: its timeouts, no redirects, a pool sized
@@ -674,10 +674,15 @@ fn our_agent(transport: Transport, user_agent: &HeaderValue, resolver: Resolver)
     };
     // The trust roots (see `tls`); otherwise ureq's default, rustls with the Mozilla roots
     // (or no TLS at all).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let config = match transport.tls {
         Some(tls) => config.tls_config(tls),
         None => config,
     };
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if let Some(none) = transport.tls {
+        match none {}
+    }
     ureq::Agent::with_parts(
         config.build(),
         crate::transport::Watched::default(),

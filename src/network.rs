@@ -14,7 +14,7 @@
 //!   requests that may be repeated are sent again (see [`RetryPolicy`](crate::RetryPolicy)).
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::resolver::{LookupError, LookupErrorKind};
 use crate::transport::{FailureKind, Phase};
@@ -548,7 +548,9 @@ fn proxy_status(reason: &str) -> Option<u16> {
 /// The words for rustls's errors.
 #[cfg(feature = "rustls")]
 mod tls {
-    use super::{CertificateProblem, Duration, NetworkFailureKind, SystemTime};
+    use std::time::Duration;
+
+    use super::{CertificateProblem, NetworkFailureKind, SystemTime};
     use rustls::{CertificateError, Error};
 
     /// What a rustls error means, in words.

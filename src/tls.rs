@@ -7,9 +7,13 @@
 //! client is built, so that a missing or broken file is a configuration error naming it,
 //! not a handshake failure later.
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+use std::path::Path;
+use std::path::PathBuf;
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 use ureq::tls::{Certificate, PemItem};
 
 use crate::error::{ConfigError, Error};
@@ -42,7 +46,10 @@ impl RootSource {
     /// How messages name this source.
     fn name(&self) -> String {
         match self {
-            RootSource::Pem(_) => "the PEM given to ClientBuilder::add_root_certificates".into(),
+            RootSource::Pem(pem) => format!(
+                "the PEM given to ClientBuilder::add_root_certificates ({} bytes)",
+                pem.len()
+            ),
             RootSource::File { path, origin } | RootSource::Dir { path, origin } => match origin {
                 Some(var) => format!("{var}={}", path.display()),
                 None => format!("`{}`", path.display()),
@@ -58,6 +65,7 @@ impl RootSource {
     }
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 /// The certificates of every source, each checked; duplicates are dropped.
 pub(crate) fn load(sources: &[RootSource]) -> Result<Vec<Certificate<'static>>, Error> {
     let mut seen = HashSet::new();
@@ -81,6 +89,7 @@ pub(crate) fn load(sources: &[RootSource]) -> Result<Vec<Certificate<'static>>, 
     Ok(all)
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 /// The certificates in PEM text, each checked as a trust root.
 fn certificates_in(pem: &[u8]) -> Result<Vec<Certificate<'static>>, String> {
     let mut certificates = Vec::new();
@@ -106,6 +115,7 @@ fn certificates_in(pem: &[u8]) -> Result<Vec<Certificate<'static>>, String> {
     Ok(certificates)
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 /// The certificates of a directory: its files named as OpenSSL's `c_rehash` names them
 /// (`5ad8a5d6.0`), or else its `*.pem` and `*.crt` files; files that hold no certificate
 /// are passed over, as OpenSSL passes over them.
@@ -135,6 +145,7 @@ fn in_directory(dir: &Path) -> Result<Vec<Certificate<'static>>, String> {
     Ok(certificates)
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 /// Whether `name` is an OpenSSL subject-hash name: eight hex digits, a dot, a number.
 fn is_hash_name(name: &str) -> bool {
     match name.split_once('.') {
@@ -158,11 +169,12 @@ fn usable_as_root(certificate: &Certificate<'_>) -> Result<(), String> {
         .map_err(|_| "it is not a well-formed X.509 certificate".to_string())
 }
 
-#[cfg(not(feature = "rustls"))]
+#[cfg(all(feature = "native-tls", not(feature = "rustls")))]
 fn usable_as_root(_: &Certificate<'_>) -> Result<(), String> {
     Ok(())
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 /// The TLS configuration of the client's own agent, trusting `added` besides the default
 /// roots; `None` keeps ureq's default (rustls with the Mozilla roots).
 pub(crate) fn config(added: Vec<Certificate<'static>>) -> Option<ureq::tls::TlsConfig> {
@@ -192,7 +204,33 @@ pub(crate) fn config(added: Vec<Certificate<'static>>) -> Option<ureq::tls::TlsC
     )
 }
 
-#[cfg(test)]
+/// The TLS settings of the client's own agent.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) type Settings = ureq::tls::TlsConfig;
+
+/// Without a TLS feature there are no TLS settings.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+pub(crate) enum Settings {}
+
+/// The TLS settings that trust the roots of `sources` besides the default ones; `None`
+/// keeps ureq's default.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) fn settings(sources: &[RootSource]) -> Result<Option<Settings>, Error> {
+    Ok(config(load(sources)?))
+}
+
+/// Without a TLS feature, added roots cannot be used: building the client says so.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+pub(crate) fn settings(sources: &[RootSource]) -> Result<Option<Settings>, Error> {
+    match sources.first() {
+        Some(source) => Err(source.refused(
+            "this build of the client has no TLS: enable the `rustls` or `native-tls` feature",
+        )),
+        None => Ok(None),
+    }
+}
+
+#[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]
 mod tests {
     use super::*;
 
