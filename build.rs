@@ -14,26 +14,6 @@ use openrouter_workspaces_codegen::{
     Config, OVERLAY_ENV, SPEC_ENV, STRICT_ENV, TAGS_ENV, generate_report,
 };
 
-/// The operations the `desired` module calls (operationId, method). The module is compiled
-/// only when the generated client has every one: a client regenerated for other tags, or
-/// from an older document, has no `desired` module instead of failing to build.
-const DESIRED_NEEDS: [(&str, &str); 11] = [
-    ("listWorkspaces", "workspaces().list"),
-    ("createWorkspace", "workspaces().create"),
-    ("getWorkspace", "workspaces().get"),
-    ("updateWorkspace", "workspaces().update"),
-    ("deleteWorkspace", "workspaces().delete"),
-    ("listWorkspaceBudgets", "workspaces().list_budgets"),
-    ("upsertWorkspaceBudget", "workspaces().set_budget"),
-    ("deleteWorkspaceBudget", "workspaces().delete_budget"),
-    ("listWorkspaceMembers", "workspaces().list_members"),
-    ("bulkAddWorkspaceMembers", "workspaces().bulk_add_members"),
-    (
-        "bulkRemoveWorkspaceMembers",
-        "workspaces().bulk_remove_members",
-    ),
-];
-
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
@@ -42,7 +22,6 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-env-changed={TAGS_ENV}");
     println!("cargo:rerun-if-env-changed={STRICT_ENV}");
     println!("cargo:rerun-if-env-changed={OVERLAY_ENV}");
-    println!("cargo::rustc-check-cfg=cfg(workspaces_api)");
 
     let vendored = manifest_dir.join("openapi").join("workspaces.yaml");
     let overlay = manifest_dir
@@ -88,15 +67,6 @@ fn main() -> ExitCode {
             }
             for unmatched in &generated.unmatched {
                 println!("cargo:warning=openrouter-workspaces: {unmatched}");
-            }
-            let complete = DESIRED_NEEDS.iter().all(|(id, call)| {
-                generated
-                    .operations
-                    .iter()
-                    .any(|op| op.id == *id && op.call == *call)
-            });
-            if complete {
-                println!("cargo:rustc-cfg=workspaces_api");
             }
             let target = out_dir.join("openrouter_workspaces.rs");
             if let Err(e) = std::fs::write(&target, generated.source) {

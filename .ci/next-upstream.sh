@@ -28,8 +28,8 @@ if [ -f "$upstream" ]; then
   OPENROUTER_OPENAPI_SPEC="$(cd "$(dirname "$upstream")" && pwd)/$(basename "$upstream")" \
     OPENROUTER_OPENAPI_OVERLAY="$write_rules:$PWD/checks/without-byok/remove.overlay.yaml" \
     RUSTFLAGS="-D warnings" OPENROUTER_OPENAPI_STRICT=1 \
-    cargo build --quiet -p openrouter-workspaces -p openrouter-workspaces-cli \
-      -p openrouter-workspaces-emulator
+    cargo build --quiet -p openrouter-workspaces -p openrouter-workspaces-desired \
+      -p openrouter-workspaces-cli -p openrouter-workspaces-emulator
 else
   echo "SKIPPED: the build without include_byok_in_budgets (no ../shared/openapi beside the checkout)"
   if [ "${CI:-}" = true ]; then exit 1; fi

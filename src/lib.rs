@@ -47,8 +47,6 @@
 
 mod client;
 mod decode;
-#[cfg(all(feature = "desired", workspaces_api))]
-pub mod desired;
 mod drift;
 mod error;
 mod execute;

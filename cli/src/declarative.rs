@@ -1,12 +1,13 @@
-//! `plan`, `apply` and `export`: the library's `desired` module on the command line.
+//! `plan`, `apply` and `export`: the crate `openrouter-workspaces-desired` on the command
+//! line.
 
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Mutex;
 
 use openrouter_workspaces::Client;
-use openrouter_workspaces::desired::{
-    self, ApplyOptions, DesiredState, FileFormat, Plan, PlanError, PlanOptions, Progress,
+use openrouter_workspaces_desired::{
+    self as desired, ApplyOptions, DesiredState, FileFormat, Plan, PlanError, PlanOptions, Progress,
 };
 use serde_json::json;
 

@@ -2,20 +2,20 @@
 //! with nothing to do sends.
 //!
 //! ```text
-//! cargo bench --bench declarative             # 16 workspaces applied; 200 planned
-//! cargo bench --bench declarative -- --quick  # the same apply; 40 planned (for CI)
+//! cargo bench -p openrouter-workspaces-desired --bench declarative             # 16 applied; 200 planned
+//! cargo bench -p openrouter-workspaces-desired --bench declarative -- --quick  # 40 planned (CI)
 //! ```
 //!
 //! Every figure is printed; nothing is asserted on time: the speedup's target is printed
 //! with PASS or MISS for information. The read count of a plan with no changes does not
 //! depend on timing: it is exact, marked PASS or FAIL, and a FAIL makes the run exit 1
-//! (`tests/desired.rs` checks the same count for the README's 200 workspaces).
+//! (`desired/tests/desired.rs` checks the same count for the README's 200 workspaces).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use openrouter_workspaces::Client;
-use openrouter_workspaces::desired::{ApplyOptions, DesiredState, PlanOptions, plan};
+use openrouter_workspaces_desired::{ApplyOptions, DesiredState, PlanOptions, plan};
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 
 /// The emulator's delay before each answer, as a remote API's round trip.

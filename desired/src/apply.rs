@@ -4,10 +4,10 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::parallel_map;
-use super::plan::{Change, Plan, Summary, changes};
-use crate::RequestBuilder;
-use crate::{Client, Error};
+use crate::parallel_map;
+use crate::plan::{Change, Plan, Summary, changes};
+use openrouter_workspaces::RequestBuilder;
+use openrouter_workspaces::{Client, Error};
 
 /// The most user ids one bulk member call takes (the document's `maxItems`).
 const MEMBERS_PER_CALL: usize = 100;
@@ -164,7 +164,7 @@ impl Plan {
     ///
     /// ```no_run
     /// use openrouter_workspaces::Client;
-    /// use openrouter_workspaces::desired::{ApplyOptions, DesiredState, PlanOptions, plan};
+    /// use openrouter_workspaces_desired::{ApplyOptions, DesiredState, PlanOptions, plan};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = Client::from_env()?;

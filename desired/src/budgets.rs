@@ -2,7 +2,7 @@
 //! is not above every shorter one's (lifetime > monthly > weekly > daily), so a change of
 //! several budgets must pass only through valid states.
 
-use crate::types::WorkspaceBudgetInterval;
+use openrouter_workspaces::types::WorkspaceBudgetInterval;
 
 /// The intervals, shortest first: a limit must be below the limit of every later one.
 pub(crate) const INTERVALS: [WorkspaceBudgetInterval; 4] = [

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use super::budgets::INTERVALS;
-use super::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, writable_fields};
-use super::parallel_map;
-use super::plan::{all_workspaces, fields_of, read_budgets, read_members};
-use crate::types::Workspace;
-use crate::{Client, Error};
+use crate::budgets::INTERVALS;
+use crate::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, writable_fields};
+use crate::parallel_map;
+use crate::plan::{all_workspaces, fields_of, read_budgets, read_members};
+use openrouter_workspaces::types::Workspace;
+use openrouter_workspaces::{Client, Error};
 
 /// The live state of the workspaces named by `slugs` (every workspace when empty), in the
 /// file format: planning the result against the same state gives no changes. Reads the
@@ -18,7 +18,7 @@ use crate::{Client, Error};
 /// ```no_run
 /// # fn main() -> Result<(), openrouter_workspaces::Error> {
 /// let client = openrouter_workspaces::Client::from_env()?;
-/// let state = openrouter_workspaces::desired::export(&client, &[], 4, |_| {})?;
+/// let state = openrouter_workspaces_desired::export(&client, &[], 4, |_| {})?;
 /// print!("{}", state.to_yaml());
 /// # Ok(())
 /// # }

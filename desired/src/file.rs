@@ -11,11 +11,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::budgets::{self, INTERVALS};
-use crate::RequestBuilder;
-use crate::schema::Field;
-use crate::types::WorkspaceBudgetInterval;
-use crate::workspaces::{Create, SetBudget, Update};
+use crate::budgets::{self, INTERVALS};
+use openrouter_workspaces::RequestBuilder;
+use openrouter_workspaces::schema::Field;
+use openrouter_workspaces::types::WorkspaceBudgetInterval;
+use openrouter_workspaces::workspaces::{Create, SetBudget, Update};
 
 /// The slug of the organisation's default workspace: never deleted by a prune, and its
 /// members cannot be managed (every member of the organisation belongs to it).
@@ -30,13 +30,13 @@ const MEMBERS: &str = "members";
 /// How organisation's workspaces should be: the contents of a desired-state file.
 ///
 /// ```
-/// use openrouter_workspaces::desired::DesiredState;
+/// use openrouter_workspaces_desired::DesiredState;
 ///
 /// let state = DesiredState::from_yaml(
 ///     "workspaces:\n  staging:\n    name: Staging\n    budgets: {monthly: 150, daily: 10}\n",
 /// )?;
 /// assert_eq!(state.workspaces[0].slug, "staging");
-/// # Ok::<(), openrouter_workspaces::desired::FileError>(())
+/// # Ok::<(), openrouter_workspaces_desired::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -203,7 +203,7 @@ impl DesiredWorkspace {
     /// A workspace entry with nothing managed yet: set its public fields.
     ///
     /// ```
-    /// use openrouter_workspaces::desired::{DesiredState, DesiredWorkspace};
+    /// use openrouter_workspaces_desired::{DesiredState, DesiredWorkspace};
     ///
     /// let mut staging = DesiredWorkspace::new("staging");
     /// staging.fields.insert("name".into(), "Staging".into());
@@ -244,7 +244,7 @@ impl DesiredState {
     /// Reads a JSON desired-state file; the same checks as [`DesiredState::from_yaml`].
     ///
     /// ```
-    /// use openrouter_workspaces::desired::DesiredState;
+    /// use openrouter_workspaces_desired::DesiredState;
     ///
     /// let error = DesiredState::from_json(r#"{"workspaces": {"Bad Slug": {}}}"#).unwrap_err();
     /// assert_eq!((error.line, error.column), (Some(1), Some(26))); // the end of the key

@@ -1,4 +1,4 @@
-//! Declarative workspaces: a file that says how the organisation's workspaces should be,
+//! Declarative OpenRouter workspaces: a file that says how the organisation's workspaces should be,
 //! the [`Plan`] of changes that makes the live state so, and applying it.
 //!
 //! The file (YAML or JSON) lists workspaces by slug, each with any writable field of the
@@ -15,14 +15,29 @@
 //!     members: [user_bob, user_carol]
 //! ```
 //!
-//! [`plan`] only reads; [`Plan::apply`] writes, on one shared [`Client`](crate::Client)
+//! A file is checked completely while it is read, before anything is sent: every problem
+//! names its line and column.
+//!
+//! ```
+//! use openrouter_workspaces_desired::DesiredState;
+//!
+//! let file = "workspaces:\n  staging:\n    name: Staging\n    budgets: {monthly: 150}\n";
+//! let state = DesiredState::from_yaml(file)?;
+//! assert_eq!(state.workspaces[0].slug, "staging");
+//!
+//! let typo = DesiredState::from_yaml("workspaces:\n  staging:\n    nmae: Staging\n").unwrap_err();
+//! assert!(typo.to_string().contains("`name`"), "{typo}"); // the nearest known field
+//! # Ok::<(), openrouter_workspaces_desired::FileError>(())
+//! ```
+//!
+//! [`plan`] only reads; [`Plan::apply`] writes, on one shared [`Client`](openrouter_workspaces::Client)
 //! from several threads, each write under the client's retries and exactly-once rules. No
 //! state is kept anywhere: a second plan of the same file after an apply is empty, and an
 //! apply cut short converges when run again.
 //!
 //! ```no_run
 //! use openrouter_workspaces::Client;
-//! use openrouter_workspaces::desired::{ApplyOptions, DesiredState, PlanOptions, plan};
+//! use openrouter_workspaces_desired::{ApplyOptions, DesiredState, PlanOptions, plan};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::from_env()?;
@@ -35,13 +50,13 @@
 //! # }
 //! ```
 //!
-//! The module is there with the default feature `desired`, in a client generated with the
-//! Workspaces operations it calls (list, create, get, update, delete, and the budget and
-//! member operations); a client regenerated for other tags has none.
-//!
-//! The module knows the Workspaces operations only through the generated request types
-//! (whose `FIELDS` are the fields a file may set, checked by the document's own rules)
-//! and the mapping from file entries to operations.
+//! This crate is built on the public API of [`openrouter_workspaces`]: it needs a client
+//! generated with the Workspaces operations it calls (list, create, get, update, delete,
+//! and the budget and member operations). It knows their fields only through the client's
+//! description of the document ([`openrouter_workspaces::schema`]): the fields a file may
+//! set, and their checks, are those of the request bodies, so a client regenerated from a
+//! newer document takes its new fields in files with no code change, and one whose
+//! document lacks a field refuses it in a file by name.
 
 mod apply;
 mod budgets;

@@ -6,11 +6,11 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::budgets::{self, INTERVALS, Limits, Step};
-use super::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, workspace_fields};
-use super::parallel_map;
-use crate::types::{Workspace, WorkspaceBudgetInterval};
-use crate::{Client, Error};
+use crate::budgets::{self, INTERVALS, Limits, Step};
+use crate::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, workspace_fields};
+use crate::parallel_map;
+use openrouter_workspaces::types::{Workspace, WorkspaceBudgetInterval};
+use openrouter_workspaces::{Client, Error};
 
 /// The largest page the list operations return.
 pub(crate) const PAGE: u64 = 100;
@@ -177,7 +177,7 @@ pub struct Plan {
 }
 
 /// How many changes there are, by their [mark](Change::mark): the same unit for a plan
-/// ([`Plan::summary`]) and for what `apply` made ([`Report::summary`](super::Report::summary)),
+/// ([`Plan::summary`]) and for what `apply` made ([`Report::summary`](crate::Report::summary)),
 /// one per change the plan prints.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -444,7 +444,7 @@ pub(crate) fn fields_of(workspace: &Workspace) -> Map<String, Value> {
 ///
 /// ```no_run
 /// use openrouter_workspaces::Client;
-/// use openrouter_workspaces::desired::{DesiredState, PlanOptions, plan};
+/// use openrouter_workspaces_desired::{DesiredState, PlanOptions, plan};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::from_env()?;

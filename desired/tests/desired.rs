@@ -1,16 +1,16 @@
 //! Declarative workspaces against the emulator: plan, apply, export, prune, faults and
 //! the order of budget writes.
 
-mod common;
+mod support;
 
-use common::emulator::{builder_for, fast_retry, inject, inject_times, start};
-use openrouter_workspaces::desired::{
-    ApplyError, ApplyOptions, Change, DesiredState, Plan, PlanError, PlanOptions, export, plan,
-};
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{Client, Patch};
+use openrouter_workspaces_desired::{
+    ApplyError, ApplyOptions, Change, DesiredState, Plan, PlanError, PlanOptions, export, plan,
+};
 use openrouter_workspaces_emulator::{Emulator, FaultKind};
 use proptest::prelude::*;
+use support::{builder_for, fast_retry, inject, inject_times, start};
 
 const FILE: &str = "\
 workspaces:
