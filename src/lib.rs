@@ -27,6 +27,32 @@
 //! # }
 //! ```
 
+//! Against the local emulator (the crate `openrouter-workspaces-emulator`), as the tests
+//! and the quickstart run it, the same calls go through every layer with nothing leaving
+//! the machine:
+//!
+//! ```
+//! use openrouter_workspaces::{Client, types::WorkspaceBudgetInterval};
+//! use openrouter_workspaces_emulator::Emulator;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::start()?;
+//! let client = Client::builder()
+//!     .api_key(emulator.management_key())
+//!     .base_url(emulator.base_url())
+//!     .build()?;
+//! client.workspaces().create().name("Staging").slug("staging").send()?;
+//! client
+//!     .workspaces()
+//!     .set_budget("staging", WorkspaceBudgetInterval::Monthly)
+//!     .limit_usd(250.0)
+//!     .send()?;
+//! let budgets = client.workspaces().list_budgets("staging").send()?;
+//! assert_eq!(budgets.data[0].limit_usd, 250.0);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Other crates in the public API
 //!
 //! A few types of other crates appear in this crate's API; they are re-exported, so that a

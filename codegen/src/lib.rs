@@ -17,6 +17,31 @@
 //! media types, method names, tags), so that the diff judges changes by the generator's
 //! own rules. Every failure is an [`Error`] naming the file and the JSON pointer it
 //! concerns.
+//!
+//! ```
+//! use openrouter_workspaces_codegen::generate_from_value;
+//!
+//! let document = serde_json::json!({
+//!     "openapi": "3.1.0",
+//!     "info": {"title": "Things", "version": "1"},
+//!     "paths": {"/things/{id}": {"get": {
+//!         "operationId": "getThing",
+//!         "tags": ["Things"],
+//!         "parameters": [{"name": "id", "in": "path", "required": true,
+//!                         "schema": {"type": "string", "minLength": 1}}],
+//!         "responses": {"200": {"description": "The thing.", "content": {"application/json": {
+//!             "schema": {"$ref": "#/components/schemas/Thing"}}}}}
+//!     }}},
+//!     "components": {"schemas": {"Thing": {
+//!         "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}
+//!     }}}
+//! });
+//! let tags = ["Things".to_string()];
+//! let generated = generate_from_value(&document, &tags, true, "things.json".as_ref())?;
+//! assert!(generated.source.contains("pub fn get_thing("));
+//! assert_eq!(generated.operations[0].call, "things().get_thing");
+//! # Ok::<(), openrouter_workspaces_codegen::Error>(())
+//! ```
 
 pub mod diff;
 pub mod document;
