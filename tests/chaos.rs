@@ -42,7 +42,9 @@ use std::time::{Duration, Instant};
 
 use openrouter_workspaces::types::{WorkspaceBudget, WorkspaceBudgetInterval as Interval};
 use openrouter_workspaces::{AttemptOutcome, Client, Error, Response};
-use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+use openrouter_workspaces_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, quick_retry_policy,
+};
 
 const THREADS: u64 = 4;
 const OPS_PER_THREAD: usize = 120;
@@ -984,9 +986,10 @@ fn run_seed(seed: u64, ops: usize) -> SeedFigures {
         );
     }
     let emulator = Emulator::start_with(config).expect("emulator");
-    let client = common::emulator::builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .retry_policy(
-            common::emulator::fast_retry()
+            quick_retry_policy()
                 .initial_interval(Duration::from_millis(2))
                 .max_elapsed(MAX_ELAPSED),
         )

@@ -19,7 +19,7 @@ use common::emulator::*;
 use common::*;
 use openrouter_workspaces::types::WorkspaceBudgetInterval as Interval;
 use openrouter_workspaces::{CallOptions, Client, ClientBuilder, Error};
-use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
+use openrouter_workspaces_emulator::{Emulator, FaultKind, quick_retry_policy};
 
 /// The prepared workspace every operation but `list` and `create` works on.
 const TARGET: &str = "target";
@@ -201,7 +201,7 @@ impl Fixture {
     /// A fixture whose client is configured further by `configure`.
     fn with(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Self {
         let emulator = start();
-        let client = configure(builder_for(&emulator).retry_policy(fast_retry()))
+        let client = configure(emulator.client_builder().retry_policy(quick_retry_policy()))
             .build()
             .expect("a loopback emulator client builds");
         let w = client.workspaces();
@@ -225,12 +225,8 @@ impl Fixture {
 
     /// Queues `kind` for the next `times` requests of `op`, and only those.
     fn inject(&self, op: Op, kind: FaultKind, times: u32) {
-        self.emulator.inject(
-            Fault::new(kind)
-                .method(op.method())
-                .path(op.path())
-                .times(times),
-        );
+        self.emulator
+            .inject_times(kind, op.method(), &op.path(), times);
     }
 
     /// Performs `op` under the no-hang bound.
@@ -435,7 +431,7 @@ fn connection_refused_is_a_transport_error_that_was_certainly_not_sent() {
     let client = ClientBuilder::from_env_with(|_| None)
         .api_key(key)
         .base_url(base_url)
-        .retry_policy(fast_retry().max_attempts(3))
+        .retry_policy(quick_retry_policy().max_attempts(3))
         .build()
         .unwrap();
 

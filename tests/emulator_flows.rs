@@ -20,6 +20,11 @@ use openrouter_workspaces_emulator::{Emulator, EmulatorConfig};
 /// The organisation's first admin: creator and first member of every new workspace.
 const CREATOR: &str = "user_alice";
 
+/// A client of `emulator` that sends `key` instead of its management key.
+fn client_with_key(emulator: &Emulator, key: &str) -> Client {
+    emulator.client_builder().api_key(key).build().unwrap()
+}
+
 fn create(client: &Client, slug: &str) -> Workspace {
     client
         .workspaces()
@@ -317,10 +322,7 @@ fn missing_workspace_is_404_not_found_on_every_route_that_names_one() {
 #[test]
 fn inference_key_is_403_forbidden() {
     let emulator = start();
-    let client = builder_for(&emulator)
-        .api_key(emulator.inference_key())
-        .build()
-        .unwrap();
+    let client = client_with_key(&emulator, emulator.inference_key());
 
     let message = expect_documented(
         client.workspaces().create().name("No").slug("no").send(),
@@ -338,10 +340,7 @@ fn inference_key_is_403_forbidden() {
 #[test]
 fn wrong_key_is_401_unauthorized() {
     let emulator = start();
-    let client = builder_for(&emulator)
-        .api_key("sk-or-v1-not-a-key-the-emulator-knows")
-        .build()
-        .unwrap();
+    let client = client_with_key(&emulator, "sk-or-v1-not-a-key-the-emulator-knows");
 
     let message = expect_documented(
         client.workspaces().get("default").send(),

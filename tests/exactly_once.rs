@@ -6,12 +6,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::emulator::{builder_for, fast_retry, inject, inject_times};
+use common::emulator::client_with;
 use openrouter_workspaces::types::{
     BulkAddWorkspaceMembersResponse, UpdateWorkspaceResponse, WorkspaceBudgetInterval as Interval,
 };
 use openrouter_workspaces::{Client, Error, Response};
-use openrouter_workspaces_emulator::{Emulator, FaultKind};
+use openrouter_workspaces_emulator::{Emulator, FaultKind, quick_retry_policy};
 
 const OLD: &str = "team-old";
 const NEW: &str = "team-new";
@@ -22,11 +22,8 @@ const ADD_PATH: &str = "/api/v1/workspaces/team-old/members/add";
 const BOUND: Duration = Duration::from_secs(2);
 
 fn client(emulator: &Emulator) -> Client {
-    builder_for(emulator)
-        .retry_policy(fast_retry().max_elapsed(BOUND))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .expect("client")
+    let policy = quick_retry_policy().max_elapsed(BOUND);
+    client_with(emulator, policy, Duration::from_secs(2))
 }
 
 /// An emulator with the workspace `team-old`, and a client for it; counters reset.
@@ -50,7 +47,7 @@ fn slugs(emulator: &Emulator) -> Vec<String> {
 }
 
 fn lose_the_patch_answer(emulator: &Emulator, kind: FaultKind) {
-    inject(emulator, kind, "PATCH", OLD_PATH);
+    emulator.inject_times(kind, "PATCH", OLD_PATH, 1);
 }
 
 fn rename(client: &Client) -> Result<Response<UpdateWorkspaceResponse>, Error> {
@@ -93,7 +90,7 @@ fn rename_whose_answer_was_lost_returns_the_workspace_at_the_new_slug() {
 fn rename_settled_when_the_lookup_at_the_new_slug_fails_once() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
-    inject(&emulator, FaultKind::status(503), "GET", NEW_PATH);
+    emulator.inject_times(FaultKind::status(503), "GET", NEW_PATH, 1);
 
     let renamed = rename(&client).expect("settled by the second lookup");
 
@@ -107,7 +104,7 @@ fn rename_settled_when_the_lookup_at_the_new_slug_fails_once() {
 fn rename_whose_lookup_always_fails_is_an_unknown_outcome_naming_the_new_slug() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
-    inject_times(&emulator, FaultKind::status(503), "GET", NEW_PATH, 10_000);
+    emulator.inject_times(FaultKind::status(503), "GET", NEW_PATH, 10_000);
 
     let started = Instant::now();
     let error = rename(&client).unwrap_err();
@@ -149,7 +146,7 @@ fn rename_whose_new_slug_holds_other_fields_is_an_unknown_outcome() {
     let changed = format!(
         r#"{{"data":{{"id":"{id}","slug":"{NEW}","name":"Someone else's","description":null}}}}"#
     );
-    inject(&emulator, FaultKind::respond(200, changed), "GET", NEW_PATH);
+    emulator.inject_times(FaultKind::respond(200, changed), "GET", NEW_PATH, 1);
 
     let error = rename(&client).unwrap_err();
 
@@ -167,12 +164,7 @@ fn rename_found_at_neither_slug_is_an_unknown_outcome() {
     let (emulator, client) = with_workspace();
     lose_the_patch_answer(&emulator, FaultKind::CommitThenClose);
     let not_found = r#"{"error":{"code":404,"message":"workspace not found: team-new"}}"#;
-    inject(
-        &emulator,
-        FaultKind::respond(404, not_found),
-        "GET",
-        NEW_PATH,
-    );
+    emulator.inject_times(FaultKind::respond(404, not_found), "GET", NEW_PATH, 1);
 
     let error = rename(&client).unwrap_err();
 
@@ -190,7 +182,7 @@ fn rename_by_id_whose_answer_was_lost_is_simply_retried() {
     let (emulator, client) = with_workspace();
     let id = emulator.workspaces()[1].id.clone();
     let path = format!("/api/v1/workspaces/{id}");
-    inject(&emulator, FaultKind::CommitThenClose, "PATCH", &path);
+    emulator.inject_times(FaultKind::CommitThenClose, "PATCH", &path, 1);
 
     let renamed = client
         .workspaces()
@@ -231,7 +223,7 @@ fn add(
 #[test]
 fn bulk_counts_after_a_lost_answer_are_marked_as_the_retry_alone() {
     let (emulator, client) = with_workspace();
-    inject(&emulator, FaultKind::CommitThenClose, "POST", ADD_PATH);
+    emulator.inject_times(FaultKind::CommitThenClose, "POST", ADD_PATH, 1);
 
     let added = add(&client, &["user_bob", "user_carol"]).expect("repeatable");
 
@@ -250,12 +242,7 @@ fn bulk_counts_after_a_lost_answer_are_marked_as_the_retry_alone() {
     assert_eq!(emulator.requests_to("POST", ADD_PATH), 2);
 
     let remove_path = "/api/v1/workspaces/team-old/members/remove";
-    inject(
-        &emulator,
-        FaultKind::CommitThenStatus(502),
-        "POST",
-        remove_path,
-    );
+    emulator.inject_times(FaultKind::CommitThenStatus(502), "POST", remove_path, 1);
     let removed = client
         .workspaces()
         .bulk_remove_members(OLD)
@@ -287,7 +274,7 @@ fn bulk_counts_without_an_applied_earlier_attempt_are_the_call_s_effect_unmarked
     ] {
         let (emulator, client) = with_workspace();
         if let Some(kind) = fault {
-            inject(&emulator, kind, "POST", ADD_PATH);
+            emulator.inject_times(kind, "POST", ADD_PATH, 1);
         }
         let added = add(&client, &["user_bob"]).unwrap_or_else(|e| panic!("{case}: {e}"));
         assert!(!added.earlier_attempt_may_have_applied(), "{case}");
@@ -305,7 +292,7 @@ fn budget_delete_whose_answer_was_lost_reports_deleted() {
         .send()
         .unwrap();
     let path = "/api/v1/workspaces/team-old/budgets/monthly";
-    inject(&emulator, FaultKind::CommitThenClose, "DELETE", path);
+    emulator.inject_times(FaultKind::CommitThenClose, "DELETE", path, 1);
 
     let deleted = client
         .workspaces()

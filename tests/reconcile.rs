@@ -5,19 +5,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::emulator::{builder_for, fast_retry, inject, inject_times};
+use common::emulator::client_with;
 use common::expect_api;
 use openrouter_workspaces::{Client, Error};
-use openrouter_workspaces_emulator::{Emulator, FaultKind};
+use openrouter_workspaces_emulator::{Emulator, FaultKind, quick_retry_policy};
 
 const CREATE_PATH: &str = "/api/v1/workspaces";
 
 fn client(emulator: &Emulator) -> Client {
-    builder_for(emulator)
-        .retry_policy(fast_retry())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client")
+    client_with(emulator, quick_retry_policy(), Duration::from_secs(5))
 }
 
 fn with_slug(emulator: &Emulator, slug: &str) -> usize {
@@ -57,7 +53,7 @@ fn assert_copies_and_posts(emulator: &Emulator, slug: &str, copies: usize, posts
 
 /// Queues `kind` for the next create.
 fn fail_create(emulator: &Emulator, kind: FaultKind) {
-    inject(emulator, kind, "POST", CREATE_PATH);
+    emulator.inject_times(kind, "POST", CREATE_PATH, 1);
 }
 
 /// An emulator whose next create is applied but answered 500, and whose next `lookups`
@@ -66,7 +62,7 @@ fn applied_create_then_failed_lookups(slug: &str, lookups: u32) -> Emulator {
     let emulator = Emulator::start().unwrap();
     fail_create(&emulator, FaultKind::CommitThenStatus(500));
     let lookup = format!("{CREATE_PATH}/{slug}");
-    inject_times(&emulator, FaultKind::status(503), "GET", &lookup, lookups);
+    emulator.inject_times(FaultKind::status(503), "GET", &lookup, lookups);
     emulator
 }
 
@@ -132,11 +128,8 @@ fn slug_held_by_another_workspace_keeps_the_original_error() {
 /// that does not depend on how fast the machine is, unlike the time bound, which can also
 /// cut the last lookup short.
 fn client_with_attempts(emulator: &Emulator, attempts: u32) -> Client {
-    builder_for(emulator)
-        .retry_policy(fast_retry().max_attempts(attempts))
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client")
+    let policy = quick_retry_policy().max_attempts(attempts);
+    client_with(emulator, policy, Duration::from_secs(5))
 }
 
 #[test]
@@ -184,13 +177,7 @@ fn a_lost_create_whose_lookups_are_refused_says_each_failure_once() {
     let emulator = Emulator::start().unwrap();
     fail_create(&emulator, FaultKind::CommitThenClose);
     let lookup = format!("{CREATE_PATH}/team-k");
-    inject_times(
-        &emulator,
-        FaultKind::ResetBeforeRead,
-        "GET",
-        &lookup,
-        10_000,
-    );
+    emulator.inject_times(FaultKind::ResetBeforeRead, "GET", &lookup, 10_000);
 
     let error = create(&client_with_attempts(&emulator, 3), "team-k").unwrap_err();
 
@@ -222,7 +209,7 @@ fn delete_whose_applied_first_attempt_was_lost_reports_deleted() {
     let client = client(&emulator);
     create(&client, "team-g").unwrap();
     let path = "/api/v1/workspaces/team-g";
-    inject(&emulator, FaultKind::CommitThenStatus(500), "DELETE", path);
+    emulator.inject_times(FaultKind::CommitThenStatus(500), "DELETE", path, 1);
     let deleted = client
         .workspaces()
         .delete("team-g")
@@ -253,7 +240,7 @@ fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
     fail_create(&emulator, FaultKind::CommitThenStatus(500));
     let not_found = r#"{"error":{"code":404,"message":"workspace not found: team-race"}}"#;
     let lookup = "/workspaces/team-race";
-    inject(&emulator, FaultKind::respond(404, not_found), "GET", lookup);
+    emulator.inject_times(FaultKind::respond(404, not_found), "GET", lookup, 1);
     let slug = create(&client(&emulator), "team-race").expect("settled by the second lookup");
     assert_eq!(slug, "team-race");
     let why = "no duplicate: the first attempt, and the re-send refused with 400";
@@ -269,22 +256,18 @@ fn create_applied_after_the_lookup_is_found_by_a_second_lookup() {
 #[test]
 fn the_attempt_hook_sees_every_request_a_settled_create_sent() {
     let emulator = Emulator::start().unwrap();
-    inject(
-        &emulator,
-        FaultKind::CommitThenStatus(500),
-        "POST",
-        CREATE_PATH,
-    );
-    inject(
-        &emulator,
+    emulator.inject_times(FaultKind::CommitThenStatus(500), "POST", CREATE_PATH, 1);
+    emulator.inject_times(
         FaultKind::status(500),
         "GET",
         "/api/v1/workspaces/team-k",
+        1,
     );
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let client = builder_for(&emulator)
-        .retry_policy(fast_retry())
+    let client = emulator
+        .client_builder()
+        .retry_policy(quick_retry_policy())
         .on_attempt(move |a| {
             let status = match a.outcome {
                 openrouter_workspaces::AttemptOutcome::Status(s) => s,

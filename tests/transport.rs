@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use common::emulator::{NO_HANG, builder_for, start};
+use common::emulator::{NO_HANG, start};
 use openrouter_workspaces::{AttemptOutcome, ClientBuilder, Error, RetryPolicy};
 use openrouter_workspaces_emulator::{Fault, FaultKind};
 
@@ -38,7 +38,7 @@ impl CountingLookup {
 fn a_thousand_calls_to_a_host_name_look_it_up_once() {
     let emulator = start();
     let base_url = format!("http://localhost:{}/api/v1", emulator.port());
-    let (builder, lookup) = CountingLookup::install(emulator.addr(), builder_for(&emulator));
+    let (builder, lookup) = CountingLookup::install(emulator.addr(), emulator.client_builder());
     let client = builder.base_url(base_url).build().unwrap();
 
     client.workspaces().get("default").send().unwrap();
@@ -63,7 +63,7 @@ fn a_thousand_calls_to_a_host_name_look_it_up_once() {
 #[test]
 fn an_ip_literal_is_never_looked_up() {
     let emulator = start();
-    let (builder, lookup) = CountingLookup::install(emulator.addr(), builder_for(&emulator));
+    let (builder, lookup) = CountingLookup::install(emulator.addr(), emulator.client_builder());
     let client = builder.build().unwrap();
     assert!(client.base_url().starts_with("http://127.0.0.1:"));
     for _ in 0..1_000 {
@@ -83,7 +83,8 @@ fn a_refused_cached_address_is_looked_up_again() {
     let answers = Arc::new(Mutex::new(vec![emulator.addr(), dead]));
     let calls = Arc::new(AtomicUsize::new(0));
     let (next, seen) = (Arc::clone(&answers), Arc::clone(&calls));
-    let client = builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .base_url(format!("http://api.test:{}/api/v1", emulator.port()))
         .allow_insecure_http(true)
         .resolver(move |_| {
@@ -103,7 +104,8 @@ fn a_refused_cached_address_is_looked_up_again() {
 #[test]
 fn a_name_that_does_not_resolve_fails_without_sending() {
     let emulator = start();
-    let client = builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .base_url("http://nowhere.test:9/api/v1")
         .allow_insecure_http(true)
         .resolver(|_| {
@@ -140,7 +142,8 @@ fn the_retry_bound_is_a_deadline_for_the_whole_call() {
     for _ in 0..4 {
         emulator.inject(Fault::new(FaultKind::Delay(Duration::from_secs(3600))).method("GET"));
     }
-    let client = builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .timeout(Duration::from_secs(2))
         .retry_policy(
             RetryPolicy::default()
@@ -173,7 +176,8 @@ fn a_rate_limit_met_by_one_thread_holds_the_others() {
     );
     let (limited_at, told) = mpsc::channel();
     let limited_at = Mutex::new(limited_at);
-    let client = builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .on_attempt(move |attempt| {
             if attempt.outcome == AttemptOutcome::Status(429) {
                 let _ = limited_at.lock().unwrap().send(Instant::now());
@@ -207,7 +211,8 @@ fn a_pooled_connection_the_server_closed_is_replaced_without_a_retry() {
     let emulator = start();
     let attempts = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&attempts);
-    let client = builder_for(&emulator)
+    let client = emulator
+        .client_builder()
         .on_attempt(move |attempt| seen.lock().unwrap().push(attempt.outcome.clone()))
         .build()
         .unwrap();

@@ -79,9 +79,8 @@ fn file(count: usize) -> String {
 }
 
 fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
+    emulator
+        .client_builder()
         .build()
         .expect("a loopback client")
 }

@@ -1,16 +1,13 @@
 //! Declarative workspaces against the emulator: plan, apply, export, prune, faults and
 //! the order of budget writes.
 
-mod support;
-
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{Client, Patch};
 use openrouter_workspaces_desired::{
     ApplyError, ApplyOptions, Change, DesiredState, Plan, PlanError, PlanOptions, export, plan,
 };
-use openrouter_workspaces_emulator::{Emulator, FaultKind};
+use openrouter_workspaces_emulator::{Emulator, FaultKind, quick_retry_policy};
 use proptest::prelude::*;
-use support::{builder_for, fast_retry, inject, inject_times, start};
 
 const FILE: &str = "\
 workspaces:
@@ -28,8 +25,9 @@ workspaces:
 ";
 
 fn client(emulator: &Emulator) -> Client {
-    builder_for(emulator)
-        .retry_policy(fast_retry())
+    emulator
+        .client_builder()
+        .retry_policy(quick_retry_policy())
         .build()
         .unwrap()
 }
@@ -107,7 +105,7 @@ fn assert_file_state(emulator: &Emulator) {
 
 #[test]
 fn apply_from_empty_then_a_second_plan_is_empty() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
 
     let first = apply(&client, FILE, 4);
@@ -126,7 +124,7 @@ fn apply_from_empty_then_a_second_plan_is_empty() {
 /// prints, each under its mark.
 #[test]
 fn the_plan_and_the_report_count_the_same_changes() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     let file = format!("{FILE}  default:\n    default_text_model: openai/gpt-4o\n");
     let plan = plan_of(&client, &file);
@@ -163,7 +161,7 @@ fn the_plan_and_the_report_count_the_same_changes() {
 /// of each workspace.
 #[test]
 fn a_plan_with_no_changes_of_200_workspaces_sends_403_reads() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     let mut file = String::from("workspaces:\n");
     for i in 0..200 {
@@ -200,7 +198,7 @@ fn a_plan_with_no_changes_of_200_workspaces_sends_403_reads() {
 
 #[test]
 fn changes_are_planned_field_by_field_and_nulls_clear() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     apply(&client, FILE, 2);
 
@@ -255,7 +253,7 @@ fn changes_are_planned_field_by_field_and_nulls_clear() {
 
 #[test]
 fn deletes_need_permission_and_the_default_workspace_is_never_pruned() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     apply(&client, FILE, 2);
     let only_staging = FILE.split("  production:").next().unwrap().to_string();
@@ -294,7 +292,7 @@ fn deletes_need_permission_and_the_default_workspace_is_never_pruned() {
 
 #[test]
 fn export_then_plan_gives_no_changes() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     apply(&client, FILE, 2);
     client
@@ -343,7 +341,7 @@ fn export_then_plan_gives_no_changes() {
 
 #[test]
 fn unreachable_entries_are_refused_before_anything_is_written() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
     apply(&client, FILE, 2);
     let cases = [
@@ -368,33 +366,28 @@ fn unreachable_entries_are_refused_before_anything_is_written() {
 
 #[test]
 fn apply_through_faults_converges_with_no_duplicates() {
-    let emulator = start();
+    let emulator = Emulator::start().unwrap();
     let client = client(&emulator);
-    inject_times(&emulator, FaultKind::status(503), "GET", "/workspaces", 2);
-    inject(&emulator, FaultKind::CommitThenClose, "POST", "/workspaces");
-    inject(
-        &emulator,
-        FaultKind::CommitThenStatus(500),
-        "POST",
-        "/workspaces",
-    );
-    inject(
-        &emulator,
+    emulator.inject_times(FaultKind::status(503), "GET", "/workspaces", 2);
+    emulator.inject_times(FaultKind::CommitThenClose, "POST", "/workspaces", 1);
+    emulator.inject_times(FaultKind::CommitThenStatus(500), "POST", "/workspaces", 1);
+    emulator.inject_times(
         FaultKind::CommitThenStatus(500),
         "PUT",
         "/workspaces/staging/budgets/monthly",
+        1,
     );
-    inject(
-        &emulator,
+    emulator.inject_times(
         FaultKind::CommitThenClose,
         "POST",
         "/workspaces/staging/members/add",
+        1,
     );
-    inject(
-        &emulator,
+    emulator.inject_times(
         FaultKind::ResetBeforeRead,
         "PUT",
         "/workspaces/staging/budgets/daily",
+        1,
     );
     emulator.inject(
         openrouter_workspaces_emulator::Fault::new(FaultKind::status(429).retry_after("0"))
@@ -451,7 +444,7 @@ proptest! {
     /// that completes made only valid steps.
     #[test]
     fn any_valid_budget_set_reaches_any_other(from in budget_set(), to in budget_set()) {
-        let emulator = start();
+        let emulator = Emulator::start().unwrap();
         let client = client(&emulator);
         apply(&client, &budgets_yaml(&from), 1);
         apply(&client, &budgets_yaml(&to), 1);

@@ -105,6 +105,7 @@ use std::time::Duration;
 use openrouter_workspaces::types::{
     Workspace, WorkspaceBudget, WorkspaceMember, WorkspaceMemberRole,
 };
+use openrouter_workspaces::{ClientBuilder, RetryPolicy};
 
 pub use faults::{Fault, FaultKind};
 pub use tls::TlsCertificate;
@@ -132,6 +133,16 @@ pub const DEFAULT_MANAGEMENT_KEY: &str = "sk-or-v1-emulator-management-key";
 pub const DEFAULT_INFERENCE_KEY: &str = "sk-or-v1-emulator-inference-key";
 /// The route prefix, like the real server's `https://openrouter.ai/api/v1`.
 pub const API_PREFIX: &str = "/api/v1";
+
+/// A retry policy for tests against an emulator: waits of 5 to 20 ms, so that a test of
+/// retries takes milliseconds, and a total bound of 5 s, so that one that retries what it
+/// should not fails in seconds instead of hanging for the default minute.
+pub fn quick_retry_policy() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_interval(Duration::from_millis(5))
+        .max_interval(Duration::from_millis(20))
+        .max_elapsed(Duration::from_secs(5))
+}
 
 /// How an [`Emulator`] starts: keys, organisation, fixtures and latency.
 ///
@@ -584,9 +595,46 @@ impl Emulator {
         }
     }
 
+    /// A client builder aimed at this emulator: its base URL and management key, and
+    /// nothing read from the environment, so that the `OPENROUTER_*` and `SSL_CERT_*`
+    /// variables of the machine a test runs on cannot change what it talks to. Over HTTPS,
+    /// trust [`ca_certificate_pem`](Self::ca_certificate_pem) on it.
+    ///
+    /// ```
+    /// use openrouter_workspaces_emulator::{Emulator, quick_retry_policy};
+    ///
+    /// let emulator = Emulator::start().expect("bind a loopback port");
+    /// let client = emulator
+    ///     .client_builder()
+    ///     .retry_policy(quick_retry_policy())
+    ///     .build()
+    ///     .expect("a loopback client builds");
+    /// let page = client.workspaces().list().send().expect("the emulator answers");
+    /// assert_eq!(page.data[0].slug, "default");
+    /// ```
+    pub fn client_builder(&self) -> ClientBuilder {
+        ClientBuilder::from_env_with(|_| None)
+            .api_key(self.management_key())
+            .base_url(self.base_url())
+    }
+
     /// Queues a fault; faults are handed to matching requests in the order they were queued.
     pub fn inject(&self, fault: Fault) {
         self.shared.inject(fault);
+    }
+
+    /// Queues `kind` for the next `times` requests of `method` to `path` (as
+    /// [`Fault::path`] takes it): the common case of [`inject`](Self::inject).
+    ///
+    /// ```
+    /// use openrouter_workspaces_emulator::{Emulator, FaultKind};
+    ///
+    /// let emulator = Emulator::start().expect("bind a loopback port");
+    /// emulator.inject_times(FaultKind::status(503), "GET", "/workspaces", 2);
+    /// assert_eq!(emulator.pending_faults(), 1);
+    /// ```
+    pub fn inject_times(&self, kind: FaultKind, method: &str, path: &str, times: u32) {
+        self.inject(Fault::new(kind).method(method).path(path).times(times));
     }
 
     /// Drops every pending fault.

@@ -106,9 +106,8 @@ pub fn cli(emulator: &Emulator, args: &[&str]) -> Run {
 
 /// A library client of `emulator`, to set up state without going through the binary.
 pub fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .api_key(emulator.management_key())
-        .base_url(emulator.base_url())
+    emulator
+        .client_builder()
         .build()
         .expect("a loopback client builds")
 }
