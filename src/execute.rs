@@ -258,14 +258,17 @@ impl Client {
         ) {
             Wait::Retry(wait) => Verdict::Retry(wait),
             Wait::GiveUp | Wait::PastBound => {
-                let error = with_retry_after(failure.error, failure.server_wait);
+                let failure = Failure {
+                    error: with_retry_after(failure.error, failure.server_wait),
+                    ..failure
+                };
                 if call.applied_earlier && !call.idempotent {
                     // A write that may have taken effect is looked up before it is given up
                     // on. That includes a refused re-send (a 400 for a slug "already in
                     // use"): the first attempt may have been applied after the last lookup.
-                    self.settle(call, error, failure.policy_retries, failure.server_wait)
+                    self.settle(call, failure)
                 } else {
-                    Verdict::Done(Err(error))
+                    Verdict::Done(Err(failure.error))
                 }
             }
         }
@@ -343,14 +346,18 @@ impl Client {
 
     /// After an ambiguous failure of a write whose result can be looked up: looks the result up
     /// and returns it, or sends again when the write did not happen (if the policy allows
-    /// another attempt), or reports that the outcome is unknown.
+    /// another attempt and retries this failure), or reports that the outcome is unknown.
     fn settle<T: DeserializeOwned>(
         &self,
         call: &Call<'_>,
-        error: Error,
-        policy_retries: bool,
-        server_wait: Option<Duration>,
+        failure: Failure,
     ) -> Verdict<Response<T>> {
+        let Failure {
+            error,
+            policy_retries,
+            server_wait,
+            ..
+        } = failure;
         let operation = call.prepared.operation.id;
         let Some(lookup) = &call.write.settle else {
             return Verdict::Done(Err(error));
