@@ -106,6 +106,7 @@ pub use network::{CertificateProblem, NetworkFailure, NetworkFailureKind};
 pub use options::CallOptions;
 pub use pagination::{Items, OffsetPaged};
 pub use patch::Patch;
+pub use proxy::PROXY_ENV_VARS;
 pub use resolver::{CACHE_ENTRIES as RESOLVER_CACHE_ENTRIES, CACHE_TTL as RESOLVER_CACHE_TTL};
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_ELAPSED, RetryPolicy, StatusClass};

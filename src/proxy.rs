@@ -8,8 +8,12 @@
 
 use crate::error::{ConfigError, Error};
 
-/// The variables ureq takes a proxy from, in its order.
-const PROXY_VARS: [&str; 6] = [
+/// The environment variables a proxy is taken from, in the order they are tried (ureq's):
+/// the first one set is used, with any builder unless [`ClientBuilder::proxy`] names one,
+/// and `NO_PROXY` (or `no_proxy`) lists the hosts reached without it.
+///
+/// [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
+pub const PROXY_ENV_VARS: [&str; 6] = [
     "ALL_PROXY",
     "all_proxy",
     "HTTPS_PROXY",
@@ -25,7 +29,7 @@ pub(crate) fn checked(given: Option<&str>) -> Result<Option<ureq::Proxy>, Error>
     if let Some(url) = given {
         return parse(url, "ClientBuilder::proxy").map(Some);
     }
-    for var in PROXY_VARS {
+    for var in PROXY_ENV_VARS {
         if let Some(url) = std::env::var(var).ok().filter(|v| !v.trim().is_empty()) {
             // The first one set is the one ureq would use, if it can.
             parse(&url, var)?;

@@ -4,13 +4,14 @@
 //! `SSL_CERT_FILE` and `SSL_CERT_DIR` against the emulator over HTTPS, and proxies whose
 //! credentials never appear in any output.
 
+mod common;
+
 #[path = "../../tests/support/temp.rs"]
 mod temp;
 
 #[path = "../../tests/support/proxy.rs"]
 mod proxy;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, TlsCertificate};
@@ -26,29 +27,6 @@ const RETRY: &str = "openrouter-workspaces: attempt ";
 /// A bound only a retry loop running on would pass (the default gives up after 60 s);
 /// what is not retried ends far below it. Not a speed target.
 const NOT_RETRIED: Duration = Duration::from_secs(10);
-
-/// Every variable the tool, ureq's proxy settings or the trust settings read: removed
-/// from each run, so the test machine's environment cannot leak in.
-const VARS: [&str; 18] = [
-    "OPENROUTER_API_KEY",
-    "OPENROUTER_RETRY_MAX_ELAPSED",
-    "OPENROUTER_BASE_URL",
-    "OPENROUTER_HTTP_REFERER",
-    "OPENROUTER_APP_TITLE",
-    "OPENROUTER_APP_CATEGORIES",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "ALL_PROXY",
-    "all_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "RUST_LOG",
-    "RUST_BACKTRACE",
-];
 
 /// What one run of the tool did.
 struct Run {
@@ -90,12 +68,8 @@ impl Run {
 
 /// Runs the tool with `args` and `env` (nothing else of the environment the tool reads).
 fn run(args: &[&str], env: &[(&str, String)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_openrouter-workspaces"));
-    for var in VARS {
-        command.env_remove(var);
-    }
+    let mut command = common::bare();
     command.envs(env.iter().map(|(k, v)| (k, v))).args(args);
-    command.stdin(Stdio::null());
     let started = Instant::now();
     let out = command.output().expect("the tool runs");
     Run {

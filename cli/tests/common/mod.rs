@@ -8,21 +8,32 @@
 
 use std::process::{Command, Stdio};
 
-use openrouter_workspaces::Client;
+use openrouter_workspaces::{
+    API_KEY_ENV, APP_CATEGORIES_ENV, APP_TITLE_ENV, BASE_URL_ENV, Client, HTTP_REFERER_ENV,
+    PROXY_ENV_VARS, RETRY_MAX_ELAPSED_ENV, SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV,
+};
 use openrouter_workspaces_emulator::Emulator;
 use serde_json::Value;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_openrouter-workspaces");
 
-/// Every variable the tool reads; removed from each child so the test machine's
+/// Every variable the tool, its trust settings or its logging read, besides the proxy's
+/// ([`PROXY_ENV_VARS`]): removed from each child with those, so the test machine's
 /// environment cannot leak in.
-pub const VARS: [&str; 5] = [
-    "OPENROUTER_API_KEY",
-    "OPENROUTER_BASE_URL",
-    "OPENROUTER_HTTP_REFERER",
-    "OPENROUTER_APP_TITLE",
-    "OPENROUTER_APP_CATEGORIES",
+pub const VARS: [&str; 12] = [
+    API_KEY_ENV,
+    RETRY_MAX_ELAPSED_ENV,
+    BASE_URL_ENV,
+    HTTP_REFERER_ENV,
+    APP_TITLE_ENV,
+    APP_CATEGORIES_ENV,
+    SSL_CERT_FILE_ENV,
+    SSL_CERT_DIR_ENV,
+    "NO_PROXY",
+    "no_proxy",
+    "RUST_LOG",
+    "RUST_BACKTRACE",
 ];
 
 /// How every warning line starts.
@@ -72,7 +83,7 @@ impl Run {
 /// The binary with a clean environment.
 pub fn bare() -> Command {
     let mut command = Command::new(BIN);
-    for var in VARS {
+    for var in VARS.into_iter().chain(PROXY_ENV_VARS) {
         command.env_remove(var);
     }
     command.stdin(Stdio::null());
