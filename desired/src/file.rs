@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -418,32 +419,67 @@ fn unknown_field<E: de::Error>(name: &str, known: &BTreeSet<&str>) -> E {
     unknown("field", name, known.iter().copied())
 }
 
+/// A map of the file that is read key by key, so that a key given twice (which the parsers
+/// pass on) and an unknown key are errors that name it.
+trait KeyedMap: Sized {
+    /// What the map holds, for the parser's "expected ..." message.
+    const EXPECTING: &'static str;
+
+    /// Reads the map's entries.
+    fn read<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// Deserializes a [`KeyedMap`].
+struct Keyed<T>(PhantomData<T>);
+
+impl<T> Keyed<T> {
+    fn new() -> Self {
+        Keyed(PhantomData)
+    }
+}
+
+impl<'de, T: KeyedMap> DeserializeSeed<'de> for Keyed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: KeyedMap> Visitor<'de> for Keyed<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read(map)
+    }
+}
+
 /// The whole file: `{workspaces: {...}}`.
 struct StateFile(DesiredState);
 
 impl<'de> Deserialize<'de> for StateFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(StateVisitor)
+        Keyed::new().deserialize(deserializer)
     }
 }
 
-struct StateVisitor;
+impl KeyedMap for StateFile {
+    const EXPECTING: &'static str = "a map with `workspaces`";
 
-impl<'de> Visitor<'de> for StateVisitor {
-    type Value = StateFile;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a map with `workspaces`")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StateFile, A::Error> {
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut workspaces = None;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "workspaces" if workspaces.is_some() => {
                     return Err(de::Error::duplicate_field("workspaces"));
                 }
-                "workspaces" => workspaces = Some(map.next_value::<Workspaces>()?.0),
+                "workspaces" => {
+                    workspaces = Some(map.next_value_seed(Keyed::<Workspaces>::new())?.0);
+                }
                 other => return Err(unknown_field(other, &BTreeSet::from(["workspaces"]))),
             }
         }
@@ -455,22 +491,10 @@ impl<'de> Visitor<'de> for StateVisitor {
 /// `workspaces:`: slug to entry, each slug once and valid.
 struct Workspaces(Vec<DesiredWorkspace>);
 
-impl<'de> Deserialize<'de> for Workspaces {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(WorkspacesVisitor)
-    }
-}
+impl KeyedMap for Workspaces {
+    const EXPECTING: &'static str = "a map from workspace slug to its settings";
 
-struct WorkspacesVisitor;
-
-impl<'de> Visitor<'de> for WorkspacesVisitor {
-    type Value = Workspaces;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a map from workspace slug to its settings")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Workspaces, A::Error> {
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut workspaces: Vec<DesiredWorkspace> = Vec::new();
         while let Some(slug) = map.next_key::<String>()? {
             if workspaces.iter().any(|w| w.slug == slug) {
@@ -517,7 +541,7 @@ impl<'de> Visitor<'de> for EntrySeed {
                 return Err(de::Error::custom(format!("`{key}` is given twice")));
             }
             match key.as_str() {
-                BUDGETS => entry.budgets = Some(map.next_value::<Budgets>()?.0),
+                BUDGETS => entry.budgets = Some(map.next_value_seed(Keyed::<Budgets>::new())?.0),
                 MEMBERS if entry.slug == DEFAULT_WORKSPACE_SLUG => {
                     return Err(de::Error::custom(
                         "the members of the default workspace cannot be managed: \
@@ -549,22 +573,11 @@ impl<'de> Visitor<'de> for EntrySeed {
 /// `budgets:`: interval to limit (or `null`), each limit valid and in order.
 struct Budgets(Vec<(WorkspaceBudgetInterval, Option<f64>)>);
 
-impl<'de> Deserialize<'de> for Budgets {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(BudgetsVisitor)
-    }
-}
+impl KeyedMap for Budgets {
+    const EXPECTING: &'static str =
+        "a map from interval (daily, weekly, monthly, lifetime) to a limit in US dollars or null";
 
-struct BudgetsVisitor;
-
-impl<'de> Visitor<'de> for BudgetsVisitor {
-    type Value = Budgets;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a map from interval (daily, weekly, monthly, lifetime) to a limit in US dollars or null")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Budgets, A::Error> {
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut limits: [Option<Option<f64>>; 4] = [None; 4];
         while let Some(name) = map.next_key::<String>()? {
             let rank = name
