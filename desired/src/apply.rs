@@ -236,11 +236,11 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
         } => {
             let created = with_fields(workspaces.create(), fields).send()?.data;
             if let Some(members) = members {
-                add_members(client, &created.slug, members)?;
+                change_members(client, &created.slug, Bulk::Add, members)?;
                 // The API makes the creator the first member; the file says who belongs.
                 let creator = created.created_by.filter(|c| !members.contains(c));
                 if let Some(creator) = creator {
-                    remove_members(client, &created.slug, &[creator])?;
+                    change_members(client, &created.slug, Bulk::Remove, &[creator])?;
                 }
             }
             Ok(())
@@ -277,8 +277,12 @@ fn make(client: &Client, change: &Change) -> Result<(), Error> {
             .delete_budget(workspace, interval.clone())
             .send()
             .map(drop),
-        Change::AddMembers { workspace, users } => add_members(client, workspace, users),
-        Change::RemoveMembers { workspace, users } => remove_members(client, workspace, users),
+        Change::AddMembers { workspace, users } => {
+            change_members(client, workspace, Bulk::Add, users)
+        }
+        Change::RemoveMembers { workspace, users } => {
+            change_members(client, workspace, Bulk::Remove, users)
+        }
         Change::Delete { workspace } => workspaces.delete(workspace).send().map(drop),
     }
 }
@@ -291,28 +295,29 @@ fn with_fields<B: RequestBuilder>(request: B, fields: &Map<String, Value>) -> B 
     })
 }
 
-/// Adds `users` to workspace `slug`, at most [`MEMBERS_PER_CALL`] a call.
-fn add_members(client: &Client, slug: &str, users: &[String]) -> Result<(), Error> {
-    for chunk in users.chunks(MEMBERS_PER_CALL) {
-        let ids = chunk.iter().cloned();
-        client
-            .workspaces()
-            .bulk_add_members(slug)
-            .user_ids(ids)
-            .send()?;
-    }
-    Ok(())
+/// Which bulk member operation to send.
+#[derive(Clone, Copy)]
+enum Bulk {
+    Add,
+    Remove,
 }
 
-/// Takes `users` out of workspace `slug`, at most [`MEMBERS_PER_CALL`] a call.
-fn remove_members(client: &Client, slug: &str, users: &[String]) -> Result<(), Error> {
-    for chunk in users.chunks(MEMBERS_PER_CALL) {
+/// Adds `users` to workspace `slug` or takes them out, at most [`MEMBERS_PER_CALL`] a call.
+fn change_members(client: &Client, slug: &str, bulk: Bulk, users: &[String]) -> Result<(), Error> {
+    let workspaces = client.workspaces();
+    users.chunks(MEMBERS_PER_CALL).try_for_each(|chunk| {
         let ids = chunk.iter().cloned();
-        client
-            .workspaces()
-            .bulk_remove_members(slug)
-            .user_ids(ids)
-            .send()?;
-    }
-    Ok(())
+        match bulk {
+            Bulk::Add => workspaces
+                .bulk_add_members(slug)
+                .user_ids(ids)
+                .send()
+                .map(drop),
+            Bulk::Remove => workspaces
+                .bulk_remove_members(slug)
+                .user_ids(ids)
+                .send()
+                .map(drop),
+        }
+    })
 }
