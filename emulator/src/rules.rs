@@ -231,11 +231,8 @@ pub(crate) fn new_budget_fields(
     interval: &str,
     now: &str,
 ) -> Map<String, Value> {
-    let mut fields = Map::new();
-    fields.insert("id".into(), new_id().to_string().into());
-    fields.insert("workspace_id".into(), workspace_id.into());
+    let mut fields = owned_by(workspace_id, now);
     fields.insert("reset_interval".into(), reset_interval(interval));
-    fields.insert("created_at".into(), now.into());
     fields.insert(UPDATED_AT.into(), now.into());
     fields
 }
@@ -247,11 +244,18 @@ pub(crate) fn new_member_fields(
     role: &str,
     now: &str,
 ) -> Map<String, Value> {
+    let mut fields = owned_by(workspace_id, now);
+    fields.insert(USER_ID.into(), user.into());
+    fields.insert("role".into(), role.into());
+    fields
+}
+
+/// The values every record a workspace holds (a budget, a membership) starts with: its own
+/// id, the workspace's and its creation time.
+fn owned_by(workspace_id: &str, now: &str) -> Map<String, Value> {
     let mut fields = Map::new();
     fields.insert("id".into(), new_id().to_string().into());
     fields.insert("workspace_id".into(), workspace_id.into());
-    fields.insert(USER_ID.into(), user.into());
-    fields.insert("role".into(), role.into());
     fields.insert("created_at".into(), now.into());
     fields
 }
