@@ -128,7 +128,7 @@ pub enum Command {
         openrouter-workspaces list --limit 20\n  \
         openrouter-workspaces list --all --output table\n  \
         openrouter-workspaces list --all | jq -r '.[] | \"\\(.slug)\\t\\(.name)\"'")]
-    List(Listing),
+    List(Listing<Workspace, op::List<'static>>),
 
     /// Create a workspace.
     #[command(after_help = "Example:\n  \
@@ -311,20 +311,21 @@ pub struct Page {
     pub all: bool,
 }
 
-/// Arguments of `list`.
+/// A list command's own arguments: its paging, its output of `M`s and the query parameters
+/// of its operation `B`.
 #[derive(Debug, Args)]
-pub struct Listing {
+pub struct Listing<M: Described + 'static, B: RequestBuilder + 'static> {
     /// Paging.
     #[command(flatten)]
     pub page: Page,
 
     /// JSON or a table.
     #[command(flatten)]
-    pub format: Format<Workspace>,
+    pub format: Format<M>,
 
     /// The operation's query parameters.
     #[command(flatten)]
-    pub fields: Fields<op::List<'static>>,
+    pub fields: Fields<B>,
 }
 
 /// A workspace to show something of (`get`, `budgets list`), shown as `M`s.
@@ -429,6 +430,16 @@ pub enum Budgets {
     Delete(Interval<op::DeleteBudget<'static>>),
 }
 
+impl Budgets {
+    /// The output of the command's answer, when it can be a table.
+    pub fn format(&self) -> Option<&Format<WorkspaceBudget>> {
+        match self {
+            Budgets::List(args) => Some(&args.format),
+            _ => None,
+        }
+    }
+}
+
 /// A workspace, one of its budget intervals, and the flags of the operation.
 #[derive(Debug, Args)]
 pub struct Interval<B: RequestBuilder + 'static> {
@@ -465,6 +476,16 @@ pub enum Members {
     Remove(Target<op::BulkRemoveMembers<'static>>),
 }
 
+impl Members {
+    /// The output of the command's answer, when it can be a table.
+    pub fn format(&self) -> Option<&Format<WorkspaceMember>> {
+        match self {
+            Members::List(args) => Some(&args.listing.format),
+            _ => None,
+        }
+    }
+}
+
 /// Arguments of `members list`.
 #[derive(Debug, Args)]
 pub struct MemberPage {
@@ -472,17 +493,9 @@ pub struct MemberPage {
     #[arg(value_name = "ID", value_parser = path_parser::<op::ListMembers<'static>>("id"))]
     pub id: String,
 
-    /// Paging.
+    /// Paging, output and query parameters.
     #[command(flatten)]
-    pub page: Page,
-
-    /// JSON or a table.
-    #[command(flatten)]
-    pub format: Format<WorkspaceMember>,
-
-    /// The operation's query parameters.
-    #[command(flatten)]
-    pub fields: Fields<op::ListMembers<'static>>,
+    pub listing: Listing<WorkspaceMember, op::ListMembers<'static>>,
 }
 
 /// Parses a number of seconds, fractions allowed, zero included.

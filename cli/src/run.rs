@@ -8,6 +8,9 @@ use openrouter_workspaces::{
 };
 use serde::de::DeserializeOwned;
 
+use openrouter_workspaces::types::Workspace;
+use openrouter_workspaces::workspaces as op;
+
 use crate::args::{Budgets, Cli, Command, Format, Global, Listing, Members, Output};
 use crate::declarative;
 use crate::drift::Findings;
@@ -72,13 +75,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             session.print_raw(request.send_with_response()?.body())
         }
         Command::Get(args) => {
-            let out = session.printer_for(&args.format)?;
-            let client = session.client()?;
+            let client = session.client_printing(Some(&args.format))?;
             let response = args
                 .fields
                 .apply(client.workspaces().get(args.id))
                 .send_with_response()?;
-            out.answer(
+            session.printer().answer(
                 response.body(),
                 std::slice::from_ref(&response.data),
                 &args.format,
@@ -127,6 +129,16 @@ impl Session {
         }
     }
 
+    /// The client, once the table options of the command's answer (`format`, for a command
+    /// whose answer can be a table) are known to be usable: a refused `--columns` is
+    /// reported before a missing key is.
+    fn client_printing<M: Described>(&self, format: Option<&Format<M>>) -> Result<Client, Failure> {
+        if let Some(format) = format {
+            self.printer_for(format)?;
+        }
+        Ok(self.client()?)
+    }
+
     /// Writes an answer's JSON body as the server sent it.
     fn print_raw(&self, body: &[u8]) -> Result<(), Failure> {
         self.printer().print_raw(body)
@@ -152,19 +164,15 @@ fn path<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
 }
 
 /// `list`: one page of workspaces, or all of them.
-fn list(session: &Session, args: Listing) -> Result<(), Failure> {
-    let out = session.printer_for(&args.format)?;
-    let client = session.client()?;
+fn list(session: &Session, args: Listing<Workspace, op::List<'static>>) -> Result<(), Failure> {
+    let client = session.client_printing(Some(&args.format))?;
     let request = client.workspaces().list();
-    print_page!(out, request, args, "workspaces")
+    print_page!(session.printer(), request, args, "workspaces")
 }
 
 /// The `budgets` commands.
 fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
-    if let Budgets::List(args) = &command {
-        session.printer_for(&args.format)?;
-    }
-    let client = session.client()?;
+    let client = session.client_printing(command.format())?;
     let workspaces = client.workspaces();
     match command {
         Budgets::List(args) => {
@@ -197,16 +205,12 @@ fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
 
 /// The `members` commands.
 fn members(session: &Session, command: Members) -> Result<(), Failure> {
-    if let Members::List(args) = &command {
-        session.printer_for(&args.format)?;
-    }
-    let client = session.client()?;
+    let client = session.client_printing(command.format())?;
     let workspaces = client.workspaces();
     match command {
         Members::List(args) => {
             let request = workspaces.list_members(args.id);
-            let out = session.printer();
-            print_page!(out, request, args, "members")
+            print_page!(session.printer(), request, args.listing, "members")
         }
         Members::Add(args) => {
             let request = args.fields.apply(workspaces.bulk_add_members(args.id));
