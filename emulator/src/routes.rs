@@ -3,7 +3,6 @@
 //! workspaces, budgets, members) and the answers around the stored records. Requests to
 //! `/__emulator/...` go to [`crate::control`].
 
-use openrouter_workspaces::schema::Operation;
 use serde_json::{Map, Value, json};
 
 use crate::bodies;
@@ -118,19 +117,21 @@ fn api(shared: &Shared, req: &Request<'_>) -> Outcome<Response> {
     let query = parameters::query(op, req.query)?;
     let id = path.first().map_or("", String::as_str);
     let interval = path.get(1).map_or("", String::as_str);
+    // The request body, checked against the document, for the operations that take one.
+    let body = || bodies::checked(op, req.body);
     match (template, req.method) {
         (WORKSPACES, "GET") => list_workspaces(shared, &query),
-        (WORKSPACES, "POST") => create_workspace(shared, op, req),
+        (WORKSPACES, "POST") => create_workspace(shared, &body()?),
         (WORKSPACE, "GET") => get_workspace(shared, id),
-        (WORKSPACE, "PATCH") => update_workspace(shared, op, req, id),
+        (WORKSPACE, "PATCH") => update_workspace(shared, id, &body()?),
         (WORKSPACE, "DELETE") => delete_workspace(shared, &query, id),
         (BUDGETS, "GET") => list_budgets(shared, id),
         (BUDGET, "GET") => get_budget(shared, id, interval),
-        (BUDGET, "PUT") => set_budget(shared, op, req, id, interval),
+        (BUDGET, "PUT") => set_budget(shared, id, interval, &body()?),
         (BUDGET, "DELETE") => delete_budget(shared, id, interval),
         (MEMBERS, "GET") => list_members(shared, &query, id),
-        (MEMBERS_ADD, "POST") => add_members(shared, op, req, id),
-        (MEMBERS_REMOVE, "POST") => remove_members(shared, op, req, id),
+        (MEMBERS_ADD, "POST") => add_members(shared, id, &user_ids(&body()?)),
+        (MEMBERS_REMOVE, "POST") => remove_members(shared, id, &user_ids(&body()?)),
         // An operation of the document on these paths that the emulator does not play.
         _ => Err(Rejection::not_found(format!(
             "the emulator does not play {} ({} {})",
@@ -174,9 +175,8 @@ fn list_workspaces(shared: &Shared, query: &Query) -> Outcome<Response> {
 }
 
 /// `POST /workspaces`.
-fn create_workspace(shared: &Shared, op: &Operation, req: &Request<'_>) -> Outcome<Response> {
-    let body = bodies::checked(op, req.body)?;
-    let workspace = lock(&shared.state).create_workspace(&body)?;
+fn create_workspace(shared: &Shared, body: &Map<String, Value>) -> Outcome<Response> {
+    let workspace = lock(&shared.state).create_workspace(body)?;
     Ok(answer(shared, 201, data(workspace)))
 }
 
@@ -187,14 +187,8 @@ fn get_workspace(shared: &Shared, id: &str) -> Outcome<Response> {
 }
 
 /// `PATCH /workspaces/{id}`: absent fields are kept, `null` clears a nullable one.
-fn update_workspace(
-    shared: &Shared,
-    op: &Operation,
-    req: &Request<'_>,
-    id: &str,
-) -> Outcome<Response> {
-    let body = bodies::checked(op, req.body)?;
-    let workspace = lock(&shared.state).update_workspace(id, &body)?;
+fn update_workspace(shared: &Shared, id: &str, body: &Map<String, Value>) -> Outcome<Response> {
+    let workspace = lock(&shared.state).update_workspace(id, body)?;
     Ok(answer(shared, 200, data(workspace)))
 }
 
@@ -224,13 +218,11 @@ fn get_budget(shared: &Shared, id: &str, interval: &str) -> Outcome<Response> {
 /// `PUT /workspaces/{id}/budgets/{interval}`.
 fn set_budget(
     shared: &Shared,
-    op: &Operation,
-    req: &Request<'_>,
     id: &str,
     interval: &str,
+    body: &Map<String, Value>,
 ) -> Outcome<Response> {
-    let body = bodies::checked(op, req.body)?;
-    let (budget, byok) = lock(&shared.state).upsert_budget(id, interval, &body)?;
+    let (budget, byok) = lock(&shared.state).upsert_budget(id, interval, body)?;
     Ok(answer(shared, 200, with_byok(budget, byok)))
 }
 
@@ -250,20 +242,17 @@ fn list_members(shared: &Shared, query: &Query, id: &str) -> Outcome<Response> {
 }
 
 /// The user ids of a checked bulk member body.
-fn user_ids(op: &Operation, req: &Request<'_>) -> Outcome<Vec<String>> {
-    let body = bodies::checked(op, req.body)?;
+fn user_ids(body: &Map<String, Value>) -> Vec<String> {
     let ids = body.get(USER_IDS).and_then(Value::as_array);
-    Ok(ids
-        .into_iter()
+    ids.into_iter()
         .flatten()
         .filter_map(|id| id.as_str().map(str::to_string))
-        .collect())
+        .collect()
 }
 
 /// `POST /workspaces/{id}/members/add`.
-fn add_members(shared: &Shared, op: &Operation, req: &Request<'_>, id: &str) -> Outcome<Response> {
-    let user_ids = user_ids(op, req)?;
-    let (members, added) = lock(&shared.state).add_members(id, &user_ids)?;
+fn add_members(shared: &Shared, id: &str, user_ids: &[String]) -> Outcome<Response> {
+    let (members, added) = lock(&shared.state).add_members(id, user_ids)?;
     Ok(answer(
         shared,
         200,
@@ -272,14 +261,8 @@ fn add_members(shared: &Shared, op: &Operation, req: &Request<'_>, id: &str) -> 
 }
 
 /// `POST /workspaces/{id}/members/remove`.
-fn remove_members(
-    shared: &Shared,
-    op: &Operation,
-    req: &Request<'_>,
-    id: &str,
-) -> Outcome<Response> {
-    let user_ids = user_ids(op, req)?;
-    let removed = lock(&shared.state).remove_members(id, &user_ids)?;
+fn remove_members(shared: &Shared, id: &str, user_ids: &[String]) -> Outcome<Response> {
+    let removed = lock(&shared.state).remove_members(id, user_ids)?;
     Ok(answer(shared, 200, json!({ "removed_count": removed })))
 }
 
