@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use common::{bare, cli, create, run};
+use common::{bare, cli, create, run, shell};
 use openrouter_workspaces::RequestBuilder;
 use openrouter_workspaces::workspaces::GetBudget;
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
@@ -86,35 +86,14 @@ fn list_all_pages_through_every_workspace() {
 #[test]
 fn create_sends_every_setting_and_prints_the_workspace() {
     let emulator = Emulator::start().unwrap();
-    let created = cli(
-        &emulator,
-        &[
-            "create",
-            "--name",
-            "Staging",
-            "--slug",
-            "staging",
-            "--description",
-            "Pre-production",
-            "--default-text-model",
-            "openai/gpt-4o-mini",
-            "--default-image-model",
-            "google/imagen",
-            "--default-provider-sort",
-            "price",
-            "--io-logging-sampling-rate",
-            "0.5",
-            "--io-logging-api-key-ids",
-            "1,2",
-            "--data-discount-logging",
-            "true",
-            "--observability-broadcast",
-            "yes",
-            "--observability-io-logging",
-            "false",
-        ],
-    )
-    .json();
+    let command = shell(
+        "create --name Staging --slug staging --description Pre-production \
+         --default-text-model openai/gpt-4o-mini --default-image-model google/imagen \
+         --default-provider-sort price --io-logging-sampling-rate 0.5 \
+         --io-logging-api-key-ids 1,2 --data-discount-logging true \
+         --observability-broadcast yes --observability-io-logging false",
+    );
+    let created = cli(&emulator, &command).json();
     let data = &created["data"];
     assert_eq!(data["slug"], "staging");
     assert_eq!(data["io_logging_api_key_ids"], json!([1, 2]));
@@ -165,16 +144,7 @@ fn update_changes_only_the_given_fields() {
     create(&emulator, "team");
     let updated = cli(
         &emulator,
-        &[
-            "update",
-            "team",
-            "--name",
-            "Team EU",
-            "--slug",
-            "team-eu",
-            "--default-text-model",
-            "openai/gpt-4o",
-        ],
+        &shell("update team --name 'Team EU' --slug team-eu --default-text-model openai/gpt-4o"),
     )
     .json();
     assert_eq!(updated["data"]["slug"], "team-eu");
@@ -192,15 +162,7 @@ fn update_clear_description_sends_null() {
     let emulator = Emulator::start().unwrap();
     cli(
         &emulator,
-        &[
-            "create",
-            "--name",
-            "Notes",
-            "--slug",
-            "notes",
-            "--description",
-            "to be cleared",
-        ],
+        &shell("create --name Notes --slug notes --description 'to be cleared'"),
     )
     .json();
     let updated = cli(&emulator, &["update", "notes", "--clear-description"]).json();
@@ -232,16 +194,7 @@ fn budgets_set_get_list_and_delete() {
     create(&emulator, "money");
     let monthly = cli(
         &emulator,
-        &[
-            "budgets",
-            "set",
-            "money",
-            "monthly",
-            "--limit-usd",
-            "100",
-            "--include-byok",
-            "true",
-        ],
+        &shell("budgets set money monthly --limit-usd 100 --include-byok true"),
     )
     .json();
     assert_eq!(monthly["data"]["limit_usd"], 100.0);

@@ -63,29 +63,13 @@ fn apply_then_plan_shows_nothing_and_json_has_no_changes() {
 
     let planned = cli(&emulator, &["plan", file.path(), "--exit-code"]);
     assert_eq!(planned.code, 5, "{}", planned.stderr);
-    assert!(
-        planned.stdout.contains("+ create staging"),
-        "{}",
-        planned.stdout
-    );
-    assert!(
-        planned
-            .stdout
-            .contains("\n6 changes: 2 to add, 4 to change, 0 to remove.\n"),
-        "{}",
-        planned.stdout
-    );
+    planned.prints("+ create staging");
+    planned.prints("\n6 changes: 2 to add, 4 to change, 0 to remove.\n");
     assert_eq!(emulator.workspaces().len(), 1, "plan sent no write");
 
     let applied = cli(&emulator, &["apply", file.path(), "--jobs", "2"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
-    assert!(
-        applied
-            .stdout
-            .contains("\n6 changes made: 2 added, 4 changed, 0 removed; 0 workspaces failed.\n"),
-        "{}",
-        applied.stdout
-    );
+    applied.prints("\n6 changes made: 2 added, 4 changed, 0 removed; 0 workspaces failed.\n");
     assert!(
         applied.stderr.contains("workspaces 2/2"),
         "one line per workspace: {}",
@@ -231,11 +215,7 @@ fn prune_is_refused_without_yes_and_done_with_it() {
         &["apply", only_staging.path(), "--prune", "--yes"],
     );
     assert_eq!(done.code, 0, "{}", done.stderr);
-    assert!(
-        done.stdout.contains("- delete production"),
-        "{}",
-        done.stdout
-    );
+    done.prints("- delete production");
     assert_eq!(
         slugs(&emulator),
         ["default", "staging"],

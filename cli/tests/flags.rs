@@ -12,12 +12,13 @@ mod common;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use common::{Run, bare, cli, client, run};
+use common::{Run, bare, cli, client, run, shell};
 use openrouter_workspaces::schema::{Kind, Location, Operation, Shape};
 use openrouter_workspaces::workspaces::{
     BulkAddMembers, BulkRemoveMembers, Create, Delete, DeleteBudget, Get, GetBudget, List,
@@ -59,6 +60,13 @@ struct Request {
     query: String,
     /// The JSON body, or null when there is none.
     body: Value,
+}
+
+impl Request {
+    /// The method and the path.
+    fn route(&self) -> (&str, &str) {
+        (&self.method, &self.path)
+    }
 }
 
 /// A loopback HTTP server that records each request and answers it with the next canned
@@ -192,14 +200,29 @@ struct Cmd {
     answer: Vec<u8>,
 }
 
-/// The first value of the path parameter `interval` of `operation` (today `daily`).
-fn first_interval(operation: &Operation) -> String {
-    let values = operation
-        .parameter("interval")
-        .expect("the budget operations have an interval")
-        .shape
-        .values;
-    values.first().expect("the interval is an enum").to_string()
+impl Cmd {
+    /// The command `words` sending `operation` to the workspace [`WORKSPACE`] (and the
+    /// first budget interval the document lists, where the path has one), with `answer`.
+    fn new(words: &str, operation: &'static Operation, answer: &[u8]) -> Cmd {
+        let path = operation
+            .parameters
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .map(|p| match p.name {
+                "interval" => {
+                    let values = p.shape.values;
+                    values.first().expect("the interval is an enum").to_string()
+                }
+                _ => WORKSPACE.to_string(),
+            })
+            .collect();
+        Cmd {
+            command: shell(words),
+            path,
+            operation,
+            answer: answer.to_vec(),
+        }
+    }
 }
 
 /// Every command that sends a request built from the document, each with an answer taken
@@ -210,9 +233,23 @@ fn commands() -> Vec<Cmd> {
     let library = client(&emulator);
     let workspaces = library.workspaces();
     let daily = types::WorkspaceBudgetInterval::Daily;
+    let list = workspaces.list().send_with_response().unwrap();
+    let one = workspaces.get("team").send_with_response().unwrap();
+    let budgets = workspaces
+        .list_budgets("team")
+        .send_with_response()
+        .unwrap();
     let set = workspaces
         .set_budget("team", daily.clone())
         .set_json("limit_usd", json!(10.0))
+        .send_with_response()
+        .unwrap();
+    let budget = workspaces
+        .get_budget("team", daily)
+        .send_with_response()
+        .unwrap();
+    let members = workspaces
+        .list_members("team")
         .send_with_response()
         .unwrap();
     let add = workspaces
@@ -225,108 +262,24 @@ fn commands() -> Vec<Cmd> {
         .set_json("user_ids", json!(["user_bob"]))
         .send_with_response()
         .unwrap();
-    let one = workspaces
-        .get("team")
-        .send_with_response()
-        .unwrap()
-        .body()
-        .to_vec();
-    let budget = workspaces
-        .get_budget("team", daily)
-        .send_with_response()
-        .unwrap();
-    let deleted = br#"{"deleted":true}"#.to_vec();
-    let words = |words: &[&str]| -> Vec<String> { words.iter().map(|w| w.to_string()).collect() };
-    let ws = || words(&[WORKSPACE]);
-    let at_interval = |op: &Operation| vec![WORKSPACE.to_string(), first_interval(op)];
+    let deleted = br#"{"deleted":true}"#;
     vec![
-        Cmd {
-            command: words(&["list"]),
-            path: Vec::new(),
-            operation: List::operation(),
-            answer: workspaces
-                .list()
-                .send_with_response()
-                .unwrap()
-                .body()
-                .to_vec(),
-        },
-        Cmd {
-            command: words(&["get"]),
-            path: ws(),
-            operation: Get::operation(),
-            answer: one.clone(),
-        },
-        Cmd {
-            command: words(&["create"]),
-            path: Vec::new(),
-            operation: Create::operation(),
-            answer: one.clone(),
-        },
-        Cmd {
-            command: words(&["update"]),
-            path: ws(),
-            operation: Update::operation(),
-            answer: one.clone(),
-        },
-        Cmd {
-            command: words(&["delete"]),
-            path: ws(),
-            operation: Delete::operation(),
-            answer: deleted.clone(),
-        },
-        Cmd {
-            command: words(&["budgets", "list"]),
-            path: ws(),
-            operation: ListBudgets::operation(),
-            answer: workspaces
-                .list_budgets("team")
-                .send_with_response()
-                .unwrap()
-                .body()
-                .to_vec(),
-        },
-        Cmd {
-            command: words(&["budgets", "get"]),
-            path: at_interval(GetBudget::operation()),
-            operation: GetBudget::operation(),
-            answer: budget.body().to_vec(),
-        },
-        Cmd {
-            command: words(&["budgets", "set"]),
-            path: at_interval(SetBudget::operation()),
-            operation: SetBudget::operation(),
-            answer: set.body().to_vec(),
-        },
-        Cmd {
-            command: words(&["budgets", "delete"]),
-            path: at_interval(DeleteBudget::operation()),
-            operation: DeleteBudget::operation(),
-            answer: deleted,
-        },
-        Cmd {
-            command: words(&["members", "list"]),
-            path: ws(),
-            operation: ListMembers::operation(),
-            answer: workspaces
-                .list_members("team")
-                .send_with_response()
-                .unwrap()
-                .body()
-                .to_vec(),
-        },
-        Cmd {
-            command: words(&["members", "add"]),
-            path: ws(),
-            operation: BulkAddMembers::operation(),
-            answer: add.body().to_vec(),
-        },
-        Cmd {
-            command: words(&["members", "remove"]),
-            path: ws(),
-            operation: BulkRemoveMembers::operation(),
-            answer: remove.body().to_vec(),
-        },
+        Cmd::new("list", List::operation(), list.body()),
+        Cmd::new("get", Get::operation(), one.body()),
+        Cmd::new("create", Create::operation(), one.body()),
+        Cmd::new("update", Update::operation(), one.body()),
+        Cmd::new("delete", Delete::operation(), deleted),
+        Cmd::new("budgets list", ListBudgets::operation(), budgets.body()),
+        Cmd::new("budgets get", GetBudget::operation(), budget.body()),
+        Cmd::new("budgets set", SetBudget::operation(), set.body()),
+        Cmd::new("budgets delete", DeleteBudget::operation(), deleted),
+        Cmd::new("members list", ListMembers::operation(), members.body()),
+        Cmd::new("members add", BulkAddMembers::operation(), add.body()),
+        Cmd::new(
+            "members remove",
+            BulkRemoveMembers::operation(),
+            remove.body(),
+        ),
     ]
 }
 
@@ -382,6 +335,18 @@ fn settable(operation: &'static Operation) -> Vec<Settable> {
             shape: &f.shape,
         });
     parameters.chain(fields).collect()
+}
+
+/// Every parameter and body field the command line sets, with the command that sets it.
+fn every_settable() -> Vec<(Rc<Cmd>, Settable)> {
+    commands()
+        .into_iter()
+        .flat_map(|cmd| {
+            let cmd = Rc::new(cmd);
+            let settable = settable(cmd.operation);
+            settable.into_iter().map(move |s| (Rc::clone(&cmd), s))
+        })
+        .collect()
 }
 
 /// The flag of the parameter or field `name`.
@@ -533,23 +498,14 @@ fn disabled_server_tools_are_sent_by_create_and_update() {
     let recorder = Recorder::start();
     let workspace = answer_of(&["get"]);
     recorder.answer(&workspace);
-    let created = recorder.cli(&[
-        "create".into(),
-        "--name".into(),
-        "Tools".into(),
-        "--slug".into(),
-        "tools".into(),
-        "--disabled-server-tools".into(),
-        "openrouter:web_search,openrouter:bash".into(),
-        "--disabled-server-tools".into(),
-        "openrouter:experimental__search_models".into(),
-    ]);
+    let created = recorder.cli(&shell(
+        "create --name Tools --slug tools \
+         --disabled-server-tools openrouter:web_search,openrouter:bash \
+         --disabled-server-tools openrouter:experimental__search_models",
+    ));
     created.json();
     let sent = recorder.sent();
-    assert_eq!(
-        (sent.method.as_str(), sent.path.as_str()),
-        ("POST", "/api/v1/workspaces")
-    );
+    assert_eq!(sent.route(), ("POST", "/api/v1/workspaces"));
     assert_eq!(
         sent.body,
         json!({
@@ -564,19 +520,10 @@ fn disabled_server_tools_are_sent_by_create_and_update() {
     );
 
     recorder.answer(&workspace);
-    recorder
-        .cli(&[
-            "update".into(),
-            "tools".into(),
-            "--disabled-server-tools".into(),
-            "openrouter:fusion".into(),
-        ])
-        .json();
+    let update = shell("update tools --disabled-server-tools openrouter:fusion");
+    recorder.cli(&update).json();
     let sent = recorder.sent();
-    assert_eq!(
-        (sent.method.as_str(), sent.path.as_str()),
-        ("PATCH", "/api/v1/workspaces/tools")
-    );
+    assert_eq!(sent.route(), ("PATCH", "/api/v1/workspaces/tools"));
     assert_eq!(
         sent.body,
         json!({"disabled_server_tools": ["openrouter:fusion"]})
@@ -608,15 +555,10 @@ fn a_server_tool_the_document_does_not_list_exits_2_before_sending() {
     let emulator = Emulator::start().unwrap();
     let result = cli(
         &emulator,
-        &[
-            "create",
-            "--name",
-            "Tools",
-            "--slug",
-            "tools",
-            "--disabled-server-tools",
-            "openrouter:web_search,openrouter:teleport",
-        ],
+        &shell(
+            "create --name Tools --slug tools \
+             --disabled-server-tools openrouter:web_search,openrouter:teleport",
+        ),
     );
     let stderr = result.failed(2);
     let first = stderr.lines().next().unwrap_or_default();
@@ -631,43 +573,41 @@ fn a_server_tool_the_document_does_not_list_exits_2_before_sending() {
 fn every_settable_field_and_query_parameter_is_sent_by_its_flag() {
     let recorder = Recorder::start();
     let mut tried = 0;
-    for cmd in commands() {
-        for s in settable(cmd.operation) {
-            let Some((text, expected)) = valid(s.shape) else {
-                eprintln!(
-                    "SKIPPED: {} `{}`: no value this test can make",
-                    cmd.operation, s.name
-                );
-                continue;
-            };
-            let mut args = required_args(&cmd, s.name);
-            args.extend(given(&s, text));
-            recorder.answer(&cmd.answer);
-            let result = recorder.cli(&args);
-            assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
-            let sent = recorder.sent();
-            if s.query {
-                let expected = format!(
-                    "{}={}",
-                    s.name,
-                    expected
-                        .as_str()
-                        .map_or_else(|| expected.to_string(), str::to_string)
-                );
-                assert!(
-                    sent.query.split('&').any(|pair| pair == expected),
-                    "{args:?}: query `{}`, expected `{expected}`",
-                    sent.query
-                );
-            } else {
-                let value = &sent.body[s.name];
-                assert!(
-                    same(value, &expected),
-                    "{args:?}: sent {value}, expected {expected}"
-                );
-            }
-            tried += 1;
+    for (cmd, s) in every_settable() {
+        let Some((text, expected)) = valid(s.shape) else {
+            eprintln!(
+                "SKIPPED: {} `{}`: no value this test can make",
+                cmd.operation, s.name
+            );
+            continue;
+        };
+        let mut args = required_args(&cmd, s.name);
+        args.extend(given(&s, text));
+        recorder.answer(&cmd.answer);
+        let result = recorder.cli(&args);
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        let sent = recorder.sent();
+        if s.query {
+            let expected = format!(
+                "{}={}",
+                s.name,
+                expected
+                    .as_str()
+                    .map_or_else(|| expected.to_string(), str::to_string)
+            );
+            assert!(
+                sent.query.split('&').any(|pair| pair == expected),
+                "{args:?}: query `{}`, expected `{expected}`",
+                sent.query
+            );
+        } else {
+            let value = &sent.body[s.name];
+            assert!(
+                same(value, &expected),
+                "{args:?}: sent {value}, expected {expected}"
+            );
         }
+        tried += 1;
     }
     assert!(tried >= 20, "only {tried} flags tried");
 }
@@ -676,16 +616,14 @@ fn every_settable_field_and_query_parameter_is_sent_by_its_flag() {
 fn every_nullable_field_is_cleared_with_null() {
     let recorder = Recorder::start();
     let mut cleared = Vec::new();
-    for cmd in commands() {
-        for s in settable(cmd.operation).into_iter().filter(|s| s.nullable) {
-            let mut args = required_args(&cmd, s.name);
-            args.push(format!("--clear-{}", &flag(s.name)[2..]));
-            recorder.answer(&cmd.answer);
-            recorder.cli(&args).json();
-            let sent = recorder.sent();
-            assert_eq!(sent.body.get(s.name), Some(&Value::Null), "{args:?}");
-            cleared.push(s.name);
-        }
+    for (cmd, s) in every_settable().into_iter().filter(|(_, s)| s.nullable) {
+        let mut args = required_args(&cmd, s.name);
+        args.push(format!("--clear-{}", &flag(s.name)[2..]));
+        recorder.answer(&cmd.answer);
+        recorder.cli(&args).json();
+        let sent = recorder.sent();
+        assert_eq!(sent.body.get(s.name), Some(&Value::Null), "{args:?}");
+        cleared.push(s.name);
     }
     assert!(cleared.contains(&"disabled_server_tools"), "{cleared:?}");
     assert!(cleared.contains(&"description"), "{cleared:?}");
@@ -695,28 +633,26 @@ fn every_nullable_field_is_cleared_with_null() {
 fn a_value_outside_the_documents_rules_exits_2_naming_the_flag() {
     let recorder = Recorder::start();
     let mut refused = 0;
-    for cmd in commands() {
-        for s in settable(cmd.operation) {
-            if is_switch(&s) {
-                continue;
-            }
-            let Some(text) = invalid(s.shape) else {
-                continue;
-            };
-            let mut args = required_args(&cmd, s.name);
-            args.extend(given(&s, text.clone()));
-            let result = recorder.cli(&args);
-            let stderr = result.failed(2);
-            let first = stderr.lines().next().unwrap_or_default();
-            let named = if s.name == POSITIONAL {
-                "<USER_ID".to_string()
-            } else {
-                format!("'{}", flag(s.name))
-            };
-            assert!(first.contains(&named), "{args:?}: {stderr}");
-            assert!(recorder.nothing_sent(), "{args:?} was sent");
-            refused += 1;
+    for (cmd, s) in every_settable() {
+        if is_switch(&s) {
+            continue;
         }
+        let Some(text) = invalid(s.shape) else {
+            continue;
+        };
+        let mut args = required_args(&cmd, s.name);
+        args.extend(given(&s, text.clone()));
+        let result = recorder.cli(&args);
+        let stderr = result.failed(2);
+        let first = stderr.lines().next().unwrap_or_default();
+        let named = if s.name == POSITIONAL {
+            "<USER_ID".to_string()
+        } else {
+            format!("'{}", flag(s.name))
+        };
+        assert!(first.contains(&named), "{args:?}: {stderr}");
+        assert!(recorder.nothing_sent(), "{args:?} was sent");
+        refused += 1;
     }
     assert!(refused >= 10, "only {refused} refusals tried");
 }
@@ -804,12 +740,7 @@ fn columns_choose_any_field_of_the_model_for_a_table() {
     let emulator = Emulator::start().unwrap();
     let run = cli(
         &emulator,
-        &[
-            "get",
-            "default",
-            "--columns",
-            "slug,io_logging_sampling_rate,description",
-        ],
+        &shell("get default --columns slug,io_logging_sampling_rate,description"),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut lines = run.stdout.lines();

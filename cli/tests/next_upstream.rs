@@ -11,7 +11,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{cli, run};
+use common::{cli, run, shell};
 use openrouter_workspaces::types::Workspace;
 use openrouter_workspaces::ureq;
 use openrouter_workspaces::{Described, RequestBuilder};
@@ -40,15 +40,7 @@ fn the_new_field_is_a_flag_stored_shown_and_cleared() {
     let emulator = Emulator::start().unwrap();
     let created = cli(
         &emulator,
-        &[
-            "create",
-            "--name",
-            "Limited",
-            "--slug",
-            "limited",
-            "--request-rate-limit",
-            "50",
-        ],
+        &shell("create --name Limited --slug limited --request-rate-limit 50"),
     )
     .json();
     assert_eq!(created["data"]["request_rate_limit"], 50);
@@ -77,15 +69,7 @@ fn out_of_range_values_are_refused_by_the_cli_and_by_the_emulator() {
     let before = emulator.request_count();
     let refused = cli(
         &emulator,
-        &[
-            "create",
-            "--name",
-            "L",
-            "--slug",
-            "l",
-            "--request-rate-limit",
-            "0",
-        ],
+        &shell("create --name L --slug l --request-rate-limit 0"),
     );
     let stderr = refused.failed(2);
     assert!(stderr.contains("request-rate-limit"), "{stderr}");
@@ -165,11 +149,7 @@ fn a_desired_state_file_sets_the_new_field_and_export_writes_it_back() {
     assert_eq!(get(&emulator, "limited")["request_rate_limit"], 70);
     let exported = cli(&emulator, &["export", "--slug", "limited"]);
     assert_eq!(exported.code, 0, "{}", exported.stderr);
-    assert!(
-        exported.stdout.contains("request_rate_limit: 70"),
-        "{}",
-        exported.stdout
-    );
+    exported.prints("request_rate_limit: 70");
     let plan = cli(&emulator, &["plan", file, "--exit-code"]);
     assert_eq!(plan.code, 0, "no change left: {}", plan.stdout);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -6,6 +6,7 @@
     reason = "each test file is its own crate and uses a part of this module"
 )]
 
+use std::ffi::OsStr;
 use std::process::{Command, Stdio};
 
 use openrouter_workspaces::{
@@ -71,6 +72,12 @@ impl Run {
         self.stderr.trim_end()
     }
 
+    /// Checks that stdout holds `text`, showing stdout when it does not.
+    #[track_caller]
+    pub fn prints(&self, text: &str) {
+        assert!(self.stdout.contains(text), "{}", self.stdout);
+    }
+
     /// The warning lines on stderr.
     pub fn warnings(&self) -> Vec<&str> {
         self.stderr
@@ -101,7 +108,7 @@ pub fn run(mut command: Command) -> Run {
 }
 
 /// The binary with a clean environment, pointed at `emulator` with its management key.
-pub fn against(emulator: &Emulator, args: &[&str]) -> Command {
+pub fn against(emulator: &Emulator, args: &[impl AsRef<OsStr>]) -> Command {
     let mut command = bare();
     command
         .args(["--api-key", emulator.management_key()])
@@ -110,8 +117,14 @@ pub fn against(emulator: &Emulator, args: &[&str]) -> Command {
     command
 }
 
+/// The words of a command line as a shell splits them (`'Team EU'` is one word): the
+/// arguments of a long command, written as a user types it.
+pub fn shell(line: &str) -> Vec<String> {
+    shlex::split(line).unwrap_or_else(|| panic!("an unclosed quote in {line}"))
+}
+
 /// Runs the binary against `emulator` with its management key.
-pub fn cli(emulator: &Emulator, args: &[&str]) -> Run {
+pub fn cli(emulator: &Emulator, args: &[impl AsRef<OsStr>]) -> Run {
     run(against(emulator, args))
 }
 
