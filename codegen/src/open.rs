@@ -97,48 +97,50 @@ fn clearable_fields(schema: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every operation of the document: each method of each path item.
+fn operations(doc: &Value) -> impl Iterator<Item = &Value> {
+    let items = doc.get("paths").and_then(Value::as_object);
+    items
+        .into_iter()
+        .flat_map(Map::values)
+        .flat_map(|item| item.as_object().into_iter().flat_map(Map::values))
+}
+
 /// Gives a component schema that has no description one that says where the document
 /// uses it (the body of an operation, or its answer), so its docs say more than its name.
 fn describe_by_use(doc: &mut Value) {
     let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for item in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(Map::values)
-    {
-        for operation in item.as_object().into_iter().flat_map(Map::values) {
-            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let json_schema_ref = |content: &Value| {
-                content
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .and_then(|media| media.values().next())
-                    .and_then(|m| m.pointer("/schema/$ref"))
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .map(str::to_string)
-            };
-            if let Some(name) = operation.get("requestBody").and_then(json_schema_ref) {
+    for operation in operations(doc) {
+        let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let json_schema_ref = |content: &Value| {
+            content
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(|media| media.values().next())
+                .and_then(|m| m.pointer("/schema/$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(str::to_string)
+        };
+        if let Some(name) = operation.get("requestBody").and_then(json_schema_ref) {
+            uses.entry(name)
+                .or_default()
+                .push(format!("JSON body of `{id}`"));
+        }
+        for (status, response) in operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if status.starts_with('2')
+                && let Some(name) = json_schema_ref(response)
+            {
                 uses.entry(name)
                     .or_default()
-                    .push(format!("JSON body of `{id}`"));
-            }
-            for (status, response) in operation
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if status.starts_with('2')
-                    && let Some(name) = json_schema_ref(response)
-                {
-                    uses.entry(name)
-                        .or_default()
-                        .push(format!("{status} answer of `{id}`"));
-                }
+                    .push(format!("{status} answer of `{id}`"));
             }
         }
     }
@@ -213,16 +215,9 @@ fn drop_string_formats(schema: &mut Value) {
 /// The names of the component schemas that any response of any operation reaches.
 fn schemas_answers_reach(doc: &Value) -> BTreeSet<String> {
     let mut pending: Vec<String> = Vec::new();
-    for item in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(Map::values)
-    {
-        for operation in item.as_object().into_iter().flat_map(Map::values) {
-            if let Some(responses) = operation.get("responses") {
-                collect_refs(responses, &mut pending);
-            }
+    for operation in operations(doc) {
+        if let Some(responses) = operation.get("responses") {
+            collect_refs(responses, &mut pending);
         }
     }
     let mut reached = BTreeSet::new();
@@ -738,6 +733,14 @@ mod tests {
     use super::*;
 
     /// The models as [`rewrite`] leaves them, with nothing to make a `Patch`.
+    /// The map of unknown fields every generated struct ends with, as typify writes it.
+    fn extra_field() -> TokenStream {
+        quote! {
+            #[serde(flatten)]
+            pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        }
+    }
+
     fn rewritten(models: TokenStream) -> String {
         rewrite(models, &Openings::default()).unwrap().to_string()
     }
@@ -797,6 +800,7 @@ mod tests {
 
     #[test]
     fn string_enums_open_and_other_enums_stay() {
+        let extra = extra_field();
         let models = quote! {
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, PartialEq)]
             pub enum Role {
@@ -813,8 +817,7 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub struct Thing {
                 pub role: Role,
-                #[serde(flatten)]
-                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                #extra
             }
         };
         let out = rewritten(models);
@@ -855,6 +858,7 @@ mod tests {
 
     #[test]
     fn a_narrower_enum_converts_into_a_wider_one_and_bodies_get_constructors() {
+        let extra = extra_field();
         let models = quote! {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub enum Interval { #[serde(rename = "daily")] Daily, #[serde(rename = "lifetime")] Lifetime }
@@ -864,8 +868,7 @@ mod tests {
             pub struct Body {
                 pub name: ::std::string::String,
                 pub note: ::std::option::Option<::std::string::String>,
-                #[serde(flatten)]
-                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                #extra
             }
         };
         let out = rewritten(models);
@@ -947,6 +950,7 @@ mod tests {
             "answers keep Option"
         );
 
+        let extra = extra_field();
         let models = quote! {
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
             pub struct EditW {
@@ -955,8 +959,7 @@ mod tests {
                 pub note_: ::std::option::Option<::std::string::String>,
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub name: ::std::option::Option<::std::string::String>,
-                #[serde(flatten)]
-                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                #extra
             }
         };
         let out = rewrite(models, &openings).unwrap().to_string();
