@@ -164,71 +164,49 @@ fn parameter_rules() {
     };
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let limit = |schema: Value, required: bool| json!({"name": "limit", "in": "query", "required": required, "schema": schema});
-    let old = with(json!([
-        id,
-        limit(json!({"type": "integer", "maximum": 100}), false)
-    ]));
+    let q = |required: bool| json!({"name": "q", "in": "query", "required": required, "schema": {"type": "string"}});
+    let max = |maximum: u64| limit(json!({"type": "integer", "maximum": maximum}), false);
+    let old = with(json!([id, max(100)]));
 
-    // Added optional: compatible; added required: breaking.
-    let new = with(
-        json!([id, limit(json!({"type": "integer", "maximum": 100}), false),
-        {"name": "q", "in": "query", "schema": {"type": "string"}}]),
-    );
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.q", "parameter_added", Kind::Compatible)
-    );
-    let new = with(
-        json!([id, limit(json!({"type": "integer", "maximum": 100}), false),
-        {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}]),
-    );
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.q", "parameter_added", Kind::Breaking)
-    );
-
-    // Removed, made required, type changed: breaking.
-    let new = with(json!([id]));
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.limit", "parameter_removed", Kind::Breaking)
-    );
-    let new = with(json!([
-        id,
-        limit(json!({"type": "integer", "maximum": 100}), true)
-    ]));
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.limit", "made_required", Kind::Breaking)
-    );
-    let new = with(json!([
-        id,
-        limit(json!({"type": "string", "maximum": 100}), false)
-    ]));
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.limit", "type_changed", Kind::Breaking)
-    );
-
-    // Constraints: stricter breaks, looser does not.
-    let new = with(json!([
-        id,
-        limit(json!({"type": "integer", "maximum": 50}), false)
-    ]));
-    let changes = run(&old, &new);
-    assert_eq!(
-        only(&changes),
-        ("query.limit", "constraint_changed", Kind::Breaking)
-    );
-    assert_eq!(changes[0].detail, "maximum 100 -> 50 (stricter)");
-    let new = with(json!([
-        id,
-        limit(json!({"type": "integer", "maximum": 500}), false)
-    ]));
-    assert_eq!(
-        only(&run(&old, &new)),
-        ("query.limit", "constraint_changed", Kind::Compatible)
-    );
+    // Each new list of parameters, and the one change it makes.
+    let cases = [
+        // Added optional: compatible; added required: breaking.
+        (
+            json!([id, max(100), q(false)]),
+            ("query.q", "parameter_added", Kind::Compatible),
+        ),
+        (
+            json!([id, max(100), q(true)]),
+            ("query.q", "parameter_added", Kind::Breaking),
+        ),
+        // Removed, made required, type changed: breaking.
+        (
+            json!([id]),
+            ("query.limit", "parameter_removed", Kind::Breaking),
+        ),
+        (
+            json!([id, limit(json!({"type": "integer", "maximum": 100}), true)]),
+            ("query.limit", "made_required", Kind::Breaking),
+        ),
+        (
+            json!([id, limit(json!({"type": "string", "maximum": 100}), false)]),
+            ("query.limit", "type_changed", Kind::Breaking),
+        ),
+        // Constraints: stricter breaks, looser does not.
+        (
+            json!([id, max(50)]),
+            ("query.limit", "constraint_changed", Kind::Breaking),
+        ),
+        (
+            json!([id, max(500)]),
+            ("query.limit", "constraint_changed", Kind::Compatible),
+        ),
+    ];
+    for (params, expected) in cases {
+        assert_eq!(only(&run(&old, &with(params))), expected);
+    }
+    let stricter = run(&old, &with(json!([id, max(50)])));
+    assert_eq!(stricter[0].detail, "maximum 100 -> 50 (stricter)");
 
     // Nullability is not used for parameters; a default is informative.
     let new = with(json!([
