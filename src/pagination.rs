@@ -172,28 +172,35 @@ mod tests {
     }
 
     #[test]
-    fn stops_at_a_short_page_without_a_total() {
-        let f = fake(7, 3, false);
-        let mut items = Items::new(f, 0, Some(3));
-        assert_eq!(items.by_ref().count(), 7);
-        assert_eq!(*items.request.calls.borrow(), [0, 3, 6]);
-    }
-
-    #[test]
-    fn a_total_wins_over_a_page_shorter_than_asked() {
-        // The server caps pages at 2 although 3 were asked for; the total says there is more.
-        let f = fake(5, 2, true);
-        let mut items = Items::new(f, 0, Some(3));
-        assert_eq!(items.by_ref().count(), 5);
-        assert_eq!(*items.request.calls.borrow(), [0, 2, 4]);
-    }
-
-    #[test]
-    fn unknown_page_size_stops_at_an_empty_page() {
-        let f = fake(4, 2, false);
-        let mut items = Items::new(f, 0, None);
-        assert_eq!(items.by_ref().count(), 4);
-        assert_eq!(*items.request.calls.borrow(), [0, 2, 4]);
+    fn every_item_is_walked_and_the_walk_stops_where_they_end() {
+        // What the walk meets, the pages it asks for, and the offsets it must request.
+        let cases: [(&str, Fake, Option<u64>, &[u64]); 3] = [
+            (
+                "a short page without a total",
+                fake(7, 3, false),
+                Some(3),
+                &[0, 3, 6],
+            ),
+            // The server caps pages at 2 although 3 were asked; the total says there is more.
+            (
+                "a total over a page shorter than asked",
+                fake(5, 2, true),
+                Some(3),
+                &[0, 2, 4],
+            ),
+            (
+                "an unknown page size, to an empty page",
+                fake(4, 2, false),
+                None,
+                &[0, 2, 4],
+            ),
+        ];
+        for (case, f, page_size, offsets) in cases {
+            let len = f.data.len();
+            let mut items = Items::new(f, 0, page_size);
+            assert_eq!(items.by_ref().count(), len, "{case}");
+            assert_eq!(*items.request.calls.borrow(), offsets, "{case}");
+        }
     }
 
     #[test]
