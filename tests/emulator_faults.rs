@@ -240,6 +240,23 @@ impl Fixture {
         self.emulator.requests_to(op.method(), &op.path())
     }
 
+    /// Checks that `op` recovered from its fault: every op but create succeeded after
+    /// `requests` requests, and create was settled after `(creates, lookups)`.
+    #[track_caller]
+    fn assert_recovered(
+        &self,
+        op: Op,
+        result: Result<(), Error>,
+        requests: u64,
+        create: (u64, u64),
+    ) {
+        if op == Op::Create {
+            assert_create_settled(self, result, create.0, create.1);
+        } else {
+            self.assert_succeeded_after(op, result, requests);
+        }
+    }
+
     /// Checks that `op` succeeded after `requests` requests of it and left its effect.
     #[track_caller]
     fn assert_succeeded_after(&self, op: Op, result: Result<(), Error>, requests: u64) {
@@ -316,12 +333,8 @@ fn two_503s_are_retried_by_every_op_create_after_a_lookup() {
     for op in ALL {
         let (fx, result, _) = faulted_with(op, FaultKind::status(503), 2, CallOptions::new());
 
-        if op == Op::Create {
-            // Each 503 is looked up, found not applied, and sent again.
-            assert_create_settled(&fx, result, 3, 2);
-        } else {
-            fx.assert_succeeded_after(op, result, 3);
-        }
+        // Each 503 is looked up, found not applied, and sent again.
+        fx.assert_recovered(op, result, 3, (3, 2));
     }
 }
 
@@ -372,12 +385,8 @@ fn connection_fault_is_retried(kind: FaultKind) {
     for op in ALL {
         let (fx, result, _) = faulted(op, kind.clone());
 
-        if op == Op::Create {
-            // Looked up, found not applied, sent again.
-            assert_create_settled(&fx, result, 2, 1);
-        } else {
-            fx.assert_succeeded_after(op, result, 2);
-        }
+        // Looked up, found not applied, sent again.
+        fx.assert_recovered(op, result, 2, (2, 1));
     }
 }
 
@@ -411,12 +420,8 @@ fn delay_past_the_per_call_timeout_is_retried() {
                     1,
                     CallOptions::new().timeout(timeout),
                 );
-                if op == Op::Create {
-                    // Timed out: looked up, found not applied, sent again.
-                    assert_create_settled(&fx, result, 2, 1);
-                } else {
-                    fx.assert_succeeded_after(op, result, 2);
-                }
+                // Timed out: looked up, found not applied, sent again.
+                fx.assert_recovered(op, result, 2, (2, 1));
             });
         }
     });
@@ -461,13 +466,9 @@ fn truncated_success_body_is_retried() {
     for op in ALL {
         let (fx, result, _) = faulted(op, FaultKind::TruncatedBody);
 
-        if op == Op::Create {
-            // Applied: the lookup finds it with the fields sent, and returns it.
-            assert_create_settled(&fx, result, 1, 1);
-        } else {
-            // Applied by the first delivery and again by the retry: still a success.
-            fx.assert_succeeded_after(op, result, 2);
-        }
+        // Applied: the lookup finds it with the fields sent, and returns it.
+        // Applied by the first delivery and again by the retry: still a success.
+        fx.assert_recovered(op, result, 2, (1, 1));
     }
 }
 
