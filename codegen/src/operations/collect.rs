@@ -13,8 +13,8 @@ use quote::quote;
 use serde_json::Value;
 
 use super::{
-    Body, BodyField, CLIENT_HEADERS, FieldType, Kind, Location, ModelDesc, Op, Pagination, Param,
-    Rules, Shape, Success, WriteSafety, write_safety,
+    Body, BodyField, CLIENT_HEADERS, Described, FieldType, Kind, Location, ModelDesc, Op,
+    Pagination, Param, Rules, Shape, Success, WriteSafety, write_safety,
 };
 use crate::document::{self, safe_ident, split_component_ref, type_ident};
 use crate::error::{Error, ErrorKind, Result, pointer_push};
@@ -219,11 +219,11 @@ impl Context<'_> {
             ident: safe_ident(&data.name.to_snake_case()),
             location,
             required: data.required || location == Location::Path,
-            field: described.field,
-            shape: described.shape,
-            description: data.description.clone().or(described.description),
-            example: data.example.clone().or(described.example),
-            default: described.default,
+            value: Described {
+                description: data.description.clone().or(described.description),
+                example: data.example.clone().or(described.example),
+                ..described
+            },
         }))
     }
 
@@ -311,13 +311,8 @@ impl Context<'_> {
             fields.push(BodyField {
                 name: name.clone(),
                 ident: safe_ident(&name.to_snake_case()),
-                field: described.field,
                 required: obj.required.contains(name),
-                nullable: described.nullable,
-                shape: described.shape,
-                description: described.description,
-                example: described.example,
-                default: described.default,
+                value: described,
             });
         }
         Ok(fields)
@@ -332,23 +327,24 @@ impl Context<'_> {
             return;
         };
         let ty = unwrap_generic(ty, &["Patch", "Option"]).unwrap_or(ty);
-        match &mut field.field {
-            FieldType::String if !field.shape.values.is_empty() => {
+        match &mut field.value.field {
+            FieldType::String if !field.value.shape.values.is_empty() => {
                 if let Some(name) = plain_type_name(ty) {
-                    field.field = FieldType::Named(name);
-                    field.shape.open = true;
+                    field.value.field = FieldType::Named(name);
+                    field.value.shape.open = true;
                 }
             }
             FieldType::Array(item)
                 if matches!(**item, FieldType::String)
                     && field
+                        .value
                         .shape
                         .items
                         .as_ref()
                         .is_some_and(|i| !i.values.is_empty()) =>
             {
                 let item_type = unwrap_generic(ty, &["Vec"]).and_then(plain_type_name);
-                if let (Some(name), Some(items)) = (item_type, field.shape.items.as_mut()) {
+                if let (Some(name), Some(items)) = (item_type, field.value.shape.items.as_mut()) {
                     **item = FieldType::Named(name);
                     items.open = true;
                 }
@@ -494,8 +490,8 @@ impl Context<'_> {
             params
                 .iter()
                 .find(|p| p.name == name && p.location == Location::Query)
-                .filter(|p| matches!(p.field, FieldType::Integer { .. }))
-                .map(|p| (p.ident.clone(), p.field.clone()))
+                .filter(|p| matches!(p.value.field, FieldType::Integer { .. }))
+                .map(|p| (p.ident.clone(), p.value.field.clone()))
         };
         let results = ext
             .pointer("/outputs/results")
@@ -703,15 +699,6 @@ impl Context<'_> {
             _ => Ok(FieldType::String),
         }
     }
-}
-
-struct Described {
-    field: FieldType,
-    shape: Shape,
-    nullable: bool,
-    description: Option<String>,
-    example: Option<Value>,
-    default: Option<Value>,
 }
 
 /// The one type argument of `ty` when it is one of the generic types named in `wrappers`

@@ -34,7 +34,7 @@ pub(super) fn method_doc(spec: &OpenAPI, op: &Op, module: &Ident, args: &[&Param
             doc.push_str(&format!(
                 "* `{}`: {}\n",
                 p.ident,
-                p.description.clone().unwrap_or_else(|| format!(
+                p.value.description.clone().unwrap_or_else(|| format!(
                     "the `{}` {}",
                     p.name,
                     location_word(p.location)
@@ -229,7 +229,7 @@ pub(super) fn doc_lines(text: &str) -> TokenStream {
 fn example_doc(spec: &OpenAPI, op: &Op, module: &Ident, args: &[&Param]) -> String {
     let arg_examples: Vec<String> = args
         .iter()
-        .map(|p| example_expr(&p.field, p.example.as_ref(), &p.name, spec))
+        .map(|p| example_expr(&p.value.field, p.value.example.as_ref(), &p.name, spec))
         .collect();
     let mut call = format!(
         "let response = client\n    .{module}()\n    .{}({})\n",
@@ -273,10 +273,12 @@ fn example_body_calls(body: &Body, spec: &OpenAPI) -> Vec<String> {
             };
             let call = if value.is_null() {
                 let setter = f.ident.to_string();
-                f.nullable
+                f.value
+                    .nullable
                     .then(|| format!("clear_{}()", setter.trim_start_matches("r#")))
             } else {
-                example_value(&f.field, value, spec, false).map(|v| format!("{}({v})", f.ident))
+                example_value(&f.value.field, value, spec, false)
+                    .map(|v| format!("{}({v})", f.ident))
             };
             if let Some(call) = call {
                 calls.push(call);
@@ -289,7 +291,7 @@ fn example_body_calls(body: &Body, spec: &OpenAPI) -> Vec<String> {
         .iter()
         .filter(|f| f.required && !given.contains(f.name.as_str()))
     {
-        let value = example_expr(&f.field, f.example.as_ref(), &f.name, spec);
+        let value = example_expr(&f.value.field, f.value.example.as_ref(), &f.name, spec);
         calls.push(format!("{}({value})", f.ident));
     }
     calls

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::docs::{describe_shape, doc_lines, location_word, method_doc};
 use super::errors::error_variant;
 use super::{
-    Body, BodyField, FieldType, Location, LookupDesc, ModelDesc, Op, Pagination, Param, Rules,
-    Shape, WriteSafety,
+    Body, BodyField, Described, FieldType, Location, LookupDesc, ModelDesc, Op, Pagination, Param,
+    Rules, Shape, WriteSafety,
 };
 use crate::document::{safe_ident, type_ident};
 
@@ -237,12 +237,12 @@ fn emit_method(spec: &OpenAPI, op: &Op, module: &Ident) -> TokenStream {
     let args = required_args(op);
     let arg_decls = args.iter().map(|p| {
         let ident = &p.ident;
-        let (input, _) = setter_input(&p.field, ident);
+        let (input, _) = setter_input(&p.value.field, ident);
         quote!(#ident: #input)
     });
     let arg_inits = args.iter().map(|p| {
         let ident = &p.ident;
-        let (_, convert) = setter_input(&p.field, ident);
+        let (_, convert) = setter_input(&p.value.field, ident);
         if *ident == convert.to_string() {
             quote!(#ident)
         } else {
@@ -387,24 +387,24 @@ fn default_text(value: Option<&Value>) -> TokenStream {
     option_str(value.map(Value::to_string).as_deref())
 }
 
+/// What a `Field` and a `Parameter` both say of a value: its description, its shape and
+/// its default, as the last members of either.
+fn emit_value_members(value: &Described, statics: &mut Statics) -> TokenStream {
+    let description = value.description.as_deref().unwrap_or_default();
+    let shape = emit_shape(&value.shape, statics);
+    let default = default_text(value.default.as_ref());
+    quote!(description: #description, shape: #shape, default: #default,)
+}
+
 /// A `Field` value of a body or model field.
 fn emit_field(f: &BodyField, statics: &mut Statics) -> TokenStream {
     let rt = rt();
     let name = &f.name;
     let required = f.required;
-    let nullable = f.nullable;
-    let description = f.description.as_deref().unwrap_or_default();
-    let shape = emit_shape(&f.shape, statics);
-    let default = default_text(f.default.as_ref());
+    let nullable = f.value.nullable;
+    let value = emit_value_members(&f.value, statics);
     quote! {
-        #rt::Field {
-            name: #name,
-            required: #required,
-            nullable: #nullable,
-            description: #description,
-            shape: #shape,
-            default: #default,
-        }
+        #rt::Field { name: #name, required: #required, nullable: #nullable, #value }
     }
 }
 
@@ -481,18 +481,9 @@ fn emit_parameter(p: &Param, statics: &mut Statics) -> TokenStream {
         }
     );
     let required = p.required;
-    let description = p.description.as_deref().unwrap_or_default();
-    let shape = emit_shape(&p.shape, statics);
-    let default = default_text(p.default.as_ref());
+    let value = emit_value_members(&p.value, statics);
     quote! {
-        #rt::Parameter {
-            name: #name,
-            location: #rt::Location::#location,
-            required: #required,
-            description: #description,
-            shape: #shape,
-            default: #default,
-        }
+        #rt::Parameter { name: #name, location: #rt::Location::#location, required: #required, #value }
     }
 }
 
@@ -534,7 +525,7 @@ fn emit_builder_struct(op: &Op, body_field: &TokenStream) -> TokenStream {
     let builder = &op.builder;
     let fields = op.params.iter().map(|p| {
         let ident = &p.ident;
-        let ty = rust_type(&p.field);
+        let ty = rust_type(&p.value.field);
         if p.is_argument() {
             quote!(#ident: #ty)
         } else {
@@ -564,10 +555,11 @@ fn emit_builder_struct(op: &Op, body_field: &TokenStream) -> TokenStream {
 /// The setter of an optional parameter.
 fn optional_setter(p: &Param) -> TokenStream {
     let ident = &p.ident;
-    let (input, convert) = setter_input(&p.field, &format_ident!("value"));
+    let (input, convert) = setter_input(&p.value.field, &format_ident!("value"));
     let doc = doc_lines(&format!(
         "{} (optional {} `{}`).",
-        p.description
+        p.value
+            .description
             .clone()
             .unwrap_or_default()
             .trim_end_matches('.'),
@@ -648,8 +640,9 @@ fn emit_body(body: &Body) -> BodyParts {
 fn body_field_setters(f: &BodyField) -> Vec<TokenStream> {
     let ident = &f.ident;
     let name = &f.name;
-    let (input, convert) = setter_input(&f.field, &format_ident!("value"));
+    let (input, convert) = setter_input(&f.value.field, &format_ident!("value"));
     let what = f
+        .value
         .description
         .clone()
         .unwrap_or_else(|| format!("The `{name}` field"));
@@ -659,7 +652,7 @@ fn body_field_setters(f: &BodyField) -> Vec<TokenStream> {
     } else {
         ", optional)."
     });
-    let rules_text = describe_shape(&f.shape);
+    let rules_text = describe_shape(&f.value.shape);
     if !rules_text.is_empty() {
         doc.push_str(&format!("\n\nChecked before sending: {rules_text}."));
     }
@@ -671,7 +664,7 @@ fn body_field_setters(f: &BodyField) -> Vec<TokenStream> {
             self
         }
     }];
-    if f.nullable {
+    if f.value.nullable {
         let clear = format_ident!("clear_{}", ident.to_string().trim_start_matches("r#"));
         let doc = format!(
             " Sends `\"{name}\": null`, which clears the field, as opposed to leaving it out, which keeps it."

@@ -172,11 +172,7 @@ struct Param {
     ident: Ident,
     location: Location,
     required: bool,
-    field: FieldType,
-    shape: Shape,
-    description: Option<String>,
-    example: Option<Value>,
-    default: Option<Value>,
+    value: Described,
 }
 
 impl Param {
@@ -200,10 +196,17 @@ struct Body {
 struct BodyField {
     name: String,
     ident: Ident,
-    field: FieldType,
     required: bool,
-    nullable: bool,
+    value: Described,
+}
+
+/// What the document says of a value, a parameter or a body field, besides its name: what
+/// the generated API takes for it, its shape, and the document's words about it.
+struct Described {
+    field: FieldType,
     shape: Shape,
+    /// Whether `null` is a value it may take (not used for parameters).
+    nullable: bool,
     description: Option<String>,
     example: Option<Value>,
     default: Option<Value>,
