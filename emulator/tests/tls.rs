@@ -178,6 +178,12 @@ impl Binary {
             .unwrap_or_else(|| panic!("no https URL: {:?}", self.lines))
             .trim_end_matches(',')
     }
+
+    /// A client of the binary with its default key, trusting the CA in `ca_file`.
+    fn client(&self, ca_file: &Path) -> Client {
+        let key = openrouter_workspaces_emulator::DEFAULT_MANAGEMENT_KEY;
+        client(self.base_url(), key, ca_file)
+    }
 }
 
 impl Drop for Binary {
@@ -199,11 +205,7 @@ fn the_binary_serves_https_and_names_its_ca_file() {
         "{:?}",
         binary.lines
     );
-    let client = client(
-        binary.base_url(),
-        openrouter_workspaces_emulator::DEFAULT_MANAGEMENT_KEY,
-        &ca_file,
-    );
+    let client = binary.client(&ca_file);
     assert_eq!(client.workspaces().list().send().unwrap().data.len(), 1);
 }
 
@@ -214,11 +216,7 @@ fn the_binary_loads_a_certificate_pair() {
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
     let binary = Binary::spawn(&["--tls-cert", &cert, "--tls-key", &key], 1);
 
-    let client = client(
-        binary.base_url(),
-        openrouter_workspaces_emulator::DEFAULT_MANAGEMENT_KEY,
-        &ca,
-    );
+    let client = binary.client(&ca);
     assert_eq!(client.workspaces().list().send().unwrap().data.len(), 1);
 }
 
