@@ -410,6 +410,11 @@ mod tests {
     }
 
     /// The lookup failure a resolve returned.
+    /// The kind of the lookup error resolving `url` within `after` fails with.
+    fn failed_lookup(resolver: &Resolver, url: &str, after: Duration) -> LookupErrorKind {
+        lookup_kind(&resolve(resolver, url, after).unwrap_err())
+    }
+
     fn lookup_kind(error: &ureq::Error) -> LookupErrorKind {
         match error {
             ureq::Error::Other(inner) => inner
@@ -430,19 +435,18 @@ mod tests {
             Err(io::Error::new(io::ErrorKind::NotFound, "no such host"))
         }));
         for _ in 0..3 {
-            let err = resolve(
+            let kind = failed_lookup(
                 &resolver,
                 "https://nowhere.example/",
                 Duration::from_secs(1),
-            )
-            .unwrap_err();
-            assert_eq!(lookup_kind(&err), LookupErrorKind::NotFound);
+            );
+            assert_eq!(kind, LookupErrorKind::NotFound);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 3);
 
         let empty = Resolver::with_lookup(Arc::new(|_: &str| Ok(Vec::new())));
-        let err = resolve(&empty, "https://nowhere.example/", Duration::from_secs(1)).unwrap_err();
-        assert_eq!(lookup_kind(&err), LookupErrorKind::NotFound);
+        let kind = failed_lookup(&empty, "https://nowhere.example/", Duration::from_secs(1));
+        assert_eq!(kind, LookupErrorKind::NotFound);
         assert!(empty.cache().is_empty());
     }
 
@@ -497,13 +501,12 @@ mod tests {
             Ok(vec!["10.0.0.1:443".parse().expect("a socket address")])
         }));
         let started = Instant::now();
-        let err = resolve(
+        let kind = failed_lookup(
             &resolver,
             "https://slow.example/",
             Duration::from_millis(100),
-        )
-        .unwrap_err();
-        assert_eq!(lookup_kind(&err), LookupErrorKind::TimedOut);
+        );
+        assert_eq!(kind, LookupErrorKind::TimedOut);
         assert!(
             started.elapsed() < Duration::from_secs(1),
             "{:?}",
