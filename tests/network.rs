@@ -69,6 +69,15 @@ fn emulator(config: EmulatorConfig) -> Emulator {
     Emulator::start_with(config).expect("the emulator starts")
 }
 
+/// The base URL and key of an emulator that has stopped: a connection there is refused.
+fn stopped_emulator() -> (String, String) {
+    let server = emulator(EmulatorConfig::new());
+    (
+        server.base_url().to_string(),
+        server.management_key().to_string(),
+    )
+}
+
 fn tls_emulator(certificate: TlsCertificate) -> Emulator {
     emulator(EmulatorConfig::new().tls(certificate))
 }
@@ -93,6 +102,19 @@ fn plain(emulator: &Emulator) -> (Client, Attempts) {
         .build()
         .expect("the client builds");
     (client, attempts)
+}
+
+/// Lists the workspaces of an emulator serving `certificate` with the client `made`
+/// ([`plain`] or [`trusting`]): the failure, which must come at once, after one attempt
+/// that sent nothing.
+fn refused_list(
+    certificate: TlsCertificate,
+    made: fn(&Emulator) -> (Client, Attempts),
+) -> (Emulator, Attempts, NetworkFailure) {
+    let server = tls_emulator(certificate);
+    let (client, attempts) = made(&server);
+    let failure = not_sent(quickly(|| client.workspaces().list().send()), 1);
+    (server, attempts, failure)
 }
 
 /// Checks a transport error that certainly was not sent and returns what failed.
@@ -124,10 +146,7 @@ fn quickly<T>(call: impl FnOnce() -> T) -> T {
 
 #[test]
 fn certificate_of_an_unknown_authority_is_not_sent_and_not_retried() {
-    let server = tls_emulator(TlsCertificate::Issued);
-    let (client, attempts) = plain(&server);
-
-    let failure = not_sent(quickly(|| client.workspaces().list().send()), 1);
+    let (server, attempts, failure) = refused_list(TlsCertificate::Issued, plain);
 
     assert_eq!(
         failure.kind,
@@ -172,10 +191,7 @@ fn writes_that_fail_the_handshake_are_not_sent_not_outcome_unknown() {
 
 #[test]
 fn self_signed_certificate_is_named_so() {
-    let server = tls_emulator(TlsCertificate::SelfSigned);
-    let (client, _) = plain(&server);
-
-    let failure = not_sent(quickly(|| client.workspaces().list().send()), 1);
+    let (_server, _, failure) = refused_list(TlsCertificate::SelfSigned, plain);
 
     assert_eq!(
         failure.kind,
@@ -191,10 +207,8 @@ fn self_signed_certificate_is_named_so() {
 
 #[test]
 fn certificate_for_another_name_is_refused_even_from_a_trusted_ca() {
-    let server = tls_emulator(TlsCertificate::IssuedFor(vec!["other.example".into()]));
-    let (client, attempts) = trusting(&server);
-
-    let failure = not_sent(quickly(|| client.workspaces().list().send()), 1);
+    let names = vec!["other.example".into()];
+    let (_server, attempts, failure) = refused_list(TlsCertificate::IssuedFor(names), trusting);
 
     assert_eq!(
         failure.kind,
@@ -213,10 +227,7 @@ fn certificate_for_another_name_is_refused_even_from_a_trusted_ca() {
 
 #[test]
 fn expired_certificate_is_refused_with_its_date() {
-    let server = tls_emulator(TlsCertificate::Expired);
-    let (client, _) = trusting(&server);
-
-    let failure = not_sent(quickly(|| client.workspaces().list().send()), 1);
+    let (_server, _, failure) = refused_list(TlsCertificate::Expired, trusting);
 
     assert!(
         matches!(
@@ -368,12 +379,7 @@ fn proxy_host_that_does_not_exist_is_named_as_the_proxys() {
 
 #[test]
 fn refused_connection_is_retried_even_for_a_create() {
-    let server = emulator(EmulatorConfig::new());
-    let (url, key) = (
-        server.base_url().to_string(),
-        server.management_key().to_string(),
-    );
-    drop(server);
+    let (url, key) = stopped_emulator();
     let attempts = Attempts::default();
     let client = attempts.builder(&url, &key).build().unwrap();
 
@@ -386,12 +392,7 @@ fn refused_connection_is_retried_even_for_a_create() {
 
 #[test]
 fn the_environment_bounds_the_retries() {
-    let server = emulator(EmulatorConfig::new());
-    let (url, key) = (
-        server.base_url().to_string(),
-        server.management_key().to_string(),
-    );
-    drop(server);
+    let (url, key) = stopped_emulator();
     let vars = [("OPENROUTER_RETRY_MAX_ELAPSED", "0")];
     let client = ClientBuilder::from_env_with(|name| {
         vars.iter()
