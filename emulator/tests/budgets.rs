@@ -7,11 +7,7 @@ use openrouter_workspaces::types;
 use serde_json::{Value, json};
 
 fn put(c: &common::Client, ws: &str, interval: &str, body: Value) -> common::Reply {
-    c.send_json(
-        "PUT",
-        &format!("/workspaces/{ws}/budgets/{interval}"),
-        &body,
-    )
+    c.put(&format!("/workspaces/{ws}/budgets/{interval}"), &body)
 }
 
 #[test]

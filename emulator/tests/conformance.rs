@@ -52,13 +52,8 @@ fn patch_ids(c: &common::Client, ids: &str) -> Value {
 #[test]
 fn integral_numbers_are_integers() {
     let (_emu, c) = start();
-    let created = c
-        .send(
-            "POST",
-            "/workspaces",
-            Some(r#"{"name":"A","slug":"a","io_logging_api_key_ids":[1.0,1e2,-3,0.0,-0.0,4]}"#),
-        )
-        .ok(201);
+    let body = r#"{"name":"A","slug":"a","io_logging_api_key_ids":[1.0,1e2,-3,0.0,-0.0,4]}"#;
+    let created = c.send("POST", "/workspaces", Some(body)).ok(201);
     assert_eq!(
         created["data"]["io_logging_api_key_ids"],
         json!([1, 100, -3, 0, 0, 4])

@@ -22,17 +22,12 @@ fn stored(emu: &openrouter_workspaces_emulator::Emulator, slug: &str) -> Value {
 #[test]
 fn disabled_server_tools_are_stored_returned_updated_and_cleared() {
     let (emu, c) = start();
-    let created = c
-        .send_json(
-            "POST",
-            "/workspaces",
-            &json!({
-                "name": "Tools",
-                "slug": "tools",
-                "disabled_server_tools": ["openrouter:web_search"],
-            }),
-        )
-        .ok(201);
+    let tools = json!({
+        "name": "Tools",
+        "slug": "tools",
+        "disabled_server_tools": ["openrouter:web_search"],
+    });
+    let created = c.post("/workspaces", &tools).ok(201);
     assert_eq!(
         created["data"]["disabled_server_tools"],
         json!(["openrouter:web_search"])
@@ -46,8 +41,7 @@ fn disabled_server_tools_are_stored_returned_updated_and_cleared() {
 
     let other = json!(["openrouter:bash", "openrouter:experimental__search_models"]);
     let updated = c
-        .send_json(
-            "PATCH",
+        .patch(
             "/workspaces/tools",
             &json!({ "disabled_server_tools": other }),
         )
@@ -59,14 +53,13 @@ fn disabled_server_tools_are_stored_returned_updated_and_cleared() {
     );
     // Leaving it out keeps it.
     let renamed = c
-        .send_json("PATCH", "/workspaces/tools", &json!({ "name": "Tools 2" }))
+        .patch("/workspaces/tools", &json!({ "name": "Tools 2" }))
         .ok(200);
     assert_eq!(renamed["data"]["disabled_server_tools"], other);
 
     // `null` and `[]` both turn every tool back on; each is returned as sent.
     let cleared = c
-        .send_json(
-            "PATCH",
+        .patch(
             "/workspaces/tools",
             &json!({ "disabled_server_tools": null }),
         )
@@ -74,11 +67,7 @@ fn disabled_server_tools_are_stored_returned_updated_and_cleared() {
     assert_eq!(cleared["data"]["disabled_server_tools"], Value::Null);
     assert_eq!(stored(&emu, "tools")["disabled_server_tools"], Value::Null);
     let emptied = c
-        .send_json(
-            "PATCH",
-            "/workspaces/tools",
-            &json!({ "disabled_server_tools": [] }),
-        )
+        .patch("/workspaces/tools", &json!({ "disabled_server_tools": [] }))
         .ok(200);
     assert_eq!(emptied["data"]["disabled_server_tools"], json!([]));
     assert_eq!(
@@ -122,12 +111,12 @@ fn values_outside_the_documents_rules_are_refused_naming_the_field() {
             "`slug` must match the pattern ^[a-z0-9]+(?:-[a-z0-9]+)*$",
         ),
     ] {
-        let m = c.send_json("PATCH", "/workspaces/team", &body).error(400);
+        let m = c.patch("/workspaces/team", &body).error(400);
         assert!(m.starts_with(message), "{body}: {m}");
         let mut create = body.clone();
         create["name"] = body.get("name").cloned().unwrap_or(json!("New"));
         create["slug"] = body.get("slug").cloned().unwrap_or(json!("new"));
-        let m = c.send_json("POST", "/workspaces", &create).error(400);
+        let m = c.post("/workspaces", &create).error(400);
         assert!(m.starts_with(message), "{create}: {m}");
     }
     assert_eq!(c.get("/workspaces/team").ok(200), before, "nothing changed");
@@ -245,13 +234,8 @@ fn an_interval_the_document_does_not_list_is_refused_by_the_document() {
     let (_emu, c) = start();
     // The emulator's rules would accept a new interval (see `rules` and `state`); this
     // document does not list `quarterly`, so the path parameter refuses it.
-    let m = c
-        .send_json(
-            "PUT",
-            "/workspaces/default/budgets/quarterly",
-            &json!({"limit_usd": 5}),
-        )
-        .error(400);
+    let quarterly = "/workspaces/default/budgets/quarterly";
+    let m = c.put(quarterly, &json!({"limit_usd": 5})).error(400);
     assert!(
         m.starts_with("`interval` must be one of daily, weekly, monthly, lifetime"),
         "{m}"

@@ -95,7 +95,7 @@ fn workspaces_carry_unknown_fields_at_every_level() {
     assert_eq!(typed.data.slug, "team");
 
     let updated = c
-        .send_json("PATCH", "/workspaces/team", &json!({"name": "Renamed"}))
+        .patch("/workspaces/team", &json!({"name": "Renamed"}))
         .ok(200);
     assert_workspace_drift(&updated["data"]);
 
@@ -112,8 +112,7 @@ fn workspaces_carry_unknown_fields_at_every_level() {
 fn budget_lists_of_two_or_more_have_unknown_intervals_on_every_second_item() {
     let (emu, c) = drifting();
     let put = |interval: &str, limit: f64| {
-        c.send_json(
-            "PUT",
+        c.put(
             &format!("/workspaces/default/budgets/{interval}"),
             &json!({"limit_usd": limit}),
         )

@@ -109,7 +109,7 @@ fn add_rules() {
         json!({"user_ids": null}),
         json!({}),
     ] {
-        let m = c.send_json("POST", path, &body).error(400);
+        let m = c.post(path, &body).error(400);
         assert!(m.contains("user_ids"), "{body}: {m}");
     }
     c.send("POST", path, None).error(400);
@@ -155,7 +155,7 @@ fn remove_rules() {
         json!({"user_ids": [true]}),
         json!({}),
     ] {
-        let m = c.send_json("POST", path, &body).error(400);
+        let m = c.post(path, &body).error(400);
         assert!(m.contains("user_ids"), "{body}: {m}");
     }
     c.members("missing", "remove", &["user_bob"]).error(404);

@@ -111,7 +111,7 @@ fn create_get_and_lookup_by_id_or_slug() {
         "io_logging_api_key_ids": [1, 2],
         "is_observability_broadcast_enabled": true,
     });
-    let created = c.send_json("POST", "/workspaces", &body).ok(201)["data"].clone();
+    let created = c.post("/workspaces", &body).ok(201)["data"].clone();
     let typed: types::Workspace = serde_json::from_value(created.clone()).unwrap();
     assert_eq!(typed.name, "Staging");
     assert_eq!(typed.description.as_deref(), Some("Pre-release testing"));
@@ -158,7 +158,7 @@ fn create_get_and_lookup_by_id_or_slug() {
 fn create_rules() {
     let (emu, c) = start();
     let bad = |body: Value, field: &str| {
-        let m = c.send_json("POST", "/workspaces", &body).error(400);
+        let m = c.post("/workspaces", &body).error(400);
         assert!(m.contains(field), "{body}: {m}");
     };
     bad(json!({"slug": "a"}), "name");
@@ -203,8 +203,7 @@ fn create_rules() {
     assert_eq!(emu.workspaces().len(), 1, "nothing was created");
 
     // The limits themselves are fine.
-    c.send_json(
-        "POST",
+    c.post(
         "/workspaces",
         &json!({
             "name": "n".repeat(100),
@@ -214,8 +213,7 @@ fn create_rules() {
         }),
     )
     .ok(201);
-    c.send_json(
-        "POST",
+    c.post(
         "/workspaces",
         &json!({"name": "Ü", "slug": "0-9a", "description": null, "io_logging_sampling_rate": 1}),
     )
@@ -355,8 +353,7 @@ fn percent_encoded_path_segments() {
 #[test]
 fn patch_sets_clears_and_keeps_fields() {
     let (_emu, c) = start();
-    c.send_json(
-        "POST",
+    c.post(
         "/workspaces",
         &json!({
             "name": "Team",
@@ -372,7 +369,7 @@ fn patch_sets_clears_and_keeps_fields() {
 
     // Absent fields are kept.
     let ws = c
-        .send_json("PATCH", "/workspaces/team", &json!({"name": "Team 2"}))
+        .patch("/workspaces/team", &json!({"name": "Team 2"}))
         .ok(200)["data"]
         .clone();
     assert_eq!(ws["name"], "Team 2");
@@ -383,8 +380,7 @@ fn patch_sets_clears_and_keeps_fields() {
 
     // Explicit null clears every nullable field.
     let ws = c
-        .send_json(
-            "PATCH",
+        .patch(
             "/workspaces/team",
             &json!({
                 "description": null,
@@ -412,8 +408,7 @@ fn patch_sets_clears_and_keeps_fields() {
 
     // Everything else can be set.
     let ws = c
-        .send_json(
-            "PATCH",
+        .patch(
             "/workspaces/team",
             &json!({
                 "slug": "team-two",
@@ -434,19 +429,14 @@ fn patch_sets_clears_and_keeps_fields() {
     c.get("/workspaces/team").error(404);
     c.get("/workspaces/team-two").ok(200);
     // Keeping one's own slug is fine; taking another's is not.
-    c.send_json(
-        "PATCH",
-        "/workspaces/team-two",
-        &json!({"slug": "team-two"}),
-    )
-    .ok(200);
+    c.patch("/workspaces/team-two", &json!({"slug": "team-two"}))
+        .ok(200);
     let m = c
-        .send_json("PATCH", "/workspaces/team-two", &json!({"slug": "default"}))
+        .patch("/workspaces/team-two", &json!({"slug": "default"}))
         .error(400);
     assert!(m.contains("slug already in use"), "{m}");
     // An empty patch is accepted.
-    c.send_json("PATCH", "/workspaces/team-two", &json!({}))
-        .ok(200);
+    c.patch("/workspaces/team-two", &json!({})).ok(200);
 }
 
 #[test]
@@ -455,7 +445,7 @@ fn patch_rules() {
     c.create("Team", "team");
     let before = c.get("/workspaces/team").ok(200);
     let bad = |body: Value, field: &str| {
-        let m = c.send_json("PATCH", "/workspaces/team", &body).error(400);
+        let m = c.patch("/workspaces/team", &body).error(400);
         assert!(m.contains(field), "{body}: {m}");
     };
     bad(json!({"name": null}), "name");
@@ -484,7 +474,7 @@ fn patch_rules() {
     bad(json!({"name": "Changed", "slug": "-"}), "slug");
     c.send("PATCH", "/workspaces/team", Some("nope")).error(400);
     assert_eq!(c.get("/workspaces/team").ok(200), before);
-    c.send_json("PATCH", "/workspaces/missing", &json!({"name": "x"}))
+    c.patch("/workspaces/missing", &json!({"name": "x"}))
         .error(404);
 }
 

@@ -215,9 +215,24 @@ impl Client {
         self.send("GET", path, None)
     }
 
+    /// POST of a JSON value.
+    pub fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send_json("POST", path, body)
+    }
+
+    /// PATCH of a JSON value.
+    pub fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send_json("PATCH", path, body)
+    }
+
+    /// PUT of a JSON value.
+    pub fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send_json("PUT", path, body)
+    }
+
     /// Creates a workspace and returns the whole answer.
     pub fn create_reply(&self, name: &str, slug: &str) -> Reply {
-        self.send_json("POST", "/workspaces", &json!({"name": name, "slug": slug}))
+        self.post("/workspaces", &json!({"name": name, "slug": slug}))
     }
 
     /// Creates a workspace and returns it (the `data` object).
@@ -227,11 +242,8 @@ impl Client {
 
     /// `POST /workspaces/{ws}/members/{action}` (`add` or `remove`) for `user_ids`.
     pub fn members(&self, ws: &str, action: &str, user_ids: &[&str]) -> Reply {
-        self.send_json(
-            "POST",
-            &format!("/workspaces/{ws}/members/{action}"),
-            &json!({ "user_ids": user_ids }),
-        )
+        let path = format!("/workspaces/{ws}/members/{action}");
+        self.post(&path, &json!({ "user_ids": user_ids }))
     }
 }
 
