@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::http::{HeaderName, HeaderValue, Uri};
+use ureq::http::{HeaderMap, HeaderValue, Uri};
 
 use crate::drift::Drift;
 use crate::error::{ConfigError, Error};
+use crate::options::{APP_CATEGORIES, APP_TITLE, CallOptions, HTTP_REFERER};
 use crate::resolver::{Lookup, Resolver};
 use crate::retry::RetryPolicy;
 use crate::tls::{RootSource, SSL_CERT_DIR_ENV, SSL_CERT_FILE_ENV};
@@ -32,10 +33,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit on the size of a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
-
-pub(crate) const HTTP_REFERER: HeaderName = HeaderName::from_static("http-referer");
-pub(crate) const APP_TITLE: HeaderName = HeaderName::from_static("x-openrouter-title");
-pub(crate) const APP_CATEGORIES: HeaderName = HeaderName::from_static("x-openrouter-categories");
 
 /// A blocking client of the OpenRouter Workspaces API.
 ///
@@ -66,9 +63,8 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) authorization: HeaderValue,
     pub(crate) user_agent: HeaderValue,
-    pub(crate) http_referer: Option<HeaderValue>,
-    pub(crate) app_title: Option<HeaderValue>,
-    pub(crate) app_categories: Option<HeaderValue>,
+    /// The default attribution headers, checked ([`CallOptions::attribution`]).
+    pub(crate) attribution: HeaderMap,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: u64,
@@ -142,9 +138,9 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &inner.base_url)
             .field("api_key", &"<redacted>")
-            .field("http_referer", &inner.http_referer)
-            .field("app_title", &inner.app_title)
-            .field("app_categories", &inner.app_categories)
+            .field("http_referer", &inner.attribution.get(HTTP_REFERER))
+            .field("app_title", &inner.attribution.get(APP_TITLE))
+            .field("app_categories", &inner.attribution.get(APP_CATEGORIES))
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
             .field("max_response_bytes", &inner.max_response_bytes)
@@ -203,12 +199,10 @@ impl Client {
 pub struct ClientBuilder {
     api_key: Option<String>,
     base_url: Option<String>,
-    http_referer: Option<String>,
-    app_title: Option<String>,
-    app_categories: Option<String>,
-    timeout: Option<Duration>,
+    /// What every call does unless it says otherwise: the attribution headers, the timeout
+    /// and the retry policy, set as a call's options are.
+    defaults: CallOptions,
     connect_timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
     agent: Option<ureq::Agent>,
     max_response_bytes: Option<u64>,
     allow_insecure_http: bool,
@@ -226,12 +220,12 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
-            .field("http_referer", &self.http_referer)
-            .field("app_title", &self.app_title)
-            .field("app_categories", &self.app_categories)
-            .field("timeout", &self.timeout)
+            .field("http_referer", &self.defaults.http_referer)
+            .field("app_title", &self.defaults.app_title)
+            .field("app_categories", &self.defaults.app_categories)
+            .field("timeout", &self.defaults.timeout)
             .field("connect_timeout", &self.connect_timeout)
-            .field("retry", &self.retry)
+            .field("retry", &self.defaults.retry)
             .field("custom_agent", &self.agent.is_some())
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -288,9 +282,12 @@ impl ClientBuilder {
         Self {
             api_key: get(API_KEY_ENV),
             base_url: get(BASE_URL_ENV),
-            http_referer: get(HTTP_REFERER_ENV),
-            app_title: get(APP_TITLE_ENV),
-            app_categories: get(APP_CATEGORIES_ENV),
+            defaults: CallOptions {
+                http_referer: get(HTTP_REFERER_ENV),
+                app_title: get(APP_TITLE_ENV),
+                app_categories: get(APP_CATEGORIES_ENV),
+                ..CallOptions::default()
+            },
             roots,
             retry_max_elapsed: get(RETRY_MAX_ELAPSED_ENV),
             ..Self::default()
@@ -313,27 +310,27 @@ impl ClientBuilder {
 
     /// Default `HTTP-Referer` header: your app's URL, for attribution. Unset means not sent.
     pub fn http_referer(mut self, value: impl Into<String>) -> Self {
-        self.http_referer = Some(value.into());
+        self.defaults = self.defaults.http_referer(value);
         self
     }
 
     /// Default `X-OpenRouter-Title` header: your app's display name. Unset means not sent.
     pub fn app_title(mut self, value: impl Into<String>) -> Self {
-        self.app_title = Some(value.into());
+        self.defaults = self.defaults.app_title(value);
         self
     }
 
     /// Default `X-OpenRouter-Categories` header: comma-separated categories such as
     /// `cli-agent`. Unset means not sent.
     pub fn app_categories(mut self, value: impl Into<String>) -> Self {
-        self.app_categories = Some(value.into());
+        self.defaults = self.defaults.app_categories(value);
         self
     }
 
     /// Timeout of one attempt, from sending the request to the end of the response body
     /// (default [`DEFAULT_TIMEOUT`], 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.defaults = self.defaults.timeout(timeout);
         self
     }
 
@@ -347,7 +344,7 @@ impl ClientBuilder {
     /// The retry policy of every call (default [`RetryPolicy::default`], its total time
     /// bounded by `OPENROUTER_RETRY_MAX_ELAPSED` when [`from_env`](Self::from_env) read it).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.defaults = self.defaults.retry_policy(policy);
         self
     }
 
@@ -571,20 +568,19 @@ impl ClientBuilder {
             .ok_or(Error::Config(ConfigError::MissingBaseUrl))?;
         let base_url = check_base_url(&base_url, self.allow_insecure_http)?;
 
-        let header = |name: &HeaderName, value: Option<String>| -> Result<_, Error> {
-            value
-                .map(|v| {
-                    HeaderValue::try_from(v).map_err(|_| {
-                        Error::Config(ConfigError::UnsendableHeader {
-                            header: name.to_string(),
-                        })
+        let mut attribution = HeaderMap::new();
+        for (name, value) in self.defaults.attribution() {
+            if let Some(value) = value {
+                let value = HeaderValue::try_from(value).map_err(|_| {
+                    Error::Config(ConfigError::UnsendableHeader {
+                        header: name.to_string(),
                     })
-                })
-                .transpose()
-        };
-        let http_referer = header(&HTTP_REFERER, self.http_referer)?;
-        let app_title = header(&APP_TITLE, self.app_title)?;
-        let app_categories = header(&APP_CATEGORIES, self.app_categories)?;
+                })?;
+                attribution.insert(name, value);
+            }
+        }
+        let CallOptions { retry, timeout, .. } = self.defaults;
+        let timeout = timeout.unwrap_or(DEFAULT_TIMEOUT);
 
         let user_agent = HeaderValue::from_static(concat!(
             env!("CARGO_PKG_NAME"),
@@ -601,7 +597,7 @@ impl ClientBuilder {
                 let agent = our_agent(
                     Transport {
                         connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                        timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                        timeout,
                         proxy: crate::proxy::checked(self.proxy.as_deref())?,
                         tls: crate::tls::settings(&self.roots)?,
                     },
@@ -619,11 +615,9 @@ impl ClientBuilder {
                 base_url,
                 authorization,
                 user_agent,
-                http_referer,
-                app_title,
-                app_categories,
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                retry: match (self.retry, self.retry_max_elapsed) {
+                attribution,
+                timeout,
+                retry: match (retry, self.retry_max_elapsed) {
                     (Some(policy), _) => policy,
                     (None, Some(text)) => RetryPolicy::default().max_elapsed(seconds(&text)?),
                     (None, None) => RetryPolicy::default(),

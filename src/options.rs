@@ -2,7 +2,13 @@
 
 use std::time::Duration;
 
+use ureq::http::HeaderName;
+
 use crate::RetryPolicy;
+
+pub(crate) const HTTP_REFERER: HeaderName = HeaderName::from_static("http-referer");
+pub(crate) const APP_TITLE: HeaderName = HeaderName::from_static("x-openrouter-title");
+pub(crate) const APP_CATEGORIES: HeaderName = HeaderName::from_static("x-openrouter-categories");
 
 /// Overrides of the client's defaults for one call.
 ///
@@ -67,6 +73,16 @@ impl CallOptions {
         self
     }
 
+    /// The attribution headers, each with its value when one is set: the one list of them,
+    /// for the client's defaults and a call's overrides alike.
+    pub(crate) fn attribution(&self) -> [(HeaderName, Option<&str>); 3] {
+        [
+            (HTTP_REFERER, self.http_referer.as_deref()),
+            (APP_TITLE, self.app_title.as_deref()),
+            (APP_CATEGORIES, self.app_categories.as_deref()),
+        ]
+    }
+
     /// Applies the overrides set in `other` on top of these.
     pub(crate) fn merge(&mut self, other: CallOptions) {
         let CallOptions {
@@ -87,52 +103,48 @@ impl CallOptions {
 /// Gives an operation builder the per-call setters of [`CallOptions`].
 ///
 /// Generated builders invoke it, so that every operation offers the same options under the
-/// same names, defined once here.
+/// same names. Each setter applies the [`CallOptions`] setter of the same name, which
+/// defines what it does.
 macro_rules! call_options {
     ($builder:ident) => {
         impl $builder<'_> {
             /// Sets the `HTTP-Referer` header of this call, replacing the client's default.
             pub fn http_referer(
-                mut self,
+                self,
                 value: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                self.options.http_referer = ::std::option::Option::Some(value.into());
-                self
+                self.options($crate::CallOptions::new().http_referer(value))
             }
 
             /// Sets the `X-OpenRouter-Title` header of this call, replacing the client's default.
             pub fn app_title(
-                mut self,
+                self,
                 value: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                self.options.app_title = ::std::option::Option::Some(value.into());
-                self
+                self.options($crate::CallOptions::new().app_title(value))
             }
 
             /// Sets the `X-OpenRouter-Categories` header of this call, replacing the client's default.
             pub fn app_categories(
-                mut self,
+                self,
                 value: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                self.options.app_categories = ::std::option::Option::Some(value.into());
-                self
+                self.options($crate::CallOptions::new().app_categories(value))
             }
 
             /// Uses `policy` for this call instead of the client's retry policy.
-            pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
-                self.options.retry = ::std::option::Option::Some(policy);
-                self
+            pub fn retry_policy(self, policy: $crate::RetryPolicy) -> Self {
+                self.options($crate::CallOptions::new().retry_policy(policy))
             }
 
             /// Sends this call once, with no retries.
             pub fn no_retries(self) -> Self {
-                self.retry_policy($crate::RetryPolicy::none())
+                self.options($crate::CallOptions::new().no_retries())
             }
 
             /// Sets the timeout of each attempt of this call.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = ::std::option::Option::Some(timeout);
-                self
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                self.options($crate::CallOptions::new().timeout(timeout))
             }
 
             /// Applies a prepared set of per-call options on top of those already set.

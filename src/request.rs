@@ -13,7 +13,6 @@ use serde_json::{Map, Value};
 use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER};
 use crate::error::{Error, InvalidInput};
 use crate::options::CallOptions;
 use crate::retry::StatusClass;
@@ -345,23 +344,15 @@ impl RequestParts {
         if self.body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        for (name, per_call, default) in [
-            (HTTP_REFERER, &options.http_referer, &inner.http_referer),
-            (APP_TITLE, &options.app_title, &inner.app_title),
-            (
-                APP_CATEGORIES,
-                &options.app_categories,
-                &inner.app_categories,
-            ),
-        ] {
+        for (name, per_call) in options.attribution() {
             let value = match per_call {
-                Some(text) => Some(HeaderValue::try_from(text.as_str()).map_err(|_| {
+                Some(text) => Some(HeaderValue::try_from(text).map_err(|_| {
                     self.invalid(
                         name.as_str(),
                         "must not contain control characters such as CR or LF",
                     )
                 })?),
-                None => default.clone(),
+                None => inner.attribution.get(&name).cloned(),
             };
             if let Some(value) = value {
                 headers.insert(name, value);
