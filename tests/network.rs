@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use openrouter_workspaces::NetworkFailureKind::Certificate;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces::{
     AttemptKind, AttemptOutcome, CertificateProblem, Client, ClientBuilder, ConfigError, Error,
@@ -148,10 +149,7 @@ fn quickly<T>(call: impl FnOnce() -> T) -> T {
 fn certificate_of_an_unknown_authority_is_not_sent_and_not_retried() {
     let (server, attempts, failure) = refused_list(TlsCertificate::Issued, plain);
 
-    assert_eq!(
-        failure.kind,
-        NetworkFailureKind::Certificate(CertificateProblem::UnknownIssuer)
-    );
+    assert_eq!(failure.kind, Certificate(CertificateProblem::UnknownIssuer));
     assert!(failure.is_permanent());
     let text = failure.to_string();
     let host = server.base_url().trim_start_matches("https://");
@@ -193,10 +191,7 @@ fn writes_that_fail_the_handshake_are_not_sent_not_outcome_unknown() {
 fn self_signed_certificate_is_named_so() {
     let (_server, _, failure) = refused_list(TlsCertificate::SelfSigned, plain);
 
-    assert_eq!(
-        failure.kind,
-        NetworkFailureKind::Certificate(CertificateProblem::SelfSigned)
-    );
+    assert_eq!(failure.kind, Certificate(CertificateProblem::SelfSigned));
     let text = failure.to_string();
     assert!(text.contains("self-signed"), "{text}");
     assert!(
@@ -212,7 +207,7 @@ fn certificate_for_another_name_is_refused_even_from_a_trusted_ca() {
 
     assert_eq!(
         failure.kind,
-        NetworkFailureKind::Certificate(CertificateProblem::NotValidForName {
+        Certificate(CertificateProblem::NotValidForName {
             presented: vec!["other.example".into()]
         }),
         "{failure}"
@@ -232,7 +227,7 @@ fn expired_certificate_is_refused_with_its_date() {
     assert!(
         matches!(
             failure.kind,
-            NetworkFailureKind::Certificate(CertificateProblem::Expired { since: Some(_) })
+            Certificate(CertificateProblem::Expired { since: Some(_) })
         ),
         "{failure:?}"
     );
