@@ -120,6 +120,20 @@ pub struct Global {
     pub quiet: bool,
 }
 
+impl Command {
+    /// Refuses output options that cannot be used, for the commands whose answer can be a
+    /// table: checked before anything else (a missing key included).
+    pub fn check_output(&self) -> Result<(), String> {
+        match self {
+            Command::List(args) => args.printed.format.check(),
+            Command::Get(args) => args.printed.format.check(),
+            Command::Budgets(Budgets::List(args)) => args.printed.format.check(),
+            Command::Members(Members::List(args)) => args.listing.printed.format.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The commands: one per kind of thing to do with workspaces.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -311,14 +325,10 @@ pub struct Page {
     pub all: bool,
 }
 
-/// A list command's own arguments: its paging, its output of `M`s and the query parameters
-/// of its operation `B`.
+/// What a command whose answer can be a table of `M`s takes besides its path: how to print
+/// the answer, and the query parameters of its operation `B`.
 #[derive(Debug, Args)]
-pub struct Listing<M: Described + 'static, B: RequestBuilder + 'static> {
-    /// Paging.
-    #[command(flatten)]
-    pub page: Page,
-
+pub struct Printed<M: Described + 'static, B: RequestBuilder + 'static> {
     /// JSON or a table.
     #[command(flatten)]
     pub format: Format<M>,
@@ -328,6 +338,18 @@ pub struct Listing<M: Described + 'static, B: RequestBuilder + 'static> {
     pub fields: Fields<B>,
 }
 
+/// A list command's own arguments: its paging, then its output and query parameters.
+#[derive(Debug, Args)]
+pub struct Listing<M: Described + 'static, B: RequestBuilder + 'static> {
+    /// Paging.
+    #[command(flatten)]
+    pub page: Page,
+
+    /// Output and query parameters.
+    #[command(flatten)]
+    pub printed: Printed<M, B>,
+}
+
 /// A workspace to show something of (`get`, `budgets list`), shown as `M`s.
 #[derive(Debug, Args)]
 pub struct Shown<M: Described + 'static, B: RequestBuilder + 'static> {
@@ -335,13 +357,9 @@ pub struct Shown<M: Described + 'static, B: RequestBuilder + 'static> {
     #[arg(value_name = "ID", value_parser = path_parser::<B>("id"))]
     pub id: String,
 
-    /// JSON or a table.
+    /// Output and query parameters.
     #[command(flatten)]
-    pub format: Format<M>,
-
-    /// The operation's query parameters.
-    #[command(flatten)]
-    pub fields: Fields<B>,
+    pub printed: Printed<M, B>,
 }
 
 /// The `--output` and `--columns` choices of the commands that can show a table of `M`s.
@@ -371,6 +389,20 @@ pub struct Format<M: Described + 'static> {
     /// The model whose fields are the columns.
     #[arg(skip)]
     pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Described> Format<M> {
+    /// Refuses options that cannot be used together: columns are a table's, so they refuse
+    /// an explicit `--output json`.
+    fn check(&self) -> Result<(), String> {
+        if self.output == Output::Json && !self.columns.is_empty() {
+            return Err(
+                "--columns chooses the columns of a table: it cannot be used with --output json"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// How an answer is printed.
@@ -430,16 +462,6 @@ pub enum Budgets {
     Delete(Interval<op::DeleteBudget<'static>>),
 }
 
-impl Budgets {
-    /// The output of the command's answer, when it can be a table.
-    pub fn format(&self) -> Option<&Format<WorkspaceBudget>> {
-        match self {
-            Budgets::List(args) => Some(&args.format),
-            _ => None,
-        }
-    }
-}
-
 /// A workspace, one of its budget intervals, and the flags of the operation.
 #[derive(Debug, Args)]
 pub struct Interval<B: RequestBuilder + 'static> {
@@ -474,16 +496,6 @@ pub enum Members {
     #[command(after_help = "Example:\n  \
         openrouter-workspaces members remove staging user_carol")]
     Remove(Target<op::BulkRemoveMembers<'static>>),
-}
-
-impl Members {
-    /// The output of the command's answer, when it can be a table.
-    pub fn format(&self) -> Option<&Format<WorkspaceMember>> {
-        match self {
-            Members::List(args) => Some(&args.listing.format),
-            _ => None,
-        }
-    }
 }
 
 /// Arguments of `members list`.

@@ -4,14 +4,14 @@
 //! is set by its name in the document ([`Fields::apply`](crate::flags::Fields::apply)), so this file names no field.
 
 use openrouter_workspaces::{
-    Client, ClientBuilder, Described, Error, Items, OffsetPaged, RETRY_MAX_ELAPSED_ENV, RetryPolicy,
+    Client, ClientBuilder, Error, Items, OffsetPaged, RETRY_MAX_ELAPSED_ENV, RetryPolicy,
 };
 use serde::de::DeserializeOwned;
 
 use openrouter_workspaces::types::Workspace;
 use openrouter_workspaces::workspaces as op;
 
-use crate::args::{Budgets, Cli, Command, Format, Global, Listing, Members, Output};
+use crate::args::{Budgets, Cli, Command, Global, Listing, Members};
 use crate::declarative;
 use crate::drift::Findings;
 use crate::flags::path_value;
@@ -24,7 +24,7 @@ use crate::progress::Progress;
 /// builders page the same way, generated from the same parameters.
 macro_rules! print_page {
     ($out:expr, $request:expr, $args:expr, $what:expr) => {{
-        let (fields, all, format) = ($args.fields, $args.page.all, &$args.format);
+        let (fields, all, format) = ($args.printed.fields, $args.page.all, &$args.printed.format);
         // Where the walk starts, for the count of what is left (none given: the start).
         let offset = fields.value("offset").and_then(serde_json::Value::as_u64);
         let request = fields.apply($request);
@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         global: cli.global,
         found: Findings::default(),
     };
+    cli.command.check_output().map_err(Failure::Refused)?;
     match cli.command {
         Command::List(args) => list(&session, args),
         Command::Create(args) => {
@@ -75,15 +76,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             session.print_raw(request.send_with_response()?.body())
         }
         Command::Get(args) => {
-            let client = session.client_printing(Some(&args.format))?;
+            let client = session.client()?;
             let response = args
+                .printed
                 .fields
                 .apply(client.workspaces().get(args.id))
                 .send_with_response()?;
             session.printer().answer(
                 response.body(),
                 std::slice::from_ref(&response.data),
-                &args.format,
+                &args.printed.format,
             )
         }
         Command::Delete(args) => {
@@ -129,31 +131,9 @@ impl Session {
         }
     }
 
-    /// The client, once the table options of the command's answer (`format`, for a command
-    /// whose answer can be a table) are known to be usable: a refused `--columns` is
-    /// reported before a missing key is.
-    fn client_printing<M: Described>(&self, format: Option<&Format<M>>) -> Result<Client, Failure> {
-        if let Some(format) = format {
-            self.printer_for(format)?;
-        }
-        Ok(self.client()?)
-    }
-
     /// Writes an answer's JSON body as the server sent it.
     fn print_raw(&self, body: &[u8]) -> Result<(), Failure> {
         self.printer().print_raw(body)
-    }
-
-    /// Where answers that can be a table go, once `format` is known to be usable: columns
-    /// are a table's, so they refuse an explicit `--output json` (before anything is sent).
-    fn printer_for<M: Described>(&self, format: &Format<M>) -> Result<Printer, Failure> {
-        if format.output == Output::Json && !format.columns.is_empty() {
-            return Err(Failure::Refused(
-                "--columns chooses the columns of a table: it cannot be used with --output json"
-                    .into(),
-            ));
-        }
-        Ok(self.printer())
     }
 }
 
@@ -165,22 +145,22 @@ fn path<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
 
 /// `list`: one page of workspaces, or all of them.
 fn list(session: &Session, args: Listing<Workspace, op::List<'static>>) -> Result<(), Failure> {
-    let client = session.client_printing(Some(&args.format))?;
+    let client = session.client()?;
     let request = client.workspaces().list();
     print_page!(session.printer(), request, args, "workspaces")
 }
 
 /// The `budgets` commands.
 fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
-    let client = session.client_printing(command.format())?;
+    let client = session.client()?;
     let workspaces = client.workspaces();
     match command {
         Budgets::List(args) => {
-            let request = args.fields.apply(workspaces.list_budgets(args.id));
+            let request = args.printed.fields.apply(workspaces.list_budgets(args.id));
             let response = request.send_with_response()?;
             session
                 .printer()
-                .answer(response.body(), &response.data, &args.format)
+                .answer(response.body(), &response.data, &args.printed.format)
         }
         Budgets::Get(t) => {
             let request = t
@@ -205,7 +185,7 @@ fn budgets(session: &Session, command: Budgets) -> Result<(), Failure> {
 
 /// The `members` commands.
 fn members(session: &Session, command: Members) -> Result<(), Failure> {
-    let client = session.client_printing(command.format())?;
+    let client = session.client()?;
     let workspaces = client.workspaces();
     match command {
         Members::List(args) => {

@@ -88,6 +88,15 @@ fn env_for(emulator: &Emulator) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// An emulator, and the environment of the tool pointed at it through `proxy`, named with
+/// its credentials by each of `vars`.
+fn through(proxy: &Proxy, vars: &[&'static str]) -> (Emulator, Vec<(&'static str, String)>) {
+    let emulator = Emulator::start().unwrap();
+    let mut env = env_for(&emulator);
+    env.extend(vars.iter().map(|var| (*var, proxy.url(true))));
+    (emulator, env)
+}
+
 /// `host:port` of `emulator`.
 fn host_of(emulator: &Emulator) -> String {
     emulator.addr().to_string()
@@ -178,11 +187,8 @@ fn certificate_for_another_name_is_refused_in_words() {
 
 #[test]
 fn a_proxy_refusing_the_tunnel_fails_at_once_without_its_credentials() {
-    let emulator = Emulator::start().unwrap();
     let proxy = Proxy::start(Answer::Status(407), true);
-    let mut env = env_for(&emulator);
-    env.push(("HTTPS_PROXY", proxy.url(true)));
-    env.push(("HTTP_PROXY", proxy.url(true)));
+    let (emulator, env) = through(&proxy, &["HTTPS_PROXY", "HTTP_PROXY"]);
 
     for verbose in [false, true] {
         let args: &[&str] = if verbose {
@@ -292,10 +298,8 @@ fn quiet_silences_the_retry_lines() {
 
 #[test]
 fn a_failing_proxy_is_retried_and_its_credentials_never_shown() {
-    let emulator = Emulator::start().unwrap();
     let proxy = Proxy::start(Answer::Status(502), false);
-    let mut env = env_for(&emulator);
-    env.push(("HTTP_PROXY", proxy.url(true)));
+    let (_emulator, env) = through(&proxy, &["HTTP_PROXY"]);
 
     let run = run(&["--retry-max-elapsed", "1", "list"], &env);
 
