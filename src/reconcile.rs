@@ -19,7 +19,7 @@ use ureq::http::header::CONTENT_TYPE;
 use crate::Client;
 use crate::request::{COMPONENT, Prepared};
 use crate::retry::{RetryPolicy, retry_after};
-use crate::schema::{Lookup, Method};
+use crate::schema::{Lookup, Method, same_value};
 use crate::transport::{AttemptTimeout, Exchange};
 
 /// What a lookup established.
@@ -157,20 +157,9 @@ fn same_object(lookup: &Lookup, sent: &Value, found: &Value) -> bool {
         return false;
     };
     sent.iter().all(|(field, value)| match found.get(field) {
-        Some(other) => same_json(value, other),
+        Some(other) => same_value(value, other),
         None => !lookup.identity.contains(&field.as_str()),
     })
-}
-
-/// JSON equality where numbers compare by value (`1` equals `1.0`).
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
-        }
-        _ => a == b,
-    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,28 @@ pub fn models() -> &'static [&'static Model] {
     crate::spec::MODELS
 }
 
+/// Whether two JSON values are the same value: numbers compared by value (`1` is `1.0`, as
+/// a server may write back a number it was sent), arrays item by item, anything else as
+/// `serde_json` compares it. The client settles an ambiguous write by comparing the fields it
+/// sent with those it finds so; a tool comparing values it holds with a server's can too.
+///
+/// ```
+/// use openrouter_workspaces::schema::same_value;
+/// use serde_json::json;
+///
+/// assert!(same_value(&json!([1, 2.5]), &json!([1.0, 2.5])));
+/// assert!(!same_value(&json!(1), &json!("1")));
+/// ```
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
+        }
+        _ => a == b,
+    }
+}
+
 /// An operation builder, as tools that work from the document see it: the operation it
 /// sends, and a setter that takes any parameter or body field by its name in the document.
 ///

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::budgets::{self, INTERVALS, Limits, Step};
 use crate::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, workspace_fields};
 use crate::parallel_map;
+use openrouter_workspaces::schema::same_value;
 use openrouter_workspaces::types::{Workspace, WorkspaceBudgetInterval};
 use openrouter_workspaces::{Client, Error};
 
@@ -523,14 +524,6 @@ fn budget_settings(entry: &DesiredWorkspace) -> Map<String, Value> {
         .collect()
 }
 
-/// Whether two JSON values are the same value (numbers compared as numbers).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 /// The changes of one workspace: to create when `live` is `None`.
 fn plan_workspace(entry: &DesiredWorkspace, live: Option<&Live>) -> Result<Vec<Change>, PlanError> {
     let slug = &entry.slug;
@@ -567,7 +560,7 @@ fn plan_workspace(entry: &DesiredWorkspace, live: Option<&Live>) -> Result<Vec<C
                 .filter(|(name, _)| !settings.contains_key(*name))
                 .filter_map(|(name, new)| {
                     let old = live.fields.get(name).cloned().unwrap_or(Value::Null);
-                    (!same(&old, new)).then(|| FieldChange {
+                    (!same_value(&old, new)).then(|| FieldChange {
                         field: name.clone(),
                         old,
                         new: new.clone(),
