@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use common::{bare, cli, create, run, shell};
+use common::{bare, cli, create, run, shell, texts, with_workspace};
 use openrouter_workspaces::RequestBuilder;
 use openrouter_workspaces::workspaces::GetBudget;
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
@@ -57,8 +57,7 @@ const EMPTY_LIST: &str = r#"{"data":[],"total_count":0}"#;
 
 #[test]
 fn list_prints_one_page_as_json() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "alpha");
+    let emulator = with_workspace("alpha");
     let page = cli(&emulator, &["list", "--limit", "1", "--offset", "1"]).json();
     assert_eq!(page["total_count"], 2);
     assert_eq!(page["data"].as_array().unwrap().len(), 1);
@@ -73,12 +72,7 @@ fn list_all_pages_through_every_workspace() {
     }
     emulator.reset_counters();
     let all = cli(&emulator, &["list", "--all", "--limit", "2"]).json();
-    let slugs: Vec<&str> = all
-        .as_array()
-        .expect("--all prints one array")
-        .iter()
-        .map(|w| w["slug"].as_str().unwrap())
-        .collect();
+    let slugs = texts(&all, "slug");
     assert_eq!(slugs, ["default", "one", "two", "three", "four"]);
     assert!(emulator.requests_to("GET", "/api/v1/workspaces") >= 3);
 }
@@ -120,8 +114,7 @@ fn create_sends_every_setting_and_prints_the_workspace() {
 
 #[test]
 fn get_finds_a_workspace_by_slug_and_by_uuid() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "lookup");
+    let emulator = with_workspace("lookup");
     let by_slug = cli(&emulator, &["get", "lookup"]).json();
     let id = by_slug["data"]["id"].as_str().unwrap().to_string();
     let by_id = cli(&emulator, &["get", &id]).json();
@@ -131,8 +124,7 @@ fn get_finds_a_workspace_by_slug_and_by_uuid() {
 
 #[test]
 fn delete_removes_the_workspace() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "doomed");
+    let emulator = with_workspace("doomed");
     let deleted = cli(&emulator, &["delete", "doomed"]).json();
     assert_eq!(deleted, json!({"deleted": true}));
     assert!(emulator.workspaces().iter().all(|w| w.slug != "doomed"));
@@ -140,8 +132,7 @@ fn delete_removes_the_workspace() {
 
 #[test]
 fn update_changes_only_the_given_fields() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "team");
+    let emulator = with_workspace("team");
     let updated = cli(
         &emulator,
         &shell("update team --name 'Team EU' --slug team-eu --default-text-model openai/gpt-4o"),
@@ -190,8 +181,7 @@ fn update_field_and_its_clear_flag_conflict() {
 
 #[test]
 fn budgets_set_get_list_and_delete() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "money");
+    let emulator = with_workspace("money");
     let monthly = cli(
         &emulator,
         &shell("budgets set money monthly --limit-usd 100 --include-byok true"),
@@ -243,8 +233,7 @@ fn budget_interval_must_be_one_of_the_documents() {
 
 #[test]
 fn members_add_list_and_remove() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "crew");
+    let emulator = with_workspace("crew");
     let added = cli(
         &emulator,
         &["members", "add", "crew", "user_bob", "user_carol"],
@@ -262,12 +251,7 @@ fn members_add_list_and_remove() {
         &["members", "list", "crew", "--all", "--limit", "1"],
     )
     .json();
-    let ids: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["user_id"].as_str().unwrap())
-        .collect();
+    let ids = texts(&all, "user_id");
     assert_eq!(ids, ["user_alice", "user_bob", "user_carol"]);
     assert!(emulator.requests_to("GET", "/api/v1/workspaces/crew/members") >= 3);
 
@@ -371,8 +355,7 @@ fn every_missing_thing_exits_6() {
 
 #[test]
 fn a_400_from_the_server_exits_3() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "taken");
+    let emulator = with_workspace("taken");
     // The slug is well-formed, so only the server can refuse it.
     let result = cli(&emulator, &["create", "--name", "Again", "--slug", "taken"]);
     let stderr = result.failed(3);

@@ -6,6 +6,7 @@ mod common;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{against, cli};
@@ -27,10 +28,14 @@ workspaces:
 struct Scratch(PathBuf);
 
 impl Scratch {
+    /// A file `name` holding `text`, in a directory of its own: tests run in parallel and
+    /// several write a file of the same name.
     fn new(name: &str, text: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
-            "orw-declarative-{}-{}",
+            "orw-declarative-{}-{}-{}",
             std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
             name.replace('.', "-")
         ));
         std::fs::create_dir_all(&dir).unwrap();

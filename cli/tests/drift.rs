@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{WARNING, cli, client, create};
+use common::{WARNING, cli, client, create, texts, with_workspace};
 use openrouter_workspaces::Client;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
@@ -174,12 +174,7 @@ fn drift_mode_unknown_fields_and_values_reach_stdout() {
     );
 
     let members = cli(&emulator, &["members", "list", "team"]).answer();
-    let roles: Vec<&str> = members["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
+    let roles = texts(&members["data"], "role");
     assert_eq!(roles, ["admin", "owner", "member"]);
     assert!(members["data"][2]["invited_by"].is_null());
     assert_eq!(
@@ -419,8 +414,7 @@ fn deleting_the_default_workspace_needs_the_confirmation_flag_when_allowed() {
 
 #[test]
 fn the_confirmation_flag_changes_nothing_for_other_workspaces() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "other");
+    let emulator = with_workspace("other");
     let run = cli(
         &emulator,
         &["delete", "other", "--confirm-default-workspace-deletion"],

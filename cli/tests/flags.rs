@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use common::{Run, bare, cli, client, run, shell};
-use openrouter_workspaces::schema::{Kind, Location, Operation, Shape};
+use common::{Run, bare, cli, client, run, shell, with_workspace};
+use openrouter_workspaces::schema::{Kind, Location, Operation, Shape, same_value};
 use openrouter_workspaces::workspaces::{
     BulkAddMembers, BulkRemoveMembers, Create, Delete, DeleteBudget, Get, GetBudget, List,
     ListBudgets, ListMembers, SetBudget, Update,
@@ -228,8 +228,7 @@ impl Cmd {
 /// Every command that sends a request built from the document, each with an answer taken
 /// from an emulator (in the order of `--help`).
 fn commands() -> Vec<Cmd> {
-    let emulator = Emulator::start().unwrap();
-    common::create(&emulator, "team");
+    let emulator = with_workspace("team");
     let library = client(&emulator);
     let workspaces = library.workspaces();
     let daily = types::WorkspaceBudgetInterval::Daily;
@@ -482,17 +481,6 @@ fn given(s: &Settable, text: String) -> Vec<String> {
     }
 }
 
-/// Whether two JSON values are the same, numbers compared as numbers (`1` is `1.0`).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
-        }
-        _ => a == b,
-    }
-}
-
 #[test]
 fn disabled_server_tools_are_sent_by_create_and_update() {
     let recorder = Recorder::start();
@@ -603,7 +591,7 @@ fn every_settable_field_and_query_parameter_is_sent_by_its_flag() {
         } else {
             let value = &sent.body[s.name];
             assert!(
-                same(value, &expected),
+                same_value(value, &expected),
                 "{args:?}: sent {value}, expected {expected}"
             );
         }

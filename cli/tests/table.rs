@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Run, cli, client, create};
+use common::{Run, cli, client, create, with_workspace};
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
 use openrouter_workspaces_emulator::{Emulator, Fault, FaultKind};
 use serde_json::{Value, json};
@@ -101,8 +101,7 @@ fn get_table_is_one_row_under_the_headings() {
 
 #[test]
 fn budgets_list_table_shows_intervals_and_dollars() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "money");
+    let emulator = with_workspace("money");
     for (interval, limit) in [
         ("lifetime", "150000"),
         ("monthly", "1250"),
@@ -135,8 +134,7 @@ fn budgets_list_table_shows_intervals_and_dollars() {
 
 #[test]
 fn members_list_table_pages_through_every_member() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "crew");
+    let emulator = with_workspace("crew");
     cli(
         &emulator,
         &["members", "add", "crew", "user_bob", "user_carol"],
@@ -166,8 +164,7 @@ fn members_list_table_pages_through_every_member() {
 
 #[test]
 fn json_stays_the_default_byte_for_byte() {
-    let emulator = Emulator::start().unwrap();
-    create(&emulator, "team");
+    let emulator = with_workspace("team");
     let library = client(&emulator);
     let workspaces = library.workspaces();
     let daily = WorkspaceBudgetInterval::Daily;

@@ -136,6 +136,27 @@ pub fn client(emulator: &Emulator) -> Client {
         .expect("a loopback client builds")
 }
 
+/// The text `field` of each item of the JSON array `items` (a page's `data`, `--all`'s
+/// answer).
+pub fn texts<'a>(items: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = items
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {items}"));
+    let text = |item: &'a Value| {
+        item[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no text `{field}` in {item}"))
+    };
+    items.iter().map(text).collect()
+}
+
+/// An emulator holding the workspace `slug` (named as its slug) besides the default one.
+pub fn with_workspace(slug: &str) -> Emulator {
+    let emulator = Emulator::start().expect("the emulator binds a loopback port");
+    create(&emulator, slug);
+    emulator
+}
+
 /// Creates a workspace directly in the emulator, named as its slug.
 pub fn create(emulator: &Emulator, slug: &str) {
     client(emulator)
