@@ -102,7 +102,7 @@ done
 # median FILE COLUMN
 median() {
   cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 base_packages=$(median "$work/baseline.results" 1)
 base_time=$(median "$work/baseline.results" 2)
