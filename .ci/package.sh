@@ -38,5 +38,17 @@ for crate in "${crates[@]}"; do
 done
 [ "$failed" -eq 0 ] || exit 1
 
-cargo publish --workspace --dry-run --quiet --allow-dirty
+# The dry run unpacks each package into cargo's registry sources and builds it. Cargo takes
+# a registry crate's name and version to never change: a copy unpacked, or built, by an
+# earlier run of this script (an older commit) would be used instead of this one. So this
+# workspace's own crates are removed from the registry sources (nothing else is), and the
+# packages are built in a target directory of their own, emptied before and after.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for crate in "${crates[@]}"; do
+  rm -rf "$cargo_home"/registry/src/*/"$crate"-[0-9]* "$cargo_home"/registry/cache/*/"$crate"-[0-9]*.crate
+done
+verify_dir="$PWD/target/publish-dry-run"
+rm -rf "$verify_dir"
+CARGO_TARGET_DIR="$verify_dir" cargo publish --workspace --dry-run --quiet --allow-dirty
+rm -rf "$verify_dir"
 echo "cargo publish --dry-run: every crate packages and builds from its package"
