@@ -257,6 +257,45 @@ mod tests {
     }
 
     #[test]
+    fn fields_with_a_default_are_not_constructor_arguments() {
+        let tokens = generate_models(
+            &doc(
+                json!({"NewThing": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string"},
+                    "ratio": {"type": "number", "default": 0.8},
+                    "audited": {"type": "boolean", "default": false},
+                    "labels": {"type": "array", "items": {"type": "string"}}
+                }}, "EditThing": {"type": "object", "properties": {
+                    "ratio": {"type": "number", "default": 0.8},
+                    "audited": {"type": "boolean", "default": false}
+                }}}),
+            ),
+            Path::new("s.yaml"),
+        )
+        .unwrap();
+        let text = tokens.to_string();
+        assert!(
+            text.contains(
+                "pub fn new (name : impl :: std :: convert :: Into < :: std :: string :: String >) -> Self"
+            ),
+            "only `required` fields are arguments: {text}"
+        );
+        assert!(
+            text.contains("ratio : defaults :: new_thing_ratio ()"),
+            "a left-out field takes the document's default: {text}"
+        );
+        assert!(
+            text.contains("impl :: std :: default :: Default for EditThing"),
+            "Default agrees with the document's defaults: {text}"
+        );
+        assert!(
+            !text.contains("fn default_i64"),
+            "no helper is left that nothing calls: {text}"
+        );
+        syn::parse2::<syn::File>(tokens).expect("the models parse");
+    }
+
+    #[test]
     fn dates_stay_strings() {
         let tokens = generate_models(
             &doc(

@@ -261,6 +261,8 @@ pub fn rewrite(models: TokenStream, openings: &Openings) -> syn::Result<TokenStr
         })
         .collect();
     let conversions = subset_conversions(&file.items);
+    let has_default = default_impls(&file.items);
+    let text = quote!(#file).to_string();
     let mut items = Vec::with_capacity(file.items.len());
     for item in file.items {
         match item {
@@ -275,13 +277,62 @@ pub fn rewrite(models: TokenStream, openings: &Openings) -> syn::Result<TokenStr
                 }
                 report_extra(&mut s);
                 let constructor = constructor(&s);
+                let default = (!has_default.contains(&s.ident.to_string()))
+                    .then(|| default_impl(&s))
+                    .flatten();
                 let field_names = field_names(&s);
-                items.push(quote!(#s #constructor #field_names));
+                items.push(quote!(#s #constructor #default #field_names));
+            }
+            Item::Mod(mut m) if m.ident == "defaults" => {
+                drop_unused_default_helpers(&mut m, &text);
+                items.push(quote!(#m));
             }
             other => items.push(quote!(#other)),
         }
     }
     Ok(quote!(#(#items)* #conversions))
+}
+
+/// Removes the model generator's generic default helpers (`default_i64` and the like) that
+/// no field names. Typify 0.8 writes `default_i64` for every non-zero `number` default but
+/// fills such a field with a function of its own, which would leave a dead function, and a
+/// warning, in every client built from a document with one.
+fn drop_unused_default_helpers(defaults: &mut syn::ItemMod, text: &str) {
+    const HELPERS: [&str; 4] = [
+        "default_bool",
+        "default_i64",
+        "default_u64",
+        "default_nzu64",
+    ];
+    if let Some((_, items)) = &mut defaults.content {
+        items.retain(|item| match item {
+            Item::Fn(f) => {
+                let name = f.sig.ident.to_string();
+                !HELPERS.contains(&name.as_str()) || text.contains(&format!("defaults::{name}"))
+            }
+            _ => true,
+        });
+    }
+}
+
+/// The names of the types that the model generator wrote an `impl Default` for.
+fn default_impls(items: &[Item]) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(i)
+                if i.trait_.as_ref().is_some_and(|(path, _)| {
+                    path.segments.last().is_some_and(|s| s.ident == "Default")
+                }) =>
+            {
+                match &*i.self_ty {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `From<B> for A` wherever every value of string enum `B` is a value of string enum `A`:
@@ -491,43 +542,47 @@ fn open_enum_serde(name: &Ident, unknown: &Ident) -> TokenStream {
     }
 }
 
-/// `new(required fields)` for a model with an `extra` map, required fields and otherwise
-/// only optional ones: the optional fields start unset and `extra` empty, so a request body
-/// is written without spelling out every `None`.
+/// `new(required fields)` for a model with an `extra` map and at least one required field:
+/// every other field starts as it would be read from a body that leaves it out (unset, or
+/// the document's default) and `extra` empty, so a request body is written without spelling
+/// out every `None`.
 fn constructor(s: &ItemStruct) -> Option<TokenStream> {
     let Fields::Named(fields) = &s.fields else {
         return None;
     };
-    let named = || {
-        fields
-            .named
-            .iter()
-            .filter_map(|f| f.ident.as_ref().map(|i| (i, f)))
-    };
-    if !named().any(|(i, _)| i == "extra") {
+    if !fields
+        .named
+        .iter()
+        .any(|f| f.ident.as_ref().is_some_and(|i| i == "extra"))
+    {
         return None;
     }
-    let required: Vec<_> = named()
-        .filter(|(i, f)| *i != "extra" && !is_optional(&f.ty))
-        .collect();
-    if required.is_empty() {
-        return None;
-    }
-    let params = required.iter().map(|(i, f)| {
-        let ty = &f.ty;
-        quote!(#i: impl ::std::convert::Into<#ty>)
-    });
-    let inits = named().map(|(i, f)| {
-        if i == "extra" || is_optional(&f.ty) {
-            quote!(#i: ::std::default::Default::default())
-        } else {
-            quote!(#i: #i.into())
+    let mut params = Vec::new();
+    let mut names = Vec::new();
+    let mut inits = Vec::new();
+    for field in &fields.named {
+        let Some(ident) = &field.ident else { continue };
+        match value_when_absent(field) {
+            Some(value) => inits.push(quote!(#ident: #value)),
+            None => {
+                let ty = &field.ty;
+                params.push(quote!(#ident: impl ::std::convert::Into<#ty>));
+                names.push(format!("`{ident}`"));
+                inits.push(quote!(#ident: #ident.into()));
+            }
         }
-    });
+    }
+    if params.is_empty() {
+        return None;
+    }
     let name = &s.ident;
-    let names: Vec<String> = required.iter().map(|(i, _)| format!("`{i}`")).collect();
+    let others = if fields.named.iter().any(has_default_fn) {
+        "the optional ones start unset, or at the document's default where it gives one"
+    } else {
+        "the optional ones start unset"
+    };
     let doc = format!(
-        " A `{name}` with its required fields ({}); the optional ones start unset.",
+        " A `{name}` with its required fields ({}); {others}.",
         names.join(", ")
     );
     Some(quote! {
@@ -538,6 +593,20 @@ fn constructor(s: &ItemStruct) -> Option<TokenStream> {
             }
         }
     })
+}
+
+/// The value a field of a generated model takes when the JSON leaves it out, as an
+/// expression: unset for an `Option` or a `Patch` (and the `extra` map), the model
+/// generator's `#[serde(default)]` or `#[serde(default = "...")]` otherwise. `None` for a
+/// required field.
+fn value_when_absent(field: &syn::Field) -> Option<TokenStream> {
+    if is_optional(&field.ty) || field.ident.as_ref().is_some_and(|i| i == "extra") {
+        return Some(quote!(::std::default::Default::default()));
+    }
+    match serde_default(field)? {
+        SerdeDefault::OfType => Some(quote!(::std::default::Default::default())),
+        SerdeDefault::Function(path) => Some(quote!(#path())),
+    }
 }
 
 /// Makes the flattened `extra` map of a struct report the fields it caught, and keeps
@@ -552,12 +621,14 @@ fn report_extra(s: &mut ItemStruct) {
         .named
         .iter()
         .any(|f| f.ident.as_ref().is_some_and(|i| i == "extra"));
-    let others_optional = fields
+    // A field the generator fills with a default function of the document's needs a
+    // written `Default` (see `default_impl`); one whose default is its type's can derive it.
+    let others_default_of_type = fields
         .named
         .iter()
         .filter(|f| f.ident.as_ref().is_some_and(|i| i != "extra"))
-        .all(|f| is_optional(&f.ty));
-    if has_extra && others_optional {
+        .all(|f| is_optional(&f.ty) || matches!(serde_default(f), Some(SerdeDefault::OfType)));
+    if has_extra && others_default_of_type {
         for attr in &mut s.attrs {
             if attr.path().is_ident("derive")
                 && let Ok(list) = attr.parse_args_with(
@@ -691,19 +762,83 @@ fn patch_fields(s: &mut ItemStruct, fields: &BTreeSet<String>) {
     }
 }
 
-/// Whether a field has `#[serde(default = "...")]`: a default value of the document's.
-fn has_default_fn(field: &syn::Field) -> bool {
-    let mut found = false;
+/// How the model generator fills a field that the JSON leaves out.
+enum SerdeDefault {
+    /// `#[serde(default)]`: the type's `Default`.
+    OfType,
+    /// `#[serde(default = "path")]`: a function giving the document's default.
+    Function(syn::ExprPath),
+}
+
+/// The `#[serde(default ...)]` of a field, if it has one.
+fn serde_default(field: &syn::Field) -> Option<SerdeDefault> {
+    let mut found = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
             if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-                found |= meta.path.is_ident("default");
+                let value = meta.value()?;
+                if meta.path.is_ident("default") {
+                    let path: syn::LitStr = value.parse()?;
+                    found = path.parse().ok().map(SerdeDefault::Function);
+                } else {
+                    let _: syn::Expr = value.parse()?;
+                }
+            } else if meta.path.is_ident("default") {
+                found = Some(SerdeDefault::OfType);
             }
             Ok(())
         });
     }
     found
+}
+
+/// Whether a field has `#[serde(default = "...")]`: a default value of the document's.
+fn has_default_fn(field: &syn::Field) -> bool {
+    matches!(serde_default(field), Some(SerdeDefault::Function(_)))
+}
+
+/// `impl Default` for a model with an `extra` map whose fields may all be left out and at
+/// least one of which has a default function of the document's: each field as a body
+/// without it reads, so `Default` agrees with deserialising `{}`. (Where every default is
+/// the type's own, `report_extra` derives it instead.)
+fn default_impl(s: &ItemStruct) -> Option<TokenStream> {
+    let Fields::Named(fields) = &s.fields else {
+        return None;
+    };
+    let derives_default = s.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|list| list.iter().any(|p| p.is_ident("Default")))
+    });
+    if derives_default
+        || !fields.named.iter().any(has_default_fn)
+        || !fields
+            .named
+            .iter()
+            .any(|f| f.ident.as_ref().is_some_and(|i| i == "extra"))
+    {
+        return None;
+    }
+    let inits = fields
+        .named
+        .iter()
+        .map(|f| {
+            let ident = f.ident.as_ref()?;
+            let value = value_when_absent(f)?;
+            Some(quote!(#ident: #value))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let name = &s.ident;
+    Some(quote! {
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    })
 }
 
 /// `FIELDS`: the JSON names of a model's fields, in the document's order (without the
