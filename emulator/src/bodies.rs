@@ -4,7 +4,7 @@
 //! type, listed values and rules (`schema::Body::check`). Numbers are then written the one
 //! way the models hold them ([`normalise`]).
 
-use openrouter_workspaces::schema::{Kind, Operation, Shape};
+use openrouter_workspaces::schema::{Kind, Method, Operation, Shape};
 use serde_json::{Map, Number, Value};
 
 use crate::state::{Outcome, Rejection};
@@ -48,6 +48,13 @@ pub(crate) fn checked(op: &Operation, body: &[u8]) -> Outcome<Map<String, Value>
     for field in schema.fields {
         if let Some(value) = map.get_mut(field.name) {
             normalise(field.name, &field.shape, value)?;
+        } else if op.method != Method::Patch
+            && let Some(mut value) = field.default_value()
+        {
+            // A body that leaves out a field with a documented default means the default
+            // (a PATCH leaves the stored value as it is instead).
+            normalise(field.name, &field.shape, &mut value)?;
+            map.insert(field.name.to_string(), value);
         }
     }
     Ok(map)
