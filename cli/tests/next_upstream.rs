@@ -183,7 +183,7 @@ fn the_new_enum_value_works_as_a_path_parameter() {
 
 #[test]
 #[ignore = "needs the client built from checks/next-upstream: bash .ci/next-upstream.sh"]
-fn a_desired_state_file_sets_the_new_field_and_export_writes_it_back() {
+fn a_desired_state_file_sets_the_new_field_and_interval_and_export_writes_them_back() {
     assert_newer_document();
     let emulator = Emulator::start().unwrap();
     let dir = std::env::temp_dir().join(format!("orw-next-upstream-{}", std::process::id()));
@@ -191,14 +191,22 @@ fn a_desired_state_file_sets_the_new_field_and_export_writes_it_back() {
     let file = dir.join("workspaces.yaml");
     std::fs::File::create(&file)
         .unwrap()
-        .write_all(b"workspaces:\n  limited:\n    name: Limited\n    request_rate_limit: 70\n")
+        .write_all(
+            b"workspaces:\n  limited:\n    name: Limited\n    request_rate_limit: 70\n    \
+              budgets: {monthly: 100, quarterly: 50}\n",
+        )
         .unwrap();
     let file = file.to_str().unwrap();
-    cli(&emulator, &["apply", file, "--yes"]);
+    let applied = cli(&emulator, &["apply", file, "--yes"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     assert_eq!(get(&emulator, "limited")["request_rate_limit"], 70);
+    // The new interval has no place in the order: its limit is compared with no other.
+    let quarterly = cli(&emulator, &["budgets", "get", "limited", "quarterly"]).json();
+    assert_eq!(quarterly["data"]["limit_usd"], 50.0);
     let exported = cli(&emulator, &["export", "--slug", "limited"]);
     assert_eq!(exported.code, 0, "{}", exported.stderr);
     exported.prints("request_rate_limit: 70");
+    exported.prints("quarterly: 50");
     let plan = cli(&emulator, &["plan", file, "--exit-code"]);
     assert_eq!(plan.code, 0, "no change left: {}", plan.stdout);
     std::fs::remove_dir_all(&dir).unwrap();

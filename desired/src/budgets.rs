@@ -1,29 +1,66 @@
 //! The order of budget writes: the API refuses any state in which a longer interval's limit
 //! is not above every shorter one's (lifetime > monthly > weekly > daily), so a change of
 //! several budgets must pass only through valid states.
+//!
+//! That order is a rule of the server's that the document states only in prose, so it is
+//! written here for the four intervals it names. An interval the document adds (built from
+//! a newer one) is handled like the others but has no place in the order: it is compared
+//! with no other, and its writes come after the ordered ones.
 
+use std::sync::OnceLock;
+
+use openrouter_workspaces::RequestBuilder;
+use openrouter_workspaces::schema::Location;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
+use openrouter_workspaces::workspaces::SetBudget;
 
-/// The intervals, shortest first: a limit must be below the limit of every later one.
-pub(crate) const INTERVALS: [WorkspaceBudgetInterval; 4] = [
+/// The ordered intervals, shortest first: a limit must be below the limit of every later one.
+pub(crate) const ORDERED: [WorkspaceBudgetInterval; 4] = [
     WorkspaceBudgetInterval::Daily,
     WorkspaceBudgetInterval::Weekly,
     WorkspaceBudgetInterval::Monthly,
     WorkspaceBudgetInterval::Lifetime,
 ];
 
-/// The limits of one workspace's budgets, by interval, shortest first (`None`: no budget).
-pub(crate) type Limits = [Option<f64>; 4];
-
-/// The position of `interval` in [`INTERVALS`]; `None` for one the document does not list.
-pub(crate) fn rank(interval: &WorkspaceBudgetInterval) -> Option<usize> {
-    INTERVALS.iter().position(|i| i == interval)
+/// Every interval a file may name: the [`ORDERED`] ones, then those the document's budget
+/// path lists besides them, in its order.
+pub(crate) fn intervals() -> &'static [WorkspaceBudgetInterval] {
+    static INTERVALS: OnceLock<Vec<WorkspaceBudgetInterval>> = OnceLock::new();
+    INTERVALS.get_or_init(|| {
+        let listed = SetBudget::operation()
+            .parameters
+            .iter()
+            .rfind(|p| p.location == Location::Path)
+            .map_or(&[][..], |p| p.shape.values);
+        let mut all = ORDERED.to_vec();
+        for value in listed {
+            let interval = WorkspaceBudgetInterval::from_wire(*value);
+            if !all.contains(&interval) {
+                all.push(interval);
+            }
+        }
+        all
+    })
 }
 
-/// The first pair of budgets that breaks the order, shorter one first, if any.
-pub(crate) fn first_violation(limits: &Limits) -> Option<(usize, usize)> {
-    for shorter in 0..limits.len() {
-        for longer in shorter + 1..limits.len() {
+/// The limits of one workspace's budgets, by position in [`intervals`] (`None`: no budget).
+pub(crate) type Limits = Vec<Option<f64>>;
+
+/// Limits with no budget at all.
+pub(crate) fn none() -> Limits {
+    vec![None; intervals().len()]
+}
+
+/// The position of `interval` in [`intervals`]; `None` for one the document does not list.
+pub(crate) fn position(interval: &WorkspaceBudgetInterval) -> Option<usize> {
+    intervals().iter().position(|i| i == interval)
+}
+
+/// The first pair of ordered budgets that breaks the order, shorter one first, if any.
+pub(crate) fn first_violation(limits: &[Option<f64>]) -> Option<(usize, usize)> {
+    let ordered = limits.len().min(ORDERED.len());
+    for shorter in 0..ordered {
+        for longer in shorter + 1..ordered {
             if let (Some(s), Some(l)) = (limits[shorter], limits[longer])
                 && s >= l
             {
@@ -49,24 +86,33 @@ pub(crate) enum Step {
 /// shortest interval first: the shorter ones are by then at or below their final value
 /// and the longer ones still at their old, higher one. Then every raised or new limit,
 /// longest first: the longer ones are by then final and the shorter ones at or below
-/// their final value. Unchanged budgets need no write.
-pub(crate) fn order(from: &Limits, to: &Limits) -> Vec<Step> {
+/// their final value. Then the changed budgets of intervals outside the order. Unchanged
+/// budgets need no write.
+pub(crate) fn order(from: &[Option<f64>], to: &[Option<f64>]) -> Vec<Step> {
+    let ordered = ORDERED.len().min(to.len());
     let mut steps = Vec::new();
     for (i, (old, new)) in from.iter().zip(to).enumerate() {
         if old.is_some() && new.is_none() {
             steps.push(Step::Delete(i));
         }
     }
-    for (i, (old, new)) in from.iter().zip(to).enumerate() {
+    for (i, (old, new)) in from.iter().zip(to).enumerate().take(ordered) {
         if let (Some(old), Some(new)) = (old, new)
             && new < old
         {
             steps.push(Step::Set(i, *new));
         }
     }
-    for (i, (old, new)) in from.iter().zip(to).enumerate().rev() {
+    for (i, (old, new)) in from.iter().zip(to).enumerate().take(ordered).rev() {
         if let Some(new) = new
             && old.is_none_or(|old| *new > old)
+        {
+            steps.push(Step::Set(i, *new));
+        }
+    }
+    for (i, (old, new)) in from.iter().zip(to).enumerate().skip(ordered) {
+        if let Some(new) = new
+            && *old != Some(*new)
         {
             steps.push(Step::Set(i, *new));
         }
@@ -87,7 +133,7 @@ mod tests {
         )
             .prop_map(|(present, gaps)| {
                 let mut total = 0.0;
-                let mut limits = [None; 4];
+                let mut limits = none();
                 for i in 0..4 {
                     total += f64::from(gaps[i]);
                     if present[i] {
@@ -101,7 +147,7 @@ mod tests {
     proptest! {
         #[test]
         fn every_state_on_the_way_is_valid(from in valid_limits(), to in valid_limits()) {
-            let mut state = from;
+            let mut state = from.clone();
             for step in order(&from, &to) {
                 match step {
                     Step::Set(i, limit) => state[i] = Some(limit),
@@ -118,6 +164,27 @@ mod tests {
         let from = [Some(10.0), None, Some(20.0), None];
         let to = [Some(30.0), None, Some(40.0), None];
         assert_eq!(order(&from, &to), [Step::Set(2, 40.0), Step::Set(0, 30.0)]);
+    }
+
+    #[test]
+    fn an_interval_outside_the_order_is_compared_with_none_and_written_last() {
+        // Position 4 is past the ordered intervals: a newer document's.
+        let from = [Some(10.0), None, Some(50.0), Some(100.0), Some(1.0)];
+        let to = [Some(5.0), None, None, Some(200.0), Some(500.0)];
+        assert_eq!(
+            first_violation(&[Some(5.0), None, None, None, Some(1.0)]),
+            None
+        );
+        assert_eq!(
+            order(&from, &to),
+            [
+                Step::Delete(2),
+                Step::Set(0, 5.0),
+                Step::Set(3, 200.0),
+                Step::Set(4, 500.0)
+            ]
+        );
+        assert_eq!(order(&to, &to), [], "an unchanged budget is not written");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::budgets::INTERVALS;
+use crate::budgets;
 use crate::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, writable_fields};
 use crate::parallel_map;
 use crate::plan::{all_workspaces, fields_of, read_budgets, read_members};
@@ -63,7 +63,7 @@ fn export_one(
         .filter(|(name, _)| writable.contains(name.as_str()))
         .collect();
     let limits = read_budgets(client, &workspace.slug)?;
-    let budgets = INTERVALS
+    let budgets = budgets::intervals()
         .iter()
         .zip(limits)
         .filter_map(|(interval, limit)| limit.map(|l| (interval.clone(), Some(l))))

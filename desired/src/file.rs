@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::budgets::{self, INTERVALS};
+use crate::budgets;
 use openrouter_workspaces::RequestBuilder;
 use openrouter_workspaces::schema::Field;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
@@ -578,14 +578,15 @@ impl KeyedMap for Budgets {
         "a map from interval (daily, weekly, monthly, lifetime) to a limit in US dollars or null";
 
     fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut limits: [Option<Option<f64>>; 4] = [None; 4];
+        let intervals = budgets::intervals();
+        let mut limits: Vec<Option<Option<f64>>> = vec![None; intervals.len()];
         while let Some(name) = map.next_key::<String>()? {
-            let rank = name
+            let position = name
                 .parse::<WorkspaceBudgetInterval>()
                 .ok()
-                .and_then(|i| budgets::rank(&i))
-                .ok_or_else(|| unknown("interval", &name, INTERVALS.iter().map(|i| i.as_str())))?;
-            if limits[rank].is_some() {
+                .and_then(|i| budgets::position(&i))
+                .ok_or_else(|| unknown("interval", &name, intervals.iter().map(|i| i.as_str())))?;
+            if limits[position].is_some() {
                 return Err(de::Error::custom(format!("budget `{name}` is given twice")));
             }
             let limit: Option<f64> = map.next_value()?;
@@ -593,19 +594,19 @@ impl KeyedMap for Budgets {
                 check_field(LIMIT, &Value::from(limit))
                     .map_err(|problem| de::Error::custom(format!("budget `{name}`: {problem}")))?;
             }
-            limits[rank] = Some(limit);
+            limits[position] = Some(limit);
         }
-        let kept: budgets::Limits = limits.map(Option::flatten);
+        let kept: budgets::Limits = limits.iter().copied().map(Option::flatten).collect();
         if let Some((shorter, longer)) = budgets::first_violation(&kept) {
             return Err(de::Error::custom(format!(
                 "budgets out of order: {} {} must be below {} {} (lifetime > monthly > weekly > daily)",
-                INTERVALS[shorter],
+                intervals[shorter],
                 kept[shorter].unwrap_or_default(),
-                INTERVALS[longer],
+                intervals[longer],
                 kept[longer].unwrap_or_default(),
             )));
         }
-        let listed = INTERVALS
+        let listed = intervals
             .iter()
             .zip(limits)
             .filter_map(|(interval, limit)| limit.map(|l| (interval.clone(), l)))

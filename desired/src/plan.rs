@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::budgets::{self, INTERVALS, Limits, Step};
+use crate::budgets::{self, Limits, Step};
 use crate::file::{DEFAULT_WORKSPACE_SLUG, DesiredState, DesiredWorkspace, workspace_fields};
 use crate::parallel_map;
 use openrouter_workspaces::schema::same_value;
@@ -408,13 +408,13 @@ pub(crate) fn all_workspaces(client: &Client) -> Result<Vec<Workspace>, Error> {
 
 /// The budgets of workspace `slug`.
 pub(crate) fn read_budgets(client: &Client, slug: &str) -> Result<Limits, Error> {
-    let mut limits: Limits = [None; 4];
+    let mut limits = budgets::none();
     for budget in client.workspaces().list_budgets(slug).send()?.data {
         let interval = budget
             .reset_interval
             .map_or(WorkspaceBudgetInterval::Lifetime, Into::into);
-        if let Some(rank) = budgets::rank(&interval) {
-            limits[rank] = Some(budget.limit_usd);
+        if let Some(position) = budgets::position(&interval) {
+            limits[position] = Some(budget.limit_usd);
         }
     }
     Ok(limits)
@@ -611,19 +611,22 @@ fn plan_budgets(
     live: Option<&Live>,
     settings: &Map<String, Value>,
 ) -> Result<Vec<Change>, String> {
-    let from: Limits = live.and_then(|l| l.budgets).unwrap_or([None; 4]);
-    let mut to = from;
+    let intervals = budgets::intervals();
+    let from: Limits = live
+        .and_then(|l| l.budgets.clone())
+        .unwrap_or_else(budgets::none);
+    let mut to = from.clone();
     for (interval, limit) in entry.budgets.iter().flatten() {
-        if let Some(rank) = budgets::rank(interval) {
-            to[rank] = *limit;
+        if let Some(position) = budgets::position(interval) {
+            to[position] = *limit;
         }
     }
     if let Some((shorter, longer)) = budgets::first_violation(&to) {
         return Err(format!(
             "its budgets would be out of order with the ones the file leaves alone: {} {} must be below {} {}",
-            INTERVALS[shorter],
+            intervals[shorter],
             money(to[shorter].unwrap_or_default()),
-            INTERVALS[longer],
+            intervals[longer],
             money(to[longer].unwrap_or_default()),
         ));
     }
@@ -640,14 +643,14 @@ fn plan_budgets(
         .map(|step| match step {
             Step::Set(i, new) => Change::SetBudget {
                 workspace: slug.clone(),
-                interval: INTERVALS[i].clone(),
+                interval: intervals[i].clone(),
                 old: from[i],
                 new,
                 include_byok_in_budgets: None,
             },
             Step::Delete(i) => Change::DeleteBudget {
                 workspace: slug.clone(),
-                interval: INTERVALS[i].clone(),
+                interval: intervals[i].clone(),
                 old: from[i].unwrap_or_default(),
             },
         })
@@ -663,7 +666,7 @@ fn plan_budgets(
         match carrier {
             Some(slot) => *slot = Some(wanted),
             None => {
-                let Some(i) = (0..4).rev().find(|i| to[*i].is_some()) else {
+                let Some(i) = (0..to.len()).rev().find(|i| to[*i].is_some()) else {
                     return Err(
                         "`include_byok_in_budgets` is set through a budget, and it would have none"
                             .into(),
@@ -672,7 +675,7 @@ fn plan_budgets(
                 let limit = to[i].unwrap_or_default();
                 changes.push(Change::SetBudget {
                     workspace: slug.clone(),
-                    interval: INTERVALS[i].clone(),
+                    interval: intervals[i].clone(),
                     old: Some(limit),
                     new: limit,
                     include_byok_in_budgets: Some(wanted),
