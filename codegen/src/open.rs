@@ -476,7 +476,7 @@ fn add_unknown_variant(e: &mut ItemEnum, unknown: &Ident) {
     ));
 }
 
-/// `as_str`, `from_wire`, `is_unknown` and `Display` of the opened enum `name`, whose
+/// `KNOWN`, `as_str`, `from_wire`, `is_unknown` and `Display` of the opened enum `name`, whose
 /// variants `known` stand for the wire `values`.
 fn open_enum_methods(
     name: &Ident,
@@ -486,6 +486,9 @@ fn open_enum_methods(
 ) -> TokenStream {
     quote! {
         impl #name {
+            /// Every value the document lists, in its order.
+            pub const KNOWN: &'static [Self] = &[#(Self::#known),*];
+
             /// The value as it goes on the wire.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -9,10 +9,7 @@
 
 use std::sync::OnceLock;
 
-use openrouter_workspaces::RequestBuilder;
-use openrouter_workspaces::schema::Location;
 use openrouter_workspaces::types::WorkspaceBudgetInterval;
-use openrouter_workspaces::workspaces::SetBudget;
 
 /// The ordered intervals, shortest first: a limit must be below the limit of every later one.
 pub(crate) const ORDERED: [WorkspaceBudgetInterval; 4] = [
@@ -22,24 +19,15 @@ pub(crate) const ORDERED: [WorkspaceBudgetInterval; 4] = [
     WorkspaceBudgetInterval::Lifetime,
 ];
 
-/// Every interval a file may name: the [`ORDERED`] ones, then those the document's budget
-/// path lists besides them, in its order.
+/// Every interval a file may name: the [`ORDERED`] ones, then the others the document
+/// lists, in its order.
 pub(crate) fn intervals() -> &'static [WorkspaceBudgetInterval] {
     static INTERVALS: OnceLock<Vec<WorkspaceBudgetInterval>> = OnceLock::new();
     INTERVALS.get_or_init(|| {
-        let listed = SetBudget::operation()
-            .parameters
+        let others = WorkspaceBudgetInterval::KNOWN
             .iter()
-            .rfind(|p| p.location == Location::Path)
-            .map_or(&[][..], |p| p.shape.values);
-        let mut all = ORDERED.to_vec();
-        for value in listed {
-            let interval = WorkspaceBudgetInterval::from_wire(*value);
-            if !all.contains(&interval) {
-                all.push(interval);
-            }
-        }
-        all
+            .filter(|interval| !ORDERED.contains(interval));
+        ORDERED.iter().chain(others).cloned().collect()
     })
 }
 
